@@ -1,0 +1,1 @@
+print("fedbench: usage: fedbench merge")
