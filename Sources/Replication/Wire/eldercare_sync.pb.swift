@@ -319,6 +319,12 @@ nonisolated struct Eldercare_Sync_V1_Hello: Sendable {
   /// free text, e.g. "fedctl 0.1.0"
   var software: String = String()
 
+  /// the parent feed epoch received_watermark refers to ("" if none)
+  var receivedEpoch: String = String()
+
+  /// this child's own feed epoch
+  var feedEpoch: String = String()
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -343,6 +349,12 @@ nonisolated struct Eldercare_Sync_V1_Welcome: Sendable {
 
   /// batches the child may send before waiting for ACKs
   var maxInFlight: UInt32 = 0
+
+  /// the child feed epoch received_watermark refers to ("" if none)
+  var receivedEpoch: String = String()
+
+  /// the parent's own feed epoch
+  var feedEpoch: String = String()
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -786,7 +798,7 @@ nonisolated extension Eldercare_Sync_V1_Batch: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Eldercare_Sync_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Hello"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_code\0\u{3}protocol_version\0\u{3}received_watermark\0\u{1}software\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_code\0\u{3}protocol_version\0\u{3}received_watermark\0\u{1}software\0\u{3}received_epoch\0\u{3}feed_epoch\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -798,6 +810,8 @@ nonisolated extension Eldercare_Sync_V1_Hello: SwiftProtobuf.Message, SwiftProto
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.protocolVersion) }()
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.receivedWatermark) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.software) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.receivedEpoch) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.feedEpoch) }()
       default: break
       }
     }
@@ -816,6 +830,12 @@ nonisolated extension Eldercare_Sync_V1_Hello: SwiftProtobuf.Message, SwiftProto
     if !self.software.isEmpty {
       try visitor.visitSingularStringField(value: self.software, fieldNumber: 4)
     }
+    if !self.receivedEpoch.isEmpty {
+      try visitor.visitSingularStringField(value: self.receivedEpoch, fieldNumber: 5)
+    }
+    if !self.feedEpoch.isEmpty {
+      try visitor.visitSingularStringField(value: self.feedEpoch, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -824,6 +844,8 @@ nonisolated extension Eldercare_Sync_V1_Hello: SwiftProtobuf.Message, SwiftProto
     if lhs.protocolVersion != rhs.protocolVersion {return false}
     if lhs.receivedWatermark != rhs.receivedWatermark {return false}
     if lhs.software != rhs.software {return false}
+    if lhs.receivedEpoch != rhs.receivedEpoch {return false}
+    if lhs.feedEpoch != rhs.feedEpoch {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -831,7 +853,7 @@ nonisolated extension Eldercare_Sync_V1_Hello: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Eldercare_Sync_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Welcome"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_code\0\u{3}protocol_version\0\u{3}received_watermark\0\u{3}max_message_bytes\0\u{3}max_in_flight\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_code\0\u{3}protocol_version\0\u{3}received_watermark\0\u{3}max_message_bytes\0\u{3}max_in_flight\0\u{3}received_epoch\0\u{3}feed_epoch\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -844,6 +866,8 @@ nonisolated extension Eldercare_Sync_V1_Welcome: SwiftProtobuf.Message, SwiftPro
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.receivedWatermark) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.maxMessageBytes) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.maxInFlight) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.receivedEpoch) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.feedEpoch) }()
       default: break
       }
     }
@@ -865,6 +889,12 @@ nonisolated extension Eldercare_Sync_V1_Welcome: SwiftProtobuf.Message, SwiftPro
     if self.maxInFlight != 0 {
       try visitor.visitSingularUInt32Field(value: self.maxInFlight, fieldNumber: 5)
     }
+    if !self.receivedEpoch.isEmpty {
+      try visitor.visitSingularStringField(value: self.receivedEpoch, fieldNumber: 6)
+    }
+    if !self.feedEpoch.isEmpty {
+      try visitor.visitSingularStringField(value: self.feedEpoch, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -874,6 +904,8 @@ nonisolated extension Eldercare_Sync_V1_Welcome: SwiftProtobuf.Message, SwiftPro
     if lhs.receivedWatermark != rhs.receivedWatermark {return false}
     if lhs.maxMessageBytes != rhs.maxMessageBytes {return false}
     if lhs.maxInFlight != rhs.maxInFlight {return false}
+    if lhs.receivedEpoch != rhs.receivedEpoch {return false}
+    if lhs.feedEpoch != rhs.feedEpoch {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
