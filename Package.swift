@@ -70,7 +70,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "fedbench",
-            dependencies: ["Replication"],
+            dependencies: [
+                "Replication",
+                "FederationNode",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -8,8 +8,14 @@ extension ReplicaStore {
     ///
     /// - Complexity: O(state); meant for tests and `fedctl` consistency checks, not hot paths.
     public func canonicalState() throws -> String {
+        var lines: [String] = []
+        try forEachCanonicalLine { lines.append($0) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Streams the lines of `canonicalState()` without holding them all.
+    public func forEachCanonicalLine(_ body: (String) throws -> Void) throws {
         try read { db in
-            var lines: [String] = []
             for table in tables.sorted(by: { $0.schema.name < $1.schema.name }) {
                 let schema = table.schema
                 let rows = try Row.fetchCursor(
@@ -24,21 +30,20 @@ extension ReplicaStore {
                         let value = Value(row[slot == 0 ? table.erasedIndex : StoredTable.firstValueColumn + slot - 1] as DatabaseValue)
                         line += "|\(name)=\(value)@\(version.clock):\(try directory.code(for: version.origin, db))"
                     }
-                    lines.append(line)
+                    try body(line)
                 }
             }
-            let stats = try Row.fetchAll(
+            let stats = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT n.code, s.community, s.metric, s.dims, s.period, s.value, s.clock
                     FROM crdt_stats s JOIN crdt_nodes n ON n.id = s.origin
                     ORDER BY n.code, s.community, s.metric, s.dims, s.period
                     """)
-            for row in stats {
-                lines.append(
+            while let row = try stats.next() {
+                try body(
                     "stat|\(row[0] as String)|\(row[1] as String)|\(row[2] as String)|\(row[3] as String)|\(row[4] as String)=\(row[5] as Int64)@\(row[6] as Int64)")
             }
-            return lines.joined(separator: "\n")
         }
     }
 
@@ -46,9 +51,13 @@ extension ReplicaStore {
     public func stateDigest() throws -> String {
         var high: UInt64 = 0xcbf2_9ce4_8422_2325
         var low: UInt64 = 0x8422_2325_cbf2_9ce4
-        for byte in try canonicalState().utf8 {
-            high = (high ^ UInt64(byte)) &* 0x100_0000_01b3
-            low = (low ^ UInt64(byte)) &* 0x100_0000_01b3 &+ high
+        var first = true
+        try forEachCanonicalLine { line in
+            for byte in (first ? line : "\n" + line).utf8 {
+                high = (high ^ UInt64(byte)) &* 0x100_0000_01b3
+                low = (low ^ UInt64(byte)) &* 0x100_0000_01b3 &+ high
+            }
+            first = false
         }
         let hex = { (value: UInt64) in
             let text = String(value, radix: 16)
