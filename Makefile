@@ -12,7 +12,7 @@ build:
 # Build and run every test target (unit, property laws, integration over loopback ZeroMQ).
 test:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	bash scripts/run-tests.sh $(SWIFT_FLAGS)
 
 release:
 	$(SWIFT) build -c release $(SWIFT_FLAGS)

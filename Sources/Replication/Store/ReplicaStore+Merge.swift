@@ -198,22 +198,40 @@ extension ReplicaStore {
             previousScope = oldScope
             for slot in slots.indices where slots[slot].isWritten { slots[slot].seq = seq }
         }
-        var arguments: [DatabaseValue] = []
-        arguments.reserveCapacity(schema.columns.count + 5)
-        arguments.append(change.key.databaseValue)
-        for value in values { arguments.append(value.databaseValue) }
-        arguments.append(erased.databaseValue)
-        arguments.append(scope.databaseValue)
-        arguments.append(slots.encodedBlob().databaseValue)
         if let rowID {
-            arguments.removeFirst()
+            // Rewrite only the columns that changed, so indexes on the others are left alone.
+            var assignments = ""
+            var arguments: [DatabaseValue] = []
+            arguments.reserveCapacity(changed.count + 3)
+            for slot in changed.sorted() {
+                if slot == 0 {
+                    assignments += "_erased = ?, "
+                    arguments.append(erased.databaseValue)
+                } else {
+                    assignments += table.quotedColumns[slot - 1] + " = ?, "
+                    arguments.append(values[slot - 1].databaseValue)
+                }
+            }
+            if previousScope != nil || scope != oldScope {
+                assignments += "_scope = ?, "
+                arguments.append(scope.databaseValue)
+            }
+            arguments.append(slots.encodedBlob().databaseValue)
             arguments.append(rowID.databaseValue)
-            try db.cachedStatement(sql: table.updateSQL).execute(arguments: StatementArguments(arguments))
+            try db.cachedStatement(sql: "UPDATE \(table.quotedName) SET \(assignments)_crdt = ? WHERE rowid = ?")
+                .execute(arguments: StatementArguments(arguments))
             // Feed entries no slot refers to any more are superseded.
             for old in Set(original.lazy.map(\.seq).filter { $0 != 0 }) where !slots.contains(where: { $0.seq == old }) {
                 try db.cachedStatement(sql: "DELETE FROM crdt_feed WHERE seq = ?").execute(arguments: [Int64(old)])
             }
         } else {
+            var arguments: [DatabaseValue] = []
+            arguments.reserveCapacity(schema.columns.count + 4)
+            arguments.append(change.key.databaseValue)
+            for value in values { arguments.append(value.databaseValue) }
+            arguments.append(erased.databaseValue)
+            arguments.append(scope.databaseValue)
+            arguments.append(slots.encodedBlob().databaseValue)
             try db.cachedStatement(sql: table.insertSQL).execute(arguments: StatementArguments(arguments))
             rowID = db.lastInsertedRowID
         }

@@ -236,7 +236,8 @@ struct StoredTable: Sendable {
     let selectByKeySQL: String
     let selectByRowIDSQL: String
     let insertSQL: String
-    let updateSQL: String
+    let quotedName: String
+    let quotedColumns: [String]
 
     /// Result columns of the selects: rowid, key, values…, _erased, _scope, _crdt.
     static let firstValueColumn = 2
@@ -256,8 +257,8 @@ struct StoredTable: Sendable {
         selectByRowIDSQL = "SELECT rowid, \(list) FROM \(name) WHERE rowid = ?"
         let placeholders = Array(repeating: "?", count: columns.count + 4).joined(separator: ", ")
         insertSQL = "INSERT INTO \(name) (\(list)) VALUES (\(placeholders))"
-        let assignments = (columns + ["_erased", "_scope", "_crdt"]).map { "\($0) = ?" }.joined(separator: ", ")
-        updateSQL = "UPDATE \(name) SET \(assignments) WHERE rowid = ?"
+        quotedName = name
+        quotedColumns = columns
     }
 }
 
