@@ -1,4 +1,5 @@
 public import GRDB
+import Synchronization
 
 /// The replicated state of one node in one SQLite file: records merged per column by last-writer-wins
 /// on a hybrid logical clock, single-writer statistics cells, erasure tombstones, the local change
@@ -23,6 +24,7 @@ public final class ReplicaStore: Sendable {
     public let feedEpoch: String
 
     let directory = NodeDirectory()
+    let commitObservers = Mutex<[@Sendable (UInt64) -> Void]>([])
     let tables: [StoredTable]
     let tablesByName: [String: Int]
 
@@ -172,6 +174,12 @@ public final class ReplicaStore: Sendable {
         }
         try db.execute(sql: "INSERT OR IGNORE INTO crdt_tables(name) VALUES (?)", arguments: [table.name])
         return try Int64.fetchOne(db, sql: "SELECT id FROM crdt_tables WHERE name = ?", arguments: [table.name]) ?? 0
+    }
+
+    /// Calls `observer` with the new feed head after every commit that changed the feed (on the
+    /// committing thread: keep it short, e.g. set a flag a link polls).
+    public func onCommit(_ observer: @escaping @Sendable (UInt64) -> Void) {
+        commitObservers.withLock { $0.append(observer) }
     }
 
     /// The latest local feed sequence.

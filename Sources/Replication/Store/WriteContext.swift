@@ -40,13 +40,20 @@ extension ReplicaStore {
     /// Runs `body` in one write transaction with a fresh `WriteContext`.
     func writeTransaction<T>(_ body: (WriteContext) throws -> T) throws -> T {
         do {
-            return try database.write { db in
+            var head: UInt64?
+            let result = try database.write { db in
                 let context = try WriteContext(db, store: self)
+                let start = context.seq
                 let result = try body(context)
                 try configuration.faultInjector?(.beforeCommit)
                 try context.finish()
+                head = context.seq > start ? context.seq : nil
                 return result
             }
+            if let head {
+                for observer in commitObservers.withLock({ $0 }) { observer(head) }
+            }
+            return result
         } catch {
             // Ids interned inside the rolled-back transaction must not survive in memory.
             try? database.read { db in try directory.reload(db) }

@@ -58,7 +58,7 @@ public enum SyncMessage: Sendable, Equatable {
     public struct SyncError: Sendable, Equatable {
         public enum Code: Int, Sendable, CaseIterable {
             case unspecified = 0, malformed, unsupportedVersion, notTrusted, notWelcomed, foreignOrigin, clockSkew,
-                invalidChange, tooLarge, `internal`
+                invalidChange, tooLarge, `internal`, outOfOrder
         }
 
         public var code: Code

@@ -94,6 +94,9 @@ nonisolated enum Eldercare_Sync_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIter
 
   /// receiver failed to commit; retry later
   case errorInternal // = 9
+
+  /// batch seq_from is beyond the receiver's watermark (a gap)
+  case errorOutOfOrder // = 10
   case UNRECOGNIZED(Int)
 
   init() {
@@ -112,6 +115,7 @@ nonisolated enum Eldercare_Sync_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIter
     case 7: self = .errorInvalidChange
     case 8: self = .errorTooLarge
     case 9: self = .errorInternal
+    case 10: self = .errorOutOfOrder
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -128,6 +132,7 @@ nonisolated enum Eldercare_Sync_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIter
     case .errorInvalidChange: return 7
     case .errorTooLarge: return 8
     case .errorInternal: return 9
+    case .errorOutOfOrder: return 10
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -144,6 +149,7 @@ nonisolated enum Eldercare_Sync_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIter
     .errorInvalidChange,
     .errorTooLarge,
     .errorInternal,
+    .errorOutOfOrder,
   ]
 
 }
@@ -523,7 +529,7 @@ nonisolated extension Eldercare_Sync_V1_Compression: SwiftProtobuf._ProtoNamePro
 }
 
 nonisolated extension Eldercare_Sync_V1_ErrorCode: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_UNSPECIFIED\0\u{1}ERROR_MALFORMED\0\u{1}ERROR_UNSUPPORTED_VERSION\0\u{1}ERROR_NOT_TRUSTED\0\u{1}ERROR_NOT_WELCOMED\0\u{1}ERROR_FOREIGN_ORIGIN\0\u{1}ERROR_CLOCK_SKEW\0\u{1}ERROR_INVALID_CHANGE\0\u{1}ERROR_TOO_LARGE\0\u{1}ERROR_INTERNAL\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_UNSPECIFIED\0\u{1}ERROR_MALFORMED\0\u{1}ERROR_UNSUPPORTED_VERSION\0\u{1}ERROR_NOT_TRUSTED\0\u{1}ERROR_NOT_WELCOMED\0\u{1}ERROR_FOREIGN_ORIGIN\0\u{1}ERROR_CLOCK_SKEW\0\u{1}ERROR_INVALID_CHANGE\0\u{1}ERROR_TOO_LARGE\0\u{1}ERROR_INTERNAL\0\u{1}ERROR_OUT_OF_ORDER\0")
 }
 
 nonisolated extension Eldercare_Sync_V1_Value: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -1,0 +1,127 @@
+public import Foundation
+public import Replication
+import TOMLKit
+
+/// A node's data directory:
+///
+/// ```
+/// DIR/node.toml           configuration (NodeConfig)
+/// DIR/node.sqlite         the replicated store (WAL: node.sqlite-wal, node.sqlite-shm)
+/// DIR/keys/node.secret    this node's CURVE secret key, Z85 (mode 0600)
+/// DIR/keys/node.public    this node's CURVE public key, Z85
+/// DIR/trust/CODE.public   the public key of each trusted child, Z85
+/// ```
+public struct DataDirectory: Sendable {
+    public let url: URL
+
+    public init(path: String) {
+        url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+    }
+
+    public var configURL: URL { url.appendingPathComponent("node.toml") }
+    public var databasePath: String { url.appendingPathComponent("node.sqlite").path }
+    public var keysURL: URL { url.appendingPathComponent("keys", isDirectory: true) }
+    public var secretKeyURL: URL { keysURL.appendingPathComponent("node.secret") }
+    public var publicKeyURL: URL { keysURL.appendingPathComponent("node.public") }
+    public var trustURL: URL { url.appendingPathComponent("trust", isDirectory: true) }
+
+    /// Creates a new data directory with its configuration and a fresh CURVE key pair.
+    ///
+    /// - Throws: `NodeError` if the directory already holds a node, or the configuration is invalid.
+    @discardableResult
+    public static func initialize(at path: String, config: NodeConfig) throws -> DataDirectory {
+        try config.validate()
+        let directory = DataDirectory(path: path)
+        let files = FileManager.default
+        if files.fileExists(atPath: directory.configURL.path) {
+            throw NodeError(.dataDirectory, "\(directory.configURL.path) already exists: this directory holds a node; choose another --data or remove it")
+        }
+        do {
+            try files.createDirectory(at: directory.keysURL, withIntermediateDirectories: true)
+            try files.createDirectory(at: directory.trustURL, withIntermediateDirectories: true)
+            try files.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.keysURL.path)
+        } catch {
+            throw NodeError(.dataDirectory, "cannot create \(directory.url.path): \(error.localizedDescription)")
+        }
+        let keys = try CurveKeyPair.generate()
+        try directory.write(keys.secretKey + "\n", to: directory.secretKeyURL, permissions: 0o600)
+        try directory.write(keys.publicKey + "\n", to: directory.publicKeyURL, permissions: 0o644)
+        try directory.saveConfig(config)
+        return directory
+    }
+
+    public func loadConfig() throws -> NodeConfig {
+        guard let text = try? String(contentsOf: configURL, encoding: .utf8) else {
+            throw NodeError(.dataDirectory, "no node configuration at \(configURL.path): run fedctl init --data \(url.path) … first")
+        }
+        let config: NodeConfig
+        do {
+            config = try TOMLDecoder().decode(NodeConfig.self, from: text)
+        } catch {
+            throw NodeError(.invalidConfig, "\(configURL.path) is not a valid node configuration: \(error)")
+        }
+        try config.validate()
+        return config
+    }
+
+    public func saveConfig(_ config: NodeConfig) throws {
+        let table: TOMLTable
+        do {
+            table = try TOMLEncoder().encode(config)
+        } catch {
+            throw NodeError(.invalidConfig, "cannot encode configuration: \(error)")
+        }
+        try write(
+            "# ElderCare Federation node configuration (fedctl). Restart the node after editing.\n" + table.convert(to: .toml) + "\n",
+            to: configURL, permissions: 0o644)
+    }
+
+    /// This node's CURVE key pair.
+    public func loadKeyPair() throws -> CurveKeyPair {
+        guard let secret = try? String(contentsOf: secretKeyURL, encoding: .utf8) else {
+            throw NodeError(.keys, "missing \(secretKeyURL.path): the node's secret key; restore it from backup or re-run fedctl init in a new directory")
+        }
+        do {
+            return try CurveKeyPair(secretKey: secret.trimmingCharacters(in: .whitespacesAndNewlines))
+        } catch {
+            throw NodeError(.keys, "\(secretKeyURL.path) does not hold a valid Z85 secret key: \(error)")
+        }
+    }
+
+    /// Trusts a child: its public key is written to `trust/CODE.public`. A running parent picks the
+    /// change up on the child's next connection.
+    public func trust(child: NodeCode, publicKey: String, of node: NodeCode) throws {
+        guard node.contains(child), child != node else {
+            throw NodeError(.trust, "\(child) is not below this node \(node) in the tree; a node trusts only its own descendants")
+        }
+        do {
+            try CurveKeyPair.validate(publicKey, role: "child key")
+        } catch {
+            throw NodeError(.trust, "\(error.message): pass the 40-character Z85 key printed by fedctl key show on the child")
+        }
+        try FileManager.default.createDirectory(at: trustURL, withIntermediateDirectories: true)
+        try write(publicKey + "\n", to: trustURL.appendingPathComponent("\(child.rawValue).public"), permissions: 0o644)
+    }
+
+    /// The trusted children: public key (Z85) → child code.
+    public func trustedChildren() -> [String: NodeCode] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: trustURL.path) else { return [:] }
+        var result: [String: NodeCode] = [:]
+        for name in names where name.hasSuffix(".public") {
+            guard let code = try? NodeCode(String(name.dropLast(7))),
+                let key = try? String(contentsOf: trustURL.appendingPathComponent(name), encoding: .utf8)
+            else { continue }
+            result[key.trimmingCharacters(in: .whitespacesAndNewlines)] = code
+        }
+        return result
+    }
+
+    private func write(_ text: String, to file: URL, permissions: Int) throws {
+        do {
+            try Data(text.utf8).write(to: file, options: .atomic)
+            try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: file.path)
+        } catch {
+            throw NodeError(.dataDirectory, "cannot write \(file.path): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,154 @@
+public import Replication
+
+/// A node's configuration, kept as `node.toml` in its data directory.
+///
+/// ```toml
+/// [node]
+/// code = "130102001001"
+/// name = "建设北大街社区"
+///
+/// [sync]
+/// listen = "tcp://127.0.0.1:7104"
+/// parent = "tcp://127.0.0.1:7103"       # absent at the top of the tree
+/// parent_key = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
+///
+/// [http]
+/// listen = "127.0.0.1:8104"
+/// ```
+public struct NodeConfig: Codable, Sendable, Equatable {
+    public struct Node: Codable, Sendable, Equatable {
+        /// 12-digit administrative division code; the level follows from it.
+        public var code: String
+        /// Display name, e.g. 建设北大街社区.
+        public var name: String
+    }
+
+    public struct Sync: Codable, Sendable, Equatable {
+        /// ZeroMQ endpoint the ROUTER for children binds, e.g. `tcp://0.0.0.0:7100`.
+        public var listen: String
+        /// The parent's ROUTER endpoint; nil at the top of the tree.
+        public var parent: String?
+        /// The parent's CURVE public key (Z85).
+        public var parentKey: String?
+        /// Largest ZeroMQ message accepted, in bytes.
+        public var maxMessageBytes: Int = 16 << 20
+        /// Batches a link may have unacknowledged before it waits.
+        public var maxInFlight: Int = 4
+        /// Cells per batch at most.
+        public var batchCells: Int = 5_000
+        /// Interval between heartbeats.
+        public var heartbeatIntervalMs: Int = 1_000
+        /// A peer silent for this long is considered dead and the link is re-established.
+        public var heartbeatTimeoutMs: Int = 5_000
+        /// Remote clocks further ahead than this are refused.
+        public var maxClockSkewMs: Int = 300_000
+
+        enum CodingKeys: String, CodingKey {
+            case listen, parent
+            case parentKey = "parent_key"
+            case maxMessageBytes = "max_message_bytes"
+            case maxInFlight = "max_in_flight"
+            case batchCells = "batch_cells"
+            case heartbeatIntervalMs = "heartbeat_interval_ms"
+            case heartbeatTimeoutMs = "heartbeat_timeout_ms"
+            case maxClockSkewMs = "max_clock_skew_ms"
+        }
+
+        public init(listen: String, parent: String? = nil, parentKey: String? = nil) {
+            self.listen = listen
+            self.parent = parent
+            self.parentKey = parentKey
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let defaults = Sync(listen: "")
+            listen = try container.decode(String.self, forKey: .listen)
+            parent = try container.decodeIfPresent(String.self, forKey: .parent)
+            parentKey = try container.decodeIfPresent(String.self, forKey: .parentKey)
+            maxMessageBytes = try container.decodeIfPresent(Int.self, forKey: .maxMessageBytes) ?? defaults.maxMessageBytes
+            maxInFlight = try container.decodeIfPresent(Int.self, forKey: .maxInFlight) ?? defaults.maxInFlight
+            batchCells = try container.decodeIfPresent(Int.self, forKey: .batchCells) ?? defaults.batchCells
+            heartbeatIntervalMs = try container.decodeIfPresent(Int.self, forKey: .heartbeatIntervalMs) ?? defaults.heartbeatIntervalMs
+            heartbeatTimeoutMs = try container.decodeIfPresent(Int.self, forKey: .heartbeatTimeoutMs) ?? defaults.heartbeatTimeoutMs
+            maxClockSkewMs = try container.decodeIfPresent(Int.self, forKey: .maxClockSkewMs) ?? defaults.maxClockSkewMs
+        }
+    }
+
+    public struct HTTP: Codable, Sendable, Equatable {
+        /// `HOST:PORT` the HTTP server (dashboard, API, /metrics) listens on.
+        public var listen: String
+    }
+
+    public var node: Node
+    public var sync: Sync
+    public var http: HTTP
+
+    public init(code: String, name: String, listen: String, http: String, parent: String? = nil, parentKey: String? = nil) {
+        self.node = Node(code: code, name: name)
+        self.sync = Sync(listen: listen, parent: parent, parentKey: parentKey)
+        self.http = HTTP(listen: http)
+    }
+
+    /// The node's code, parsed.
+    public var code: NodeCode {
+        get throws { try NodeCode(node.code) }
+    }
+
+    /// The parent's code: the nearest ancestor level of this code (nil at the top).
+    public var parentCode: NodeCode? {
+        guard sync.parent != nil else { return nil }
+        return try? NodeCode(node.code).parent
+    }
+
+    /// Checks everything a running node relies on; the message says which setting to fix.
+    public func validate() throws(NodeError) {
+        let code: NodeCode
+        do {
+            code = try NodeCode(node.code)
+        } catch {
+            throw NodeError(.invalidConfig, "node.code: \(error.message)")
+        }
+        guard !node.name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw NodeError(.invalidConfig, "node.name is empty: give the node a name people recognise")
+        }
+        guard Self.isZeroMQEndpoint(sync.listen) else {
+            throw NodeError(.invalidConfig, "sync.listen \"\(sync.listen)\" must look like tcp://HOST:PORT")
+        }
+        if let parent = sync.parent {
+            guard Self.isZeroMQEndpoint(parent) else {
+                throw NodeError(.invalidConfig, "sync.parent \"\(parent)\" must look like tcp://HOST:PORT")
+            }
+            guard let key = sync.parentKey, (try? CurveKeyPair.validate(key, role: "parent key")) != nil else {
+                throw NodeError(.invalidConfig, "sync.parent_key must be the parent's 40-character Z85 public key (fedctl key show on the parent)")
+            }
+            guard code.parent != nil else {
+                throw NodeError(.invalidConfig, "node \(code) is a province-level node and cannot have a parent")
+            }
+        }
+        guard Self.hostPort(http.listen) != nil else {
+            throw NodeError(.invalidConfig, "http.listen \"\(http.listen)\" must look like HOST:PORT")
+        }
+        guard sync.maxInFlight >= 1, sync.batchCells >= 1, sync.maxMessageBytes >= 64 << 10,
+            sync.heartbeatIntervalMs >= 50, sync.heartbeatTimeoutMs > sync.heartbeatIntervalMs, sync.maxClockSkewMs >= 1_000
+        else {
+            throw NodeError(.invalidConfig, "a [sync] limit is out of range (max_in_flight ≥ 1, batch_cells ≥ 1, max_message_bytes ≥ 65536, heartbeat_timeout_ms > heartbeat_interval_ms ≥ 50, max_clock_skew_ms ≥ 1000)")
+        }
+    }
+
+    static func isZeroMQEndpoint(_ text: String) -> Bool {
+        guard text.hasPrefix("tcp://") else { return false }
+        return hostPort(String(text.dropFirst(6))) != nil
+    }
+
+    /// Splits `HOST:PORT` (IPv6 hosts in brackets).
+    public static func hostPort(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port), !host.isEmpty else { return nil }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+}
+
+import Foundation

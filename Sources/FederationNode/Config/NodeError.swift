@@ -1,0 +1,20 @@
+/// An error of the node daemon or its data directory, with a message that says what to do next.
+public struct NodeError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case invalidConfig = "invalid_config"
+        case dataDirectory = "data_directory"
+        case keys = "keys"
+        case trust = "trust"
+        case startup = "startup"
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
