@@ -10,6 +10,7 @@ import TOMLKit
 /// DIR/keys/node.secret    this node's CURVE secret key, Z85 (mode 0600)
 /// DIR/keys/node.public    this node's CURVE public key, Z85
 /// DIR/trust/CODE.public   the public key of each trusted child, Z85
+/// DIR/trust/CODE.covers   codes moved under that child from elsewhere, one per line (optional)
 /// ```
 public struct DataDirectory: Sendable {
     public let url: URL
@@ -88,11 +89,25 @@ public struct DataDirectory: Sendable {
         }
     }
 
-    /// Trusts a child: its public key is written to `trust/CODE.public`. A running parent picks the
-    /// change up on the child's next connection.
-    public func trust(child: NodeCode, publicKey: String, of node: NodeCode) throws {
-        guard node.contains(child), child != node else {
-            throw NodeError(.trust, "\(child) is not below this node \(node) in the tree; a node trusts only its own descendants")
+    /// Trusts a child: its public key is written to `trust/CODE.public` and the codes it also speaks
+    /// for to `trust/CODE.covers`. A running parent reads the list at each child's handshake.
+    ///
+    /// - Parameters:
+    ///   - covers: subtrees moved under this child from elsewhere (a community re-assigned to another
+    ///     street keeps its code: its new street's parent lists it here).
+    ///   - transferred: the child itself comes from another branch of the tree (its code is not below
+    ///     this node's); its level must still be below this node's.
+    public func trust(
+        child: NodeCode, publicKey: String, of node: NodeCode, covers: [NodeCode] = [], transferred: Bool = false
+    ) throws {
+        guard child.level > node.level else {
+            throw NodeError(.trust, "\(child) (\(child.level)) is not at a lower level than this node \(node) (\(node.level))")
+        }
+        guard node.contains(child) || transferred else {
+            throw NodeError(.trust, "\(child) is not below this node \(node) in the tree; if it was re-assigned here, pass --transferred")
+        }
+        for code in covers where code.level <= child.level {
+            throw NodeError(.trust, "\(child) cannot cover \(code): a covered code must be at a lower level than the child")
         }
         do {
             try CurveKeyPair.validate(publicKey, role: "child key")
@@ -101,17 +116,27 @@ public struct DataDirectory: Sendable {
         }
         try FileManager.default.createDirectory(at: trustURL, withIntermediateDirectories: true)
         try write(publicKey + "\n", to: trustURL.appendingPathComponent("\(child.rawValue).public"), permissions: 0o644)
+        let coversURL = trustURL.appendingPathComponent("\(child.rawValue).covers")
+        if covers.isEmpty {
+            try? FileManager.default.removeItem(at: coversURL)
+        } else {
+            try write(covers.map(\.rawValue).joined(separator: "\n") + "\n", to: coversURL, permissions: 0o644)
+        }
     }
 
-    /// The trusted children: public key (Z85) → child code.
-    public func trustedChildren() -> [String: NodeCode] {
+    /// The trusted children by public key (Z85).
+    public func trustedChildren() -> [String: TrustedChild] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: trustURL.path) else { return [:] }
-        var result: [String: NodeCode] = [:]
+        var result: [String: TrustedChild] = [:]
         for name in names where name.hasSuffix(".public") {
-            guard let code = try? NodeCode(String(name.dropLast(7))),
+            let codeText = String(name.dropLast(7))
+            guard let code = try? NodeCode(codeText),
                 let key = try? String(contentsOf: trustURL.appendingPathComponent(name), encoding: .utf8)
             else { continue }
-            result[key.trimmingCharacters(in: .whitespacesAndNewlines)] = code
+            let coversText = (try? String(contentsOf: trustURL.appendingPathComponent(codeText + ".covers"), encoding: .utf8)) ?? ""
+            let covers = coversText.split(whereSeparator: \.isNewline).compactMap { try? NodeCode(String($0)) }
+            let trimmed = key.trimmingCharacters(in: .whitespacesAndNewlines)
+            result[trimmed] = TrustedChild(code: code, publicKey: trimmed, covers: covers)
         }
         return result
     }
@@ -124,4 +149,15 @@ public struct DataDirectory: Sendable {
             throw NodeError(.dataDirectory, "cannot write \(file.path): \(error.localizedDescription)")
         }
     }
+}
+
+/// A child this node accepts on its children socket.
+public struct TrustedChild: Sendable, Equatable {
+    public let code: NodeCode
+    public let publicKey: String
+    /// Subtrees moved under this child from elsewhere in the tree.
+    public let covers: [NodeCode]
+
+    /// Every subtree the child may speak for, and receive changes about.
+    public var subtrees: [NodeCode] { [code] + covers }
 }

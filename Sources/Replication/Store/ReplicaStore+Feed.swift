@@ -3,23 +3,28 @@ import GRDB
 
 /// Which changes of the feed a link wants.
 public struct FeedFilter: Sendable, Equatable {
-    /// Down-routing: only changes about this subtree — records and statistics whose scope lies inside
-    /// it, plus records scoped to one of its ancestors or to no code at all (area-wide tables such as
-    /// the service catalog). nil: everything (up-routing).
-    public var subtree: NodeCode?
+    /// Down-routing: only changes about these subtrees (a child's own, plus any moved under it) —
+    /// records and statistics whose scope lies inside one, plus records scoped to an ancestor or to no
+    /// code at all (area-wide tables such as the service catalog). nil: everything (up-routing).
+    public var subtrees: [NodeCode]?
     /// Skip changes that arrived from this peer (never echo a parent's changes back to it).
     public var excludingVia: NodeCode?
 
     public init(subtree: NodeCode? = nil, excludingVia: NodeCode? = nil) {
-        self.subtree = subtree
+        self.subtrees = subtree.map { [$0] }
+        self.excludingVia = excludingVia
+    }
+
+    public init(subtrees: [NodeCode], excludingVia: NodeCode? = nil) {
+        self.subtrees = subtrees
         self.excludingVia = excludingVia
     }
 
     func admits(scope: String?) -> Bool {
-        guard let subtree else { return true }
+        guard let subtrees else { return true }
         guard let scope else { return true }
         guard let code = try? NodeCode(scope) else { return false }
-        return subtree.contains(code) || code.contains(subtree)
+        return subtrees.contains { $0.contains(code) || code.contains($0) }
     }
 }
 

@@ -2,6 +2,15 @@ import Foundation
 import GRDB
 
 extension ReplicaStore {
+    /// Merges a batch from a child that may only speak for `subtree`.
+    @discardableResult
+    public func merge(
+        _ batch: ChangeBatch, from peer: NodeCode, originsWithin subtree: NodeCode, through watermark: UInt64? = nil,
+        peerEpoch: String = ""
+    ) throws -> MergeOutcome {
+        try merge(batch, from: peer, originsWithin: [subtree], through: watermark, peerEpoch: peerEpoch)
+    }
+
     /// Merges a batch of changes from another node in one transaction.
     ///
     /// Per column the greater (clock, origin code) wins; statistics cells keep their origin's newest
@@ -12,17 +21,18 @@ extension ReplicaStore {
     ///
     /// - Parameters:
     ///   - peer: the node the batch came from (recorded as `via`, so the feed can skip echoing it back).
-    ///   - subtree: if given, every origin must lie in it (a child may only speak for its own subtree).
+    ///   - subtrees: if given, every origin must lie in one of them (a child may only speak for its own
+    ///     subtree, plus any subtree moved under it).
     ///   - watermark: the sender's feed sequence this batch brings the link up to.
     /// - Throws: a `ReplicationError` naming what was wrong; the store is then unchanged.
     /// - Complexity: O(cells) index lookups and one row write per changed record.
     @discardableResult
     public func merge(
-        _ batch: ChangeBatch, from peer: NodeCode? = nil, originsWithin subtree: NodeCode? = nil,
+        _ batch: ChangeBatch, from peer: NodeCode? = nil, originsWithin subtrees: [NodeCode]? = nil,
         through watermark: UInt64? = nil, peerEpoch: String = ""
     ) throws -> MergeOutcome {
         let now = configuration.now()
-        let newest = try validate(batch, now: now, originsWithin: subtree)
+        let newest = try validate(batch, now: now, originsWithin: subtrees)
         return try writeTransaction { context in
             let via = try peer.map { try directory.id(for: $0, context.db) } ?? 0
             var outcome = MergeOutcome()
@@ -45,7 +55,7 @@ extension ReplicaStore {
     }
 
     /// Checks every change before anything is written; returns the newest clock in the batch.
-    func validate(_ batch: ChangeBatch, now: UInt64, originsWithin subtree: NodeCode?) throws(ReplicationError)
+    func validate(_ batch: ChangeBatch, now: UInt64, originsWithin subtrees: [NodeCode]?) throws(ReplicationError)
         -> HybridTimestamp?
     {
         let cells = batch.cellCount
@@ -56,9 +66,10 @@ extension ReplicaStore {
         var newest: HybridTimestamp?
         var checkedOrigins: Set<NodeCode> = []
         func check(_ clock: HybridTimestamp, _ origin: NodeCode) throws(ReplicationError) {
-            if checkedOrigins.insert(origin).inserted, let subtree, !subtree.contains(origin) {
+            if checkedOrigins.insert(origin).inserted, let subtrees, !subtrees.contains(where: { $0.contains(origin) }) {
+                let names = subtrees.map(\.rawValue).joined(separator: ", ")
                 throw ReplicationError(
-                    .foreignOrigin, "change from origin \(origin) is outside the sender's subtree \(subtree)")
+                    .foreignOrigin, "change from origin \(origin) is outside the sender's subtree (\(names))")
             }
             try HybridClock.validate(
                 clock, now: now, maxForwardSkewMilliseconds: configuration.maxForwardSkewMilliseconds,

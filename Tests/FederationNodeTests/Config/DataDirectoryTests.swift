@@ -32,12 +32,18 @@ import Testing
             at: path, config: NodeConfig(code: street.rawValue, name: "建设街道", listen: "tcp://127.0.0.1:7103", http: "127.0.0.1:8103"))
         let childKey = try CurveKeyPair.generate().publicKey
         try directory.trust(child: try NodeCode("130102001001"), publicKey: childKey, of: street)
-        #expect(directory.trustedChildren() == [childKey: try NodeCode("130102001001")])
+        #expect(directory.trustedChildren()[childKey]?.code == (try NodeCode("130102001001")))
+        #expect(directory.trustedChildren()[childKey]?.covers == [])
         #expect(throws: NodeError.self) {
             try directory.trust(child: try NodeCode("130102002001"), publicKey: childKey, of: street)
         }
         #expect(throws: NodeError.self) {
             try directory.trust(child: try NodeCode("130102001002"), publicKey: "not-a-key", of: street)
+        }
+        // A community re-assigned here from another street keeps its code.
+        try directory.trust(child: try NodeCode("130102002001"), publicKey: childKey, of: street, transferred: true)
+        #expect(throws: NodeError.self) {
+            try directory.trust(child: try NodeCode("130102000000"), publicKey: childKey, of: street, transferred: true)
         }
     }
 

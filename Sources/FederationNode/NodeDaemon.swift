@@ -1,0 +1,111 @@
+public import Logging
+public import Replication
+import ServiceLifecycle
+
+/// A running node: the replicated store, the ROUTER for children, the DEALER to the parent and the
+/// HTTP server, run as one `ServiceGroup` with graceful shutdown on SIGTERM/SIGINT.
+///
+///     let daemon = try NodeDaemon(directory: DataDirectory(path: "/var/lib/eldercare/130102001001"))
+///     try await daemon.run()
+public final class NodeDaemon: Sendable {
+    public let directory: DataDirectory
+    public let config: NodeConfig
+    public let context: NodeContext
+    public var store: ReplicaStore { context.store }
+    private let zmq: ZeroMQContext
+    private let hub: ChildrenHub
+    private let uplink: ParentLink?
+
+    /// Opens the data directory and the store and binds the children socket.
+    ///
+    /// - Throws: `NodeError` with what to fix (missing config, bad keys, endpoint in use).
+    public init(directory: DataDirectory, logger: Logger = Logger(label: "eldercare.node")) async throws {
+        self.directory = directory
+        let config = try directory.loadConfig()
+        self.config = config
+        let code = try config.code
+        var logger = logger
+        logger[metadataKey: "node"] = "\(code)"
+        let keys = try directory.loadKeyPair()
+        var storeConfiguration = StoreConfiguration()
+        storeConfiguration.maxForwardSkewMilliseconds = UInt64(config.sync.maxClockSkewMs)
+        let store = try ReplicaStore(path: directory.databasePath, node: code, schema: try DomainSchema.replicated(), configuration: storeConfiguration)
+        try await store.database.write { db in try LinkStatistics.prepare(db) }
+        context = NodeContext(config: config, code: code, store: store, logger: logger)
+        zmq = try ZeroMQContext()
+        let trustDirectory = directory
+        hub = ChildrenHub(
+            store: store, context: zmq,
+            settings: .init(
+                endpoint: config.sync.listen, keys: keys, maxMessageBytes: config.sync.maxMessageBytes,
+                maxInFlight: config.sync.maxInFlight, batchCells: config.sync.batchCells,
+                heartbeatIntervalMs: UInt64(config.sync.heartbeatIntervalMs),
+                heartbeatTimeoutMs: UInt64(config.sync.heartbeatTimeoutMs)),
+            trusted: { trustDirectory.trustedChildren() }, logger: logger)
+        do {
+            try await hub.bind()
+        } catch {
+            throw NodeError(.startup, "cannot listen for children on \(config.sync.listen): \(error); is another node using that port?")
+        }
+        if let parent = config.sync.parent, let parentKey = config.sync.parentKey {
+            uplink = ParentLink(
+                store: store, context: zmq,
+                settings: .init(
+                    endpoint: parent, parentKey: parentKey, keys: keys, maxMessageBytes: config.sync.maxMessageBytes,
+                    maxInFlight: config.sync.maxInFlight, batchCells: config.sync.batchCells,
+                    heartbeatIntervalMs: UInt64(config.sync.heartbeatIntervalMs),
+                    heartbeatTimeoutMs: UInt64(config.sync.heartbeatTimeoutMs)),
+                logger: logger)
+        } else {
+            uplink = nil
+        }
+        let hub = self.hub
+        let uplink = self.uplink
+        store.onCommit { head in
+            hub.notify(head: head)
+            uplink?.notify(head: head)
+        }
+    }
+
+    /// The endpoint the children socket is bound to (a `:*` port resolved).
+    public func childrenEndpoint() async throws -> String? { try await hub.boundEndpoint() }
+
+    /// Runs until SIGTERM/SIGINT (when `handleSignals`) or until the calling task is cancelled.
+    public func run(handleSignals: Bool = true) async throws {
+        var services: [any Service] = [LoopService(run: { [hub] in await hub.run() }, stop: { [hub] in hub.requestStop() })]
+        if let uplink {
+            services.append(LoopService(run: { await uplink.run() }, stop: { uplink.requestStop() }))
+        }
+        services.append(contentsOf: try additionalServices())
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                logger: context.logger))
+        context.logger.info("node running", metadata: ["name": "\(config.node.name)", "level": "\(context.code.level)"])
+        try await group.run()
+        zmq.shutdown()
+        context.logger.info("node stopped")
+    }
+
+    /// Services beyond the links (the HTTP server).
+    private func additionalServices() throws -> [any Service] { [] }
+}
+
+/// Adapts a link's run loop to swift-service-lifecycle.
+struct LoopService: Service {
+    let run: @Sendable () async -> Void
+    let stop: @Sendable () -> Void
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await run()
+            } onCancel: {
+                stop()
+            }
+        } onGracefulShutdown: {
+            stop()
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+public import GRDB
+import Replication
+
+/// Counters of one link, kept in memory by the link and flushed to the `node_links` table (not
+/// replicated) so that `fedctl status` can read them from another process.
+public struct LinkStatistics: Sendable, Equatable, Codable {
+    public enum Role: String, Sendable, Codable {
+        case parent, child
+    }
+
+    public var peer: String
+    public var role: Role
+    public var connected = false
+    public var lastSeen: UInt64 = 0
+    public var batchesSent: Int64 = 0
+    public var cellsSent: Int64 = 0
+    public var batchesReceived: Int64 = 0
+    public var cellsReceived: Int64 = 0
+    public var cellsApplied: Int64 = 0
+    public var refusedBatches: Int64 = 0
+    public var refusedCells: Int64 = 0
+    public var lastError: String = ""
+    /// The peer's feed head as of its last heartbeat.
+    public var peerHead: UInt64 = 0
+    public var updatedAt: UInt64 = 0
+
+    public init(peer: String, role: Role) {
+        self.peer = peer
+        self.role = role
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case peer, role, connected
+        case lastSeen = "last_seen"
+        case batchesSent = "batches_sent"
+        case cellsSent = "cells_sent"
+        case batchesReceived = "batches_received"
+        case cellsReceived = "cells_received"
+        case cellsApplied = "cells_applied"
+        case refusedBatches = "refused_batches"
+        case refusedCells = "refused_cells"
+        case lastError = "last_error"
+        case peerHead = "peer_head"
+        case updatedAt = "updated_at"
+    }
+
+    static func prepare(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE IF NOT EXISTS node_links (
+                    peer TEXT PRIMARY KEY, role TEXT NOT NULL, connected INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+                    batches_sent INTEGER NOT NULL, cells_sent INTEGER NOT NULL, batches_received INTEGER NOT NULL,
+                    cells_received INTEGER NOT NULL, cells_applied INTEGER NOT NULL, refused_batches INTEGER NOT NULL,
+                    refused_cells INTEGER NOT NULL, last_error TEXT NOT NULL, peer_head INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL)
+                """)
+    }
+
+    /// Loads the stored counters of a peer (so they survive restarts), or fresh ones.
+    static func load(peer: String, role: Role, _ database: any DatabaseReader) -> LinkStatistics {
+        var statistics = LinkStatistics(peer: peer, role: role)
+        if let stored = try? database.read({ db in try all(db).first { $0.peer == peer } }) {
+            statistics = stored
+            statistics.role = role
+            statistics.connected = false
+        }
+        return statistics
+    }
+
+    func save(_ database: DatabasePool) {
+        try? database.write { db in
+            try Self.prepare(db)
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO node_links(peer, role, connected, last_seen, batches_sent, cells_sent,
+                        batches_received, cells_received, cells_applied, refused_batches, refused_cells, last_error,
+                        peer_head, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    peer, role.rawValue, connected, Int64(lastSeen), batchesSent, cellsSent, batchesReceived,
+                    cellsReceived, cellsApplied, refusedBatches, refusedCells, lastError, Int64(peerHead), Int64(updatedAt),
+                ])
+        }
+    }
+
+    /// Every stored link of a node.
+    public static func all(_ db: Database) throws -> [LinkStatistics] {
+        guard try db.tableExists("node_links") else { return [] }
+        return try Row.fetchAll(db, sql: "SELECT * FROM node_links ORDER BY role DESC, peer").map { row in
+            var statistics = LinkStatistics(peer: row["peer"], role: Role(rawValue: row["role"]) ?? .child)
+            statistics.connected = row["connected"]
+            statistics.lastSeen = UInt64(row["last_seen"] as Int64)
+            statistics.batchesSent = row["batches_sent"]
+            statistics.cellsSent = row["cells_sent"]
+            statistics.batchesReceived = row["batches_received"]
+            statistics.cellsReceived = row["cells_received"]
+            statistics.cellsApplied = row["cells_applied"]
+            statistics.refusedBatches = row["refused_batches"]
+            statistics.refusedCells = row["refused_cells"]
+            statistics.lastError = row["last_error"]
+            statistics.peerHead = UInt64(row["peer_head"] as Int64)
+            statistics.updatedAt = UInt64(row["updated_at"] as Int64)
+            return statistics
+        }
+    }
+}
+
+/// Wall-clock and monotonic time for links.
+enum LinkClock {
+    /// Unix milliseconds.
+    static func wall() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
+    /// Monotonic milliseconds.
+    static func monotonic() -> UInt64 { DispatchTime.now().uptimeNanoseconds / 1_000_000 }
+}
+
+extension UInt64 {
+    /// Milliseconds from `earlier` to this reading, 0 if `earlier` is later.
+    func since(_ earlier: UInt64) -> UInt64 { self > earlier ? self - earlier : 0 }
+}
+
+extension SyncMessage.SyncError.Code {
+    /// The wire code for a refused merge.
+    init(_ code: ReplicationError.Code) {
+        switch code {
+        case .foreignOrigin: self = .foreignOrigin
+        case .clockSkew: self = .clockSkew
+        case .batchTooLarge: self = .tooLarge
+        case .malformedFrame, .invalidNodeCode: self = .malformed
+        case .unknownTable, .unknownColumn, .typeMismatch, .malformedClock, .invalidKey, .invalidStatistic,
+            .invalidSchema:
+            self = .invalidChange
+        case .storage, .injectedFault: self = .internal
+        }
+    }
+}

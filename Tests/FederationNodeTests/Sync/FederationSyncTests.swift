@@ -1,0 +1,125 @@
+import FederationNode
+import Foundation
+import Replication
+import Testing
+
+@Suite(.serialized) struct FederationSyncTests {
+    static func calls(_ store: ReplicaStore, community: String, count: Int64, day: String = "2026-01-05") throws {
+        let key = StatKey(
+            origin: store.node, community: try NodeCode(community), metric: "calls",
+            dims: "channel=hotline;effective=1;hour=09;type=service_request", period: day)
+        try store.add([(key, count)])
+    }
+
+    @Test func aChainConvergesUpAndRoutesCityChangesDownToTheirCommunity() async throws {
+        let federation = try TestFederation()
+        defer { Task { await federation.shutdown() } }
+        try await federation.start("130100000000")
+        try await federation.start("130102000000", under: "130100000000")
+        try await federation.start("130102001000", under: "130102000000")
+        try await federation.start("130102001001", under: "130102001000")
+        let community = try federation.store("130102001001")
+        try community.write([
+            RecordWrite(table: "elders", key: "E1", ["name": "王秀英", "community": "130102001001", "status": "active"])
+        ])
+        try Self.calls(community, community: "130102001001", count: 3)
+        let city = try federation.store("130100000000")
+        #expect(try await federation.eventually { try city.record("elders", key: "E1")?["status"] == "active" })
+        #expect(try await federation.eventually { try city.total("calls", within: try NodeCode("130100000000")) == 3 })
+        // A call taken at the city hotline about that community reaches the district, the street and the community.
+        try Self.calls(city, community: "130102001001", count: 2)
+        for code in ["130102000000", "130102001000", "130102001001"] {
+            let store = try federation.store(code)
+            #expect(try await federation.eventually { try store.total("calls", within: try NodeCode("130102001001")) == 5 }, "\(code)")
+        }
+        // The district approves a category: the edit reaches the city and the community.
+        try federation.store("130102000000").write([RecordWrite(table: "elders", key: "E1", ["categories": "minimum_living"])])
+        #expect(try await federation.eventually { try community.record("elders", key: "E1")?["categories"] == "minimum_living" })
+        #expect(try await federation.eventually { try city.record("elders", key: "E1")?["categories"] == "minimum_living" })
+        #expect(try await federation.eventually { try community.stateDigest() == city.stateDigest() })
+        await federation.shutdown()
+    }
+
+    @Test func aTreeOfOneTwoFourEightConvergesAtTheCity() async throws {
+        let federation = try TestFederation()
+        try await federation.start("130100000000")
+        var communities: [String] = []
+        for district in 1...2 {
+            let districtCode = "13010\(district)000000"
+            try await federation.start(districtCode, under: "130100000000")
+            for street in 1...2 {
+                let streetCode = "13010\(district)00\(street)000"
+                try await federation.start(streetCode, under: districtCode)
+                for community in 1...2 {
+                    let code = "13010\(district)00\(street)00\(community)"
+                    try await federation.start(code, under: streetCode)
+                    communities.append(code)
+                }
+            }
+        }
+        for (index, code) in communities.enumerated() {
+            try Self.calls(try federation.store(code), community: code, count: Int64(index + 1))
+        }
+        let city = try federation.store("130100000000")
+        let expected = Int64((1...8).reduce(0, +))
+        #expect(try await federation.eventually { try city.total("calls", within: try NodeCode("130100000000")) == expected })
+        // Each district sees exactly its own branch.
+        let district1 = try federation.store("130101000000")
+        #expect(try await federation.eventually { try district1.total("calls", within: try NodeCode("130100000000")) == 1 + 2 + 3 + 4 })
+        // A city change about one community reaches that branch and not the other.
+        try Self.calls(city, community: "130102002002", count: 100)
+        let target = try federation.store("130102002002")
+        #expect(try await federation.eventually { try target.total("calls", within: try NodeCode("130102002002")) == 108 })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try federation.store("130102002001").total("calls", within: try NodeCode("130102002002")) == 0)
+        #expect(try federation.store("130101001001").total("calls", within: try NodeCode("130100000000")) == 1)
+        await federation.shutdown()
+    }
+
+    @Test func aRestartedMiddleNodeResumesWithNothingLostOrCountedTwice() async throws {
+        let federation = try TestFederation()
+        try await federation.start("130100000000")
+        try await federation.start("130102000000", under: "130100000000")
+        try await federation.start("130102001000", under: "130102000000")
+        try await federation.start("130102001001", under: "130102001000")
+        let community = try federation.store("130102001001")
+        let city = try federation.store("130100000000")
+        var sent: Int64 = 0
+        for round in 0..<20 {
+            try Self.calls(community, community: "130102001001", count: 1, day: "2026-01-\(10 + round % 10)")
+            sent += 1
+            if round == 8 { try await federation.stop("130102000000") }
+            if round == 14 { try await federation.restart("130102000000") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await federation.eventually { try city.total("calls", within: try NodeCode("130100000000")) == sent })
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try city.total("calls", within: try NodeCode("130100000000")) == sent)
+        await federation.shutdown()
+    }
+
+    @Test func aCommunityMovedUnderAnotherStreetLeavesCityTotalsUnchanged() async throws {
+        let federation = try TestFederation()
+        try await federation.start("130100000000")
+        try await federation.start("130102000000", under: "130100000000")
+        try await federation.start("130102001000", under: "130102000000")
+        try await federation.start("130102002000", under: "130102000000")
+        try await federation.start("130102001001", under: "130102001000")
+        let community = try federation.store("130102001001")
+        try Self.calls(community, community: "130102001001", count: 7)
+        try community.write([RecordWrite(table: "elders", key: "E9", ["community": "130102001001", "status": "active"])])
+        let city = try federation.store("130100000000")
+        #expect(try await federation.eventually { try city.total("calls", within: try NodeCode("130100000000")) == 7 })
+        try await federation.stop("130102001001")
+        try await federation.move("130102001001", under: "130102002000")
+        try await federation.restart("130102001001")
+        try Self.calls(try federation.store("130102001001"), community: "130102001001", count: 1)
+        let newStreet = try federation.store("130102002000")
+        #expect(try await federation.eventually { try newStreet.total("calls", within: try NodeCode("130102001001")) == 8 })
+        #expect(try await federation.eventually { try city.total("calls", within: try NodeCode("130100000000")) == 8 })
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try city.total("calls", within: try NodeCode("130100000000")) == 8)
+        #expect(try newStreet.record("elders", key: "E9")?["status"] == "active")
+        await federation.shutdown()
+    }
+}
