@@ -1,0 +1,90 @@
+import GRDB
+public import Replication
+
+/// The `calls` table: the calls this node recorded, one row per call id, next to the statistics cells
+/// they moved. The table is local (not replicated); the cells travel.
+///
+///     try CallLog.prepare(store)                       // at startup, idempotent
+///     let result = try CallLog.record(calls, in: store)
+///     result.recorded, result.duplicates
+public enum CallLog {
+    /// The table name.
+    public static let table = "calls"
+
+    /// What recording a batch did.
+    public struct Outcome: Equatable, Sendable {
+        /// Calls that were new and counted.
+        public var recorded: Int
+        /// Calls whose id was already recorded (earlier, or earlier in the same batch): not counted again.
+        public var duplicates: Int
+
+        public init(recorded: Int = 0, duplicates: Int = 0) {
+            self.recorded = recorded
+            self.duplicates = duplicates
+        }
+    }
+
+    /// Creates the `calls` table and its index if they do not exist.
+    public static func prepare(_ store: ReplicaStore) throws {
+        try store.transaction { tx in try prepare(tx.db) }
+    }
+
+    static func prepare(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE IF NOT EXISTS calls (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    received_at TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    hour INTEGER NOT NULL,
+                    channel TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    effective INTEGER NOT NULL,
+                    community TEXT NOT NULL,
+                    elder_id TEXT,
+                    outcome TEXT,
+                    handler TEXT,
+                    response_seconds INTEGER,
+                    recorded_at INTEGER NOT NULL);
+                CREATE INDEX IF NOT EXISTS calls_day_community ON calls(day, community);
+                """)
+    }
+
+    /// Records one call inside `tx`: inserts its row and adds 1 to this node's statistics cell for it.
+    ///
+    /// - Returns: true if the call was new; false if its id was already recorded (nothing changes).
+    /// - Complexity: one primary-key insert and, for a new call, one statistics upsert.
+    @discardableResult
+    public static func record(_ call: CallRecord, in tx: ReplicaTransaction) throws -> Bool {
+        try tx.db.cachedStatement(
+            sql: """
+                INSERT INTO calls(id, received_at, day, hour, channel, type, effective, community,
+                                  elder_id, outcome, handler, response_seconds, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO NOTHING
+                """
+        ).execute(arguments: [
+            call.id, call.receivedAt.text, call.day.description, call.hour, call.channel.rawValue, call.type.rawValue,
+            call.effective, call.community.rawValue, call.elderID, call.outcome, call.handler, call.responseSeconds,
+            Int64(tx.nowMilliseconds),
+        ])
+        guard tx.db.changesCount == 1 else { return false }
+        try tx.add(1, to: call.statisticKey(origin: tx.node))
+        return true
+    }
+
+    /// Records calls in one transaction: all of them count, or (on an error) none.
+    ///
+    /// - Throws: `ReplicationError(.storage)` if the database refuses; nothing is then recorded.
+    @discardableResult
+    public static func record(_ calls: [CallRecord], in store: ReplicaStore) throws -> Outcome {
+        guard !calls.isEmpty else { return Outcome() }
+        return try store.transaction { tx in
+            var outcome = Outcome()
+            for call in calls {
+                if try record(call, in: tx) { outcome.recorded += 1 } else { outcome.duplicates += 1 }
+            }
+            return outcome
+        }.0
+    }
+}

@@ -1,0 +1,43 @@
+import Hummingbird
+
+/// An error the API reports to its caller: an HTTP status and the JSON body
+/// `{"error":{"code":"...","message":"..."}}`. The code is stable for programs to switch on; the
+/// message says what to change.
+///
+///     throw APIError(.badRequest, .invalidParameter, "from: \"2026-13-01\" is not a date YYYY-MM-DD")
+struct APIError: Error, Sendable, HTTPResponseError, CustomStringConvertible {
+    /// The codes documented in docs/API.md.
+    enum Code: String, Sendable {
+        case invalidJSON = "invalid_json"
+        case invalidField = "invalid_field"
+        case invalidParameter = "invalid_parameter"
+        case forbiddenScope = "forbidden_scope"
+        case notFound = "not_found"
+        case payloadTooLarge = "payload_too_large"
+        case badRequest = "bad_request"
+        case storageError = "storage_error"
+        case internalError = "internal_error"
+    }
+
+    let status: HTTPResponse.Status
+    let code: Code
+    let message: String
+
+    init(_ status: HTTPResponse.Status, _ code: Code, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    var description: String { "\(status.code) \(code.rawValue): \(message)" }
+
+    var body: JSONValue {
+        ["error": ["code": .string(code.rawValue), "message": .string(message)]]
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        response(request)
+    }
+
+    func response(_ request: Request) -> Response { JSONResponse.make(body, status: status) }
+}

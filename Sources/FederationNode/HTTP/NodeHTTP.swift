@@ -1,0 +1,42 @@
+public import Hummingbird
+import Foundation
+import Replication
+
+/// The node's HTTP server: health check and the JSON API (docs/API.md).
+///
+/// The application is a swift-service-lifecycle `Service`; the daemon runs it in its `ServiceGroup`:
+///
+///     let http = try NodeHTTP.makeApplication(context: context)
+///     let group = ServiceGroup(
+///         services: [replication, http], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+///     try await group.run()
+public enum NodeHTTP {
+    /// An application bound to `context.config.http.listen`, with the `calls` table prepared.
+    ///
+    /// - Throws: `NodeError(.invalidConfig)` if `http.listen` is not `HOST:PORT`; a `ReplicationError`
+    ///   if the `calls` table cannot be created.
+    public static func makeApplication(context: NodeContext) throws -> some ApplicationProtocol {
+        guard let (host, port) = NodeConfig.hostPort(context.config.http.listen) else {
+            throw NodeError(.invalidConfig, "http.listen \"\(context.config.http.listen)\" must look like HOST:PORT")
+        }
+        return Application(
+            router: try makeRouter(context: context),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port), serverName: "ElderCare-Federation/\(FederationVersion.software)"),
+            logger: context.logger)
+    }
+
+    /// The router with every route; `now` is the wall clock (for the reports' default dates).
+    static func makeRouter(context: NodeContext, now: @escaping @Sendable () -> Date = { Date() }) throws
+        -> Router<BasicRequestContext>
+    {
+        try CallLog.prepare(context.store)
+        let api = NodeAPI(context: context, now: now)
+        let router = Router()
+        router.add(middleware: JSONErrorMiddleware(logger: context.logger))
+        router.get("/healthz") { _, _ in api.health() }
+        router.post("/api/v1/calls") { request, _ in try await api.recordCalls(request) }
+        router.get("/api/v1/reports/summary") { request, _ in try await api.summary(request) }
+        return router
+    }
+}

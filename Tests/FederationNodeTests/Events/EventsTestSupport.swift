@@ -1,0 +1,62 @@
+import FederationNode
+import Foundation
+import Logging
+import Replication
+
+/// A node for tests: a real SQLite store in its own temporary directory (removed on release), its
+/// context, and the `calls` table prepared.
+final class TestNode: Sendable {
+    let directory: URL
+    let store: ReplicaStore
+    let context: NodeContext
+
+    var code: NodeCode { store.node }
+
+    init(_ code: String) throws {
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("eldercare-http-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let node = try NodeCode(code)
+        var configuration = StoreConfiguration()
+        configuration.fsyncEveryCommit = false
+        store = try ReplicaStore(
+            path: directory.appendingPathComponent("node.sqlite").path, node: node, schema: try DomainSchema.replicated(),
+            configuration: configuration)
+        context = NodeContext(
+            config: NodeConfig(code: code, name: "测试节点", listen: "tcp://127.0.0.1:0", http: "127.0.0.1:0"), code: node,
+            store: store, logger: Logger(label: "test.\(code)"))
+        try CallLog.prepare(store)
+    }
+
+    /// Number of rows in the `calls` table.
+    func callRows() throws -> Int {
+        try store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") ?? 0 }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+}
+
+/// SplitMix64: a small deterministic generator; randomized tests name their seed.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+enum Codes {
+    static let city = "130100000000"
+    static let district = "130102000000"
+    static let street = "130102001000"
+    static let community = "130102001001"
+    static let neighbour = "130102001002"
+    static let otherStreetCommunity = "130102002001"
+    static let otherDistrictCommunity = "130103001001"
+}
