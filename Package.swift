@@ -71,7 +71,10 @@ let package = Package(
             name: "fedctl",
             dependencies: [
                 "FederationNode",
+                "Replication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -1,6 +1,7 @@
 public import Logging
 public import Replication
 import ServiceLifecycle
+import Synchronization
 
 /// A running node: the replicated store, the ROUTER for children, the DEALER to the parent and the
 /// HTTP server, run as one `ServiceGroup` with graceful shutdown on SIGTERM/SIGINT.
@@ -15,6 +16,7 @@ public final class NodeDaemon: Sendable {
     private let zmq: ZeroMQContext
     private let hub: ChildrenHub
     private let uplink: ParentLink?
+    private let boundHTTPPort = Mutex<Int?>(nil)
 
     /// Opens the data directory and the store and binds the children socket.
     ///
@@ -54,7 +56,8 @@ public final class NodeDaemon: Sendable {
                     endpoint: parent, parentKey: parentKey, keys: keys, maxMessageBytes: config.sync.maxMessageBytes,
                     maxInFlight: config.sync.maxInFlight, batchCells: config.sync.batchCells,
                     heartbeatIntervalMs: UInt64(config.sync.heartbeatIntervalMs),
-                    heartbeatTimeoutMs: UInt64(config.sync.heartbeatTimeoutMs)),
+                    heartbeatTimeoutMs: UInt64(config.sync.heartbeatTimeoutMs),
+                    expectedParent: config.sync.parentCode.flatMap { try? NodeCode($0) }),
                 logger: logger)
         } else {
             uplink = nil
@@ -88,8 +91,16 @@ public final class NodeDaemon: Sendable {
         context.logger.info("node stopped")
     }
 
+    /// The HTTP port once the server listens (nil before).
+    public var httpPort: Int? { boundHTTPPort.withLock { $0 } }
+
     /// Services beyond the links (the HTTP server).
-    private func additionalServices() throws -> [any Service] { [] }
+    private func additionalServices() throws -> [any Service] {
+        [try NodeHTTP.makeApplication(context: context) { [self] port in
+            boundHTTPPort.withLock { $0 = port }
+            context.logger.info("HTTP listening", metadata: ["address": "\(config.http.listen)", "port": "\(port)"])
+        }]
+    }
 }
 
 /// Adapts a link's run loop to swift-service-lifecycle.

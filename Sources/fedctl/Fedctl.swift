@@ -6,7 +6,25 @@ struct Fedctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fedctl",
         abstract: "ElderCare Federation node control (居家养老服务数据联邦节点管理).",
+        discussion: """
+            A node keeps its elder roster and service statistics in SQLite and replicates them to its parent
+            over ZeroMQ. Typical set-up of a community under its street:
+
+              fedctl init --data /var/lib/eldercare/130102001000 --code 130102001000 --name 建设街道 \\
+                  --listen tcp://0.0.0.0:7100 --http 0.0.0.0:8100 --parent tcp://district:7100 --parent-key KEY
+              fedctl key show --data /var/lib/eldercare/130102001000
+              fedctl trust --data /var/lib/eldercare/130102000000 --child 130102001000 --key KEY
+              fedctl run --data /var/lib/eldercare/130102001000
+            """,
         version: FederationVersion.software,
-        subcommands: []
+        subcommands: [Init.self, Key.self, Trust.self, Run.self, Status.self]
     )
+}
+
+/// The `--data DIR` option every node command takes.
+struct DataOption: ParsableArguments {
+    @Option(name: .customLong("data"), help: "The node's data directory (config, database, keys).")
+    var path: String
+
+    var directory: DataDirectory { DataDirectory(path: path) }
 }

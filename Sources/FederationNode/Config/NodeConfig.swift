@@ -30,6 +30,8 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         public var parent: String?
         /// The parent's CURVE public key (Z85).
         public var parentKey: String?
+        /// The parent's code, if the operator stated it: a WELCOME from another node is refused.
+        public var parentCode: String?
         /// Largest ZeroMQ message accepted, in bytes.
         public var maxMessageBytes: Int = 16 << 20
         /// Batches a link may have unacknowledged before it waits.
@@ -46,6 +48,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case listen, parent
             case parentKey = "parent_key"
+            case parentCode = "parent_code"
             case maxMessageBytes = "max_message_bytes"
             case maxInFlight = "max_in_flight"
             case batchCells = "batch_cells"
@@ -66,6 +69,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             listen = try container.decode(String.self, forKey: .listen)
             parent = try container.decodeIfPresent(String.self, forKey: .parent)
             parentKey = try container.decodeIfPresent(String.self, forKey: .parentKey)
+            parentCode = try container.decodeIfPresent(String.self, forKey: .parentCode)
             maxMessageBytes = try container.decodeIfPresent(Int.self, forKey: .maxMessageBytes) ?? defaults.maxMessageBytes
             maxInFlight = try container.decodeIfPresent(Int.self, forKey: .maxInFlight) ?? defaults.maxInFlight
             batchCells = try container.decodeIfPresent(Int.self, forKey: .batchCells) ?? defaults.batchCells
@@ -95,11 +99,6 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         get throws { try NodeCode(node.code) }
     }
 
-    /// The parent's code: the nearest ancestor level of this code (nil at the top).
-    public var parentCode: NodeCode? {
-        guard sync.parent != nil else { return nil }
-        return try? NodeCode(node.code).parent
-    }
 
     /// Checks everything a running node relies on; the message says which setting to fix.
     public func validate() throws(NodeError) {
@@ -124,6 +123,11 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             }
             guard code.parent != nil else {
                 throw NodeError(.invalidConfig, "node \(code) is a province-level node and cannot have a parent")
+            }
+            if let parentCode = sync.parentCode {
+                guard let parent = try? NodeCode(parentCode), parent.level < code.level else {
+                    throw NodeError(.invalidConfig, "sync.parent_code \(parentCode) is not a code of a higher level than \(code): a node links to the office above it")
+                }
             }
         }
         guard Self.hostPort(http.listen) != nil else {

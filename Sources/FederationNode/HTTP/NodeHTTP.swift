@@ -15,7 +15,11 @@ public enum NodeHTTP {
     ///
     /// - Throws: `NodeError(.invalidConfig)` if `http.listen` is not `HOST:PORT`; a `ReplicationError`
     ///   if the `calls` table cannot be created.
-    public static func makeApplication(context: NodeContext) throws -> some ApplicationProtocol {
+    ///
+    /// - Parameter onRunning: called with the bound port once the server listens (port 0 picks a free one).
+    public static func makeApplication(
+        context: NodeContext, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
         guard let (host, port) = NodeConfig.hostPort(context.config.http.listen) else {
             throw NodeError(.invalidConfig, "http.listen \"\(context.config.http.listen)\" must look like HOST:PORT")
         }
@@ -23,6 +27,7 @@ public enum NodeHTTP {
             router: try makeRouter(context: context),
             configuration: ApplicationConfiguration(
                 address: .hostname(host, port: port), serverName: "ElderCare-Federation/\(FederationVersion.software)"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: context.logger)
     }
 

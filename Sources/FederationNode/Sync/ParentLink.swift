@@ -17,6 +17,8 @@ actor ParentLink {
         var batchCells: Int
         var heartbeatIntervalMs: UInt64
         var heartbeatTimeoutMs: UInt64
+        /// The parent's code when the configuration states it.
+        var expectedParent: NodeCode?
         var pollMs = 5
     }
 
@@ -248,9 +250,10 @@ actor ParentLink {
 
     private func welcomed(_ welcome: SyncMessage.Welcome) {
         guard welcome.protocolVersion == FederationVersion.protocolVersion,
-            let parent = try? NodeCode(welcome.nodeCode), parent.level < store.node.level
+            let parent = try? NodeCode(welcome.nodeCode), parent.level < store.node.level,
+            settings.expectedParent.map({ $0 == parent }) ?? true
         else {
-            logger.error("WELCOME from \(welcome.nodeCode) (protocol \(welcome.protocolVersion)) is not from a higher level speaking protocol \(FederationVersion.protocolVersion)")
+            logger.error("WELCOME from \(welcome.nodeCode) (protocol \(welcome.protocolVersion)) is not from the expected parent \(settings.expectedParent?.rawValue ?? "of a higher level") speaking protocol \(FederationVersion.protocolVersion)")
             disconnect(reason: "bad WELCOME", retry: true)
             return
         }

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import Replication
+
+/// What `fedctl status` shows: the node's feed head and, per link, connection state, watermarks, lag
+/// and refused changes. Read from the data directory, so it works whether or not the node runs.
+public struct NodeStatus: Codable, Sendable {
+    public struct Link: Codable, Sendable {
+        public var role: LinkStatistics.Role
+        public var peer: String
+        public var connected: Bool
+        /// Unix ms of the last message from the peer.
+        public var lastSeen: UInt64
+        /// Last sequence of this node's feed the peer acknowledged.
+        public var sentWatermark: UInt64
+        /// This node's feed sequences not yet acknowledged by the peer (an upper bound on pending changes).
+        public var sendLag: UInt64
+        /// Last sequence of the peer's feed this node committed.
+        public var receivedWatermark: UInt64
+        /// How far this node is behind the peer's feed head (as of its last heartbeat).
+        public var receiveLag: UInt64
+        public var batchesSent: Int64
+        public var batchesReceived: Int64
+        public var cellsSent: Int64
+        public var cellsReceived: Int64
+        public var refusedBatches: Int64
+        public var refusedCells: Int64
+        public var lastError: String
+
+        enum CodingKeys: String, CodingKey {
+            case role, peer, connected
+            case lastSeen = "last_seen"
+            case sentWatermark = "sent_watermark"
+            case sendLag = "send_lag"
+            case receivedWatermark = "received_watermark"
+            case receiveLag = "receive_lag"
+            case batchesSent = "batches_sent"
+            case batchesReceived = "batches_received"
+            case cellsSent = "cells_sent"
+            case cellsReceived = "cells_received"
+            case refusedBatches = "refused_batches"
+            case refusedCells = "refused_cells"
+            case lastError = "last_error"
+        }
+    }
+
+    public var node: String
+    public var name: String
+    public var level: String
+    public var head: UInt64
+    public var epoch: String
+    public var links: [Link]
+
+    /// Reads the status from a data directory (read-only; safe beside a running node).
+    public static func read(_ directory: DataDirectory) throws -> NodeStatus {
+        let config = try directory.loadConfig()
+        let code = try config.code
+        guard FileManager.default.fileExists(atPath: directory.databasePath) else {
+            return NodeStatus(node: code.rawValue, name: config.node.name, level: "\(code.level)", head: 0, epoch: "", links: [])
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let database = try DatabaseQueue(path: directory.databasePath, configuration: configuration)
+        return try database.read { db in
+            let meta = try Row.fetchOne(db, sql: "SELECT last_seq, epoch FROM crdt_meta WHERE id = 1")
+            let head = UInt64(meta?["last_seq"] as Int64? ?? 0)
+            var watermarks: [String: [String: UInt64]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT peer, direction, seq FROM crdt_watermarks") {
+                watermarks[row["peer"], default: [:]][row["direction"]] = UInt64(row["seq"] as Int64)
+            }
+            let links = try LinkStatistics.all(db).map { statistics in
+                let sent = watermarks[statistics.peer]?["sent"] ?? 0
+                let received = watermarks[statistics.peer]?["received"] ?? 0
+                return Link(
+                    role: statistics.role, peer: statistics.peer, connected: statistics.connected,
+                    lastSeen: statistics.lastSeen, sentWatermark: sent, sendLag: head > sent ? head - sent : 0,
+                    receivedWatermark: received,
+                    receiveLag: statistics.peerHead > received ? statistics.peerHead - received : 0,
+                    batchesSent: statistics.batchesSent, batchesReceived: statistics.batchesReceived,
+                    cellsSent: statistics.cellsSent, cellsReceived: statistics.cellsReceived,
+                    refusedBatches: statistics.refusedBatches, refusedCells: statistics.refusedCells,
+                    lastError: statistics.lastError)
+            }
+            return NodeStatus(
+                node: code.rawValue, name: config.node.name, level: "\(code.level)", head: head,
+                epoch: meta?["epoch"] ?? "", links: links)
+        }
+    }
+}
