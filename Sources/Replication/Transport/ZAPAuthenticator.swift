@@ -72,6 +72,8 @@ public final class ZAPAuthenticator: Sendable {
                 break
             }
         }
+        // Unbinding releases the inproc name at once; closing alone frees it later on libzmq's reaper thread.
+        try? socket.unbind(Self.endpoint)
         socket.close()
         state.finishStopping(failure: failure)
     }
