@@ -1,0 +1,155 @@
+import FederationNode
+import Foundation
+import GRDB
+import Replication
+import Testing
+
+/// A hand-driven child on a raw DEALER socket, to send what a well-behaved node never would.
+final class RawChild {
+    let context: ZeroMQContext
+    let socket: ZeroMQSocket
+
+    init(endpoint: String, serverKey: String, keys: CurveKeyPair) throws {
+        context = try ZeroMQContext()
+        socket = try ZeroMQSocket(context: context, type: .dealer)
+        try socket.makeCurveClient(serverPublicKey: serverKey, publicKey: keys.publicKey, secretKey: keys.secretKey)
+        try socket.connect(endpoint)
+    }
+
+    func send(_ message: SyncMessage) throws { try sendRaw(try WireCodec.encode(message)) }
+
+    func sendRaw(_ bytes: [UInt8]) throws { _ = try socket.send([bytes]) }
+
+    /// The next message within `milliseconds`, or nil.
+    func receive(within milliseconds: Int = 3_000) throws -> SyncMessage? {
+        let deadline = ContinuousClock.now + .milliseconds(milliseconds)
+        while ContinuousClock.now < deadline {
+            if try socket.poll(.readable, timeoutMilliseconds: 50).contains(.readable), let message = try socket.receive(dontWait: true) {
+                let decoded = try WireCodec.decode(message.frames[0])
+                // Heartbeats and batches streamed down are not what these tests wait for.
+                if case .heartbeat = decoded { continue }
+                if case .batch = decoded { continue }
+                return decoded
+            }
+        }
+        return nil
+    }
+
+    func hello(_ code: String, version: UInt32 = FederationVersion.protocolVersion) throws -> SyncMessage? {
+        try send(.hello(.init(nodeCode: code, protocolVersion: version, receivedWatermark: 0, receivedEpoch: "", feedEpoch: "raw-1", software: "raw")))
+        return try receive()
+    }
+
+    func batch(_ id: UInt64, from: UInt64, to: UInt64, stats: [StatChange]) throws -> SyncMessage? {
+        let payload = try WireCodec.encodeBatch(ChangeBatch(stats: stats))
+        try send(.batch(.init(batchID: id, seqFrom: from, seqTo: to, compressed: true, payload: payload, cellCount: UInt32(stats.count))))
+        return try receive()
+    }
+
+    deinit {
+        socket.close()
+        context.shutdown()
+    }
+}
+
+@Suite(.serialized) struct HostileInputTests {
+    static let street = "130102001000"
+    static let honest = "130102001001"
+    static let raw = "130102001002"
+
+    static func cell(origin: String, community: String, value: Int64) throws -> StatChange {
+        StatChange(
+            key: StatKey(origin: try NodeCode(origin), community: try NodeCode(community), metric: "calls", period: "2026-01-05"),
+            value: value, clock: HybridTimestamp(physicalMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000), logical: 0))
+    }
+
+    /// A street with one honest community syncing, and a trusted raw child.
+    static func setUp() async throws -> (TestFederation, RawChild) {
+        let federation = try TestFederation()
+        let street = try await federation.start(Self.street)
+        try await federation.start(Self.honest, under: Self.street)
+        let keys = try CurveKeyPair.generate()
+        try street.directory.trust(child: try NodeCode(Self.raw), publicKey: keys.publicKey, of: street.code)
+        let client = try RawChild(endpoint: street.endpoint, serverKey: try street.directory.loadKeyPair().publicKey, keys: keys)
+        return (federation, client)
+    }
+
+    /// The honest community keeps syncing whatever the raw child did.
+    static func honestChildStillSyncs(_ federation: TestFederation, adding value: Int64) async throws {
+        let community = try federation.store(Self.honest)
+        let street = try federation.store(Self.street)
+        let before = try street.total("calls", within: try NodeCode(Self.honest))
+        try community.add([(StatKey(origin: community.node, community: community.node, metric: "calls", period: "2026-01-06"), value)])
+        #expect(try await federation.eventually { try street.total("calls", within: try NodeCode(Self.honest)) == before + value })
+    }
+
+    @Test func anUntrustedKeyGetsNothingThrough() async throws {
+        let (federation, _) = try await Self.setUp()
+        let street = try #require(federation.nodes[try NodeCode(Self.street)])
+        let stranger = try RawChild(endpoint: street.endpoint, serverKey: try street.directory.loadKeyPair().publicKey, keys: try CurveKeyPair.generate())
+        #expect(try stranger.hello(Self.raw) == nil)
+        try await Self.honestChildStillSyncs(federation, adding: 1)
+        await federation.shutdown()
+    }
+
+    @Test func aForgedOriginIsRefusedLoggedAndCounted() async throws {
+        let (federation, client) = try await Self.setUp()
+        guard case .welcome = try #require(try client.hello(Self.raw)) else { Issue.record("no WELCOME"); return }
+        let reply = try client.batch(1, from: 0, to: 1, stats: [try Self.cell(origin: Self.honest, community: Self.honest, value: 500)])
+        guard case .error(let error) = try #require(reply) else { Issue.record("expected ERROR, got \(String(describing: reply))"); return }
+        #expect(error.code == .foreignOrigin)
+        #expect(error.batchID == 1)
+        let street = try federation.store(Self.street)
+        #expect(try street.total("calls", within: try NodeCode(Self.honest)) == 0)
+        #expect(try await federation.eventually(timeout: .seconds(5)) {
+            try street.database.read { db in
+                try LinkStatistics.all(db).first { $0.peer == Self.raw }.map { $0.refusedBatches == 1 && $0.refusedCells == 1 } ?? false
+            }
+        })
+        try await Self.honestChildStillSyncs(federation, adding: 2)
+        await federation.shutdown()
+    }
+
+    @Test func garbageTruncationWrongVersionAndImpersonationGetErrorsAndTheNodeKeepsServing() async throws {
+        let (federation, client) = try await Self.setUp()
+        try client.sendRaw([0xde, 0xad, 0xbe, 0xef, 0xff])
+        guard case .error(let garbage) = try #require(try client.receive()) else { Issue.record("no ERROR for garbage"); return }
+        #expect(garbage.code == .malformed)
+        let hello = try WireCodec.encode(.hello(.init(nodeCode: Self.raw, protocolVersion: 1, receivedWatermark: 0, receivedEpoch: "", feedEpoch: "x", software: "raw")))
+        try client.sendRaw(Array(hello.prefix(hello.count - 3)))
+        guard case .error(let truncated) = try #require(try client.receive()) else { Issue.record("no ERROR for truncation"); return }
+        #expect(truncated.code == .malformed)
+        guard case .error(let version) = try #require(try client.hello(Self.raw, version: 99)) else { Issue.record("no ERROR for version"); return }
+        #expect(version.code == .unsupportedVersion)
+        guard case .error(let impersonation) = try #require(try client.hello(Self.honest)) else { Issue.record("no ERROR for impersonation"); return }
+        #expect(impersonation.code == .notTrusted)
+        let early = try client.batch(7, from: 0, to: 1, stats: [try Self.cell(origin: Self.raw, community: Self.raw, value: 1)])
+        guard case .error(let notWelcomed) = try #require(early) else { Issue.record("no ERROR before HELLO"); return }
+        #expect(notWelcomed.code == .notWelcomed)
+        try await Self.honestChildStillSyncs(federation, adding: 3)
+        await federation.shutdown()
+    }
+
+    @Test func replayedAndDuplicatedBatchesHaveNoEffectAndGapsAreRefused() async throws {
+        let (federation, client) = try await Self.setUp()
+        guard case .welcome = try #require(try client.hello(Self.raw)) else { Issue.record("no WELCOME"); return }
+        let cell = try Self.cell(origin: Self.raw, community: Self.raw, value: 4)
+        guard case .ack(let first) = try #require(try client.batch(1, from: 0, to: 1, stats: [cell])) else { Issue.record("no ACK"); return }
+        #expect(first.applied == 1)
+        #expect(first.seqTo == 1)
+        guard case .ack(let replay) = try #require(try client.batch(2, from: 0, to: 1, stats: [cell])) else { Issue.record("no ACK"); return }
+        #expect(replay.applied == 0)
+        #expect(replay.duplicates == 1)
+        let street = try federation.store(Self.street)
+        #expect(try street.total("calls", within: try NodeCode(Self.raw)) == 4)
+        let gap = try client.batch(3, from: 5, to: 6, stats: [try Self.cell(origin: Self.raw, community: Self.raw, value: 9)])
+        guard case .error(let error) = try #require(gap) else { Issue.record("expected ERROR for a gap"); return }
+        #expect(error.code == .outOfOrder)
+        #expect(try street.total("calls", within: try NodeCode(Self.raw)) == 4)
+        // The child's watermark is durable: a new session starts where the street's commit left it.
+        guard case .welcome(let again) = try #require(try client.hello(Self.raw)) else { Issue.record("no WELCOME"); return }
+        #expect(again.receivedWatermark == 1)
+        #expect(again.receivedEpoch == "raw-1")
+        await federation.shutdown()
+    }
+}
