@@ -84,6 +84,7 @@ let package = Package(
                 "Replication",
                 "FederationNode",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

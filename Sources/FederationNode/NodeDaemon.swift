@@ -91,6 +91,9 @@ public final class NodeDaemon: Sendable {
         context.logger.info("node stopped")
     }
 
+    /// The uplink's counters now (nil at the top of the tree).
+    public func uplinkStatistics() async -> LinkStatistics? { await uplink?.currentStatistics() }
+
     /// The HTTP port once the server listens (nil before).
     public var httpPort: Int? { boundHTTPPort.withLock { $0 } }
 

@@ -22,6 +22,7 @@ public struct NodeStatus: Codable, Sendable {
         public var batchesSent: Int64
         public var batchesReceived: Int64
         public var cellsSent: Int64
+        public var bytesSent: Int64
         public var cellsReceived: Int64
         public var refusedBatches: Int64
         public var refusedCells: Int64
@@ -37,6 +38,7 @@ public struct NodeStatus: Codable, Sendable {
             case batchesSent = "batches_sent"
             case batchesReceived = "batches_received"
             case cellsSent = "cells_sent"
+            case bytesSent = "bytes_sent"
             case cellsReceived = "cells_received"
             case refusedBatches = "refused_batches"
             case refusedCells = "refused_cells"
@@ -77,7 +79,7 @@ public struct NodeStatus: Codable, Sendable {
                     receivedWatermark: received,
                     receiveLag: statistics.peerHead > received ? statistics.peerHead - received : 0,
                     batchesSent: statistics.batchesSent, batchesReceived: statistics.batchesReceived,
-                    cellsSent: statistics.cellsSent, cellsReceived: statistics.cellsReceived,
+                    cellsSent: statistics.cellsSent, bytesSent: statistics.bytesSent, cellsReceived: statistics.cellsReceived,
                     refusedBatches: statistics.refusedBatches, refusedCells: statistics.refusedCells,
                     lastError: statistics.lastError)
             }

@@ -1,6 +1,7 @@
 // fedbench — measurements behind docs/BENCHMARKS.md. Run in release mode:
 //
 //     swift run -c release fedbench merge [--elders 100000] [--page-cells 20000] [--keep DIR]
+//     swift run -c release fedbench sync  [--elders 100000] [--seconds 20] [--rate 1000]
 //
 // Human-readable lines first; the last line is one JSON object.
 import FederationNode
@@ -17,6 +18,8 @@ struct Options {
     var elders = 100_000
     var pageCells = 20_000
     var keep: String?
+    var seconds = 20
+    var rate = 1_000
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -27,6 +30,8 @@ struct Options {
             case "--elders": elders = try Self.positive(value, flag)
             case "--page-cells": pageCells = try Self.positive(value, flag)
             case "--keep": keep = value
+            case "--seconds": seconds = try Self.positive(value, flag)
+            case "--rate": rate = try Self.positive(value, flag)
             default: throw BenchError("unknown option \(flag); see the header of Sources/fedbench/main.swift")
             }
         }
@@ -242,8 +247,12 @@ struct SplitMix64: RandomNumberGenerator {
 
 do {
     let options = try Options(CommandLine.arguments)
-    guard options.command == "merge" else { throw BenchError("unknown benchmark \(options.command); available: merge") }
-    let result = try mergeBenchmark(options)
+    let result: [String: Any]
+    switch options.command {
+    case "merge": result = try mergeBenchmark(options)
+    case "sync": result = try await SyncBenchmark.run(elders: options.elders, seconds: options.seconds, rate: options.rate)
+    default: throw BenchError("unknown benchmark \(options.command); available: merge, sync")
+    }
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
     print(String(decoding: json, as: UTF8.self))
 } catch {

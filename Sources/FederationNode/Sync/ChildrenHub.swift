@@ -285,6 +285,7 @@ actor ChildrenHub {
                 update(session.child) {
                     $0.batchesSent += 1
                     $0.cellsSent += Int64(cells)
+                    $0.bytesSent += Int64(frame.payload.count)
                 }
             }
         } catch {

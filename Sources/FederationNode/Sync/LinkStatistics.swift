@@ -15,6 +15,8 @@ public struct LinkStatistics: Sendable, Equatable, Codable {
     public var lastSeen: UInt64 = 0
     public var batchesSent: Int64 = 0
     public var cellsSent: Int64 = 0
+    /// Compressed batch payload bytes sent.
+    public var bytesSent: Int64 = 0
     public var batchesReceived: Int64 = 0
     public var cellsReceived: Int64 = 0
     public var cellsApplied: Int64 = 0
@@ -35,6 +37,7 @@ public struct LinkStatistics: Sendable, Equatable, Codable {
         case lastSeen = "last_seen"
         case batchesSent = "batches_sent"
         case cellsSent = "cells_sent"
+        case bytesSent = "bytes_sent"
         case batchesReceived = "batches_received"
         case cellsReceived = "cells_received"
         case cellsApplied = "cells_applied"
@@ -50,7 +53,8 @@ public struct LinkStatistics: Sendable, Equatable, Codable {
             sql: """
                 CREATE TABLE IF NOT EXISTS node_links (
                     peer TEXT PRIMARY KEY, role TEXT NOT NULL, connected INTEGER NOT NULL, last_seen INTEGER NOT NULL,
-                    batches_sent INTEGER NOT NULL, cells_sent INTEGER NOT NULL, batches_received INTEGER NOT NULL,
+                    batches_sent INTEGER NOT NULL, cells_sent INTEGER NOT NULL, bytes_sent INTEGER NOT NULL,
+                    batches_received INTEGER NOT NULL,
                     cells_received INTEGER NOT NULL, cells_applied INTEGER NOT NULL, refused_batches INTEGER NOT NULL,
                     refused_cells INTEGER NOT NULL, last_error TEXT NOT NULL, peer_head INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL)
@@ -74,12 +78,12 @@ public struct LinkStatistics: Sendable, Equatable, Codable {
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO node_links(peer, role, connected, last_seen, batches_sent, cells_sent,
-                        batches_received, cells_received, cells_applied, refused_batches, refused_cells, last_error,
+                        bytes_sent, batches_received, cells_received, cells_applied, refused_batches, refused_cells, last_error,
                         peer_head, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    peer, role.rawValue, connected, Int64(lastSeen), batchesSent, cellsSent, batchesReceived,
+                    peer, role.rawValue, connected, Int64(lastSeen), batchesSent, cellsSent, bytesSent, batchesReceived,
                     cellsReceived, cellsApplied, refusedBatches, refusedCells, lastError, Int64(peerHead), Int64(updatedAt),
                 ])
         }
@@ -94,6 +98,7 @@ public struct LinkStatistics: Sendable, Equatable, Codable {
             statistics.lastSeen = UInt64(row["last_seen"] as Int64)
             statistics.batchesSent = row["batches_sent"]
             statistics.cellsSent = row["cells_sent"]
+            statistics.bytesSent = row["bytes_sent"]
             statistics.batchesReceived = row["batches_received"]
             statistics.cellsReceived = row["cells_received"]
             statistics.cellsApplied = row["cells_applied"]

@@ -295,6 +295,7 @@ actor ParentLink {
             {
                 send(.batch(frame))
                 statistics.batchesSent += 1
+                statistics.bytesSent += Int64(frame.payload.count)
                 statistics.cellsSent += Int64(cells)
                 statisticsDirty = true
             }
@@ -322,6 +323,9 @@ actor ParentLink {
             disconnect(reason: "\(error)", retry: true)
         }
     }
+
+    /// The link's counters as they are now (not waiting for the once-a-second flush).
+    func currentStatistics() -> LinkStatistics { statistics }
 
     private func saveStatistics(now: UInt64) {
         guard statisticsDirty, now.since(statisticsSavedAt) >= 1_000 else { return }
