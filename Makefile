@@ -17,10 +17,13 @@ test:
 release:
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
 
-# Replication-core benchmark: prints a JSON line with merge/write/extract cells/s, bytes per cell and peak RSS.
+# Benchmarks (docs/BENCHMARKS.md): the replication core, then real nodes over ZeroMQ.
+# Each prints human-readable lines on stderr and one JSON line on stdout; both lines go to bench/.
 bench:
 	$(SWIFT) build -c release --product fedbench $(SWIFT_FLAGS)
-	$$($(SWIFT) build -c release --show-bin-path)/fedbench merge
+	mkdir -p bench
+	$$($(SWIFT) build -c release --show-bin-path)/fedbench merge | tee bench/merge.json
+	$$($(SWIFT) build -c release --show-bin-path)/fedbench sync | tee bench/sync.json
 
 # Regenerate Sources/Replication/Wire/*.pb.swift from proto/ (needs protoc and protoc-gen-swift).
 proto:

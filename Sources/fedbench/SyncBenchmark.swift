@@ -141,6 +141,8 @@ enum SyncBenchmark {
                     let node = try NodeCode(code)
                     var tick = 0
                     let perTick = max(1, ratePerCommunity / 50)  // one transaction every 20 ms
+                    let clock = ContinuousClock()
+                    let begin = clock.now
                     while DispatchTime.now().uptimeNanoseconds < deadline {
                         tick += 1
                         let deltas = (0..<perTick).map { index in
@@ -153,7 +155,8 @@ enum SyncBenchmark {
                             book.sentAt.withLock { $0[probe] = DispatchTime.now().uptimeNanoseconds }
                             try store.add([(StatKey(origin: node, community: node, metric: "probe", dims: "id=\(probe)", period: "2026-01-05"), 1)])
                         }
-                        try await Task.sleep(for: .milliseconds(20))
+                        // Paced against the start, so the rate does not drift with commit time.
+                        try await Task.sleep(until: begin + .milliseconds(20 * tick), clock: clock)
                     }
                 }
             }
