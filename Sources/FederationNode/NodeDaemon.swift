@@ -38,11 +38,7 @@ public final class NodeDaemon: Sendable {
         let trustDirectory = directory
         hub = ChildrenHub(
             store: store, context: zmq,
-            settings: .init(
-                endpoint: config.sync.listen, keys: keys, maxMessageBytes: config.sync.maxMessageBytes,
-                maxInFlight: config.sync.maxInFlight, batchCells: config.sync.batchCells,
-                heartbeatIntervalMs: UInt64(config.sync.heartbeatIntervalMs),
-                heartbeatTimeoutMs: UInt64(config.sync.heartbeatTimeoutMs)),
+            settings: .init(endpoint: config.sync.listen, common: LinkSettings(config.sync, keys: keys)),
             trusted: { trustDirectory.trustedChildren() }, logger: logger)
         do {
             try await hub.bind()
@@ -53,11 +49,9 @@ public final class NodeDaemon: Sendable {
             uplink = ParentLink(
                 store: store, context: zmq,
                 settings: .init(
-                    endpoint: parent, parentKey: parentKey, keys: keys, maxMessageBytes: config.sync.maxMessageBytes,
-                    maxInFlight: config.sync.maxInFlight, batchCells: config.sync.batchCells,
-                    heartbeatIntervalMs: UInt64(config.sync.heartbeatIntervalMs),
-                    heartbeatTimeoutMs: UInt64(config.sync.heartbeatTimeoutMs),
-                    expectedParent: config.sync.parentCode.flatMap { try? NodeCode($0) }),
+                    endpoint: parent, parentKey: parentKey,
+                    expectedParent: config.sync.parentCode.flatMap { try? NodeCode($0) },
+                    common: LinkSettings(config.sync, keys: keys)),
                 logger: logger)
         } else {
             uplink = nil

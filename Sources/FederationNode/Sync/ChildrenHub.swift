@@ -10,13 +10,7 @@ import Synchronization
 actor ChildrenHub {
     struct Settings: Sendable {
         var endpoint: String
-        var keys: CurveKeyPair
-        var maxMessageBytes: Int
-        var maxInFlight: Int
-        var batchCells: Int
-        var heartbeatIntervalMs: UInt64
-        var heartbeatTimeoutMs: UInt64
-        var pollMs = 5
+        var common: LinkSettings
     }
 
     private struct Session {
@@ -79,12 +73,12 @@ actor ChildrenHub {
         }
         let socket = try ZeroMQSocket(context: context, type: .router)
         try socket.setLinger(milliseconds: 0)
-        try socket.setMaxMessageSize(Int64(settings.maxMessageBytes))
+        try socket.setMaxMessageSize(Int64(settings.common.maxMessageBytes))
         try socket.setRouterMandatory(true)
         try socket.setSendHighWaterMark(1_000)
         try socket.setReceiveHighWaterMark(1_000)
         try socket.setZAPDomain("eldercare")
-        try socket.makeCurveServer(secretKey: settings.keys.secretKey)
+        try socket.makeCurveServer(secretKey: settings.common.keys.secretKey)
         try socket.bind(settings.endpoint)
         self.socket = socket
         logger.info("listening for children", metadata: ["endpoint": "\(settings.endpoint)"])
@@ -108,12 +102,12 @@ actor ChildrenHub {
 
     private func step() {
         guard let socket else {
-            usleep(UInt32(settings.pollMs * 1000))
+            usleep(UInt32(settings.common.pollMs * 1000))
             return
         }
         let now = LinkClock.monotonic()
         do {
-            if try socket.poll(.readable, timeoutMilliseconds: settings.pollMs).contains(.readable) {
+            if try socket.poll(.readable, timeoutMilliseconds: settings.common.pollMs).contains(.readable) {
                 while let message = try socket.receive(dontWait: true) {
                     handle(message, now: now)
                 }
@@ -128,16 +122,16 @@ actor ChildrenHub {
         let head = latestHead.load(ordering: .relaxed)
         for routingID in Array(sessions.keys) {
             guard var session = sessions[routingID] else { continue }
-            if now.since(session.lastHeard) > settings.heartbeatTimeoutMs {
+            if now.since(session.lastHeard) > settings.common.heartbeatTimeoutMs {
                 logger.warning("child \(session.child) silent for \(now.since(session.lastHeard)) ms; dropping its session")
                 drop(routingID)
                 continue
             }
-            if session.outbound.rewindIfStalled(now: now, timeoutMs: settings.heartbeatTimeoutMs) {
-                logger.warning("no ACK from \(session.child) within \(settings.heartbeatTimeoutMs) ms; resending from its watermark")
+            if session.outbound.rewindIfStalled(now: now, timeoutMs: settings.common.heartbeatTimeoutMs) {
+                logger.warning("no ACK from \(session.child) within \(settings.common.heartbeatTimeoutMs) ms; resending from its watermark")
             }
             pump(&session, head: head, now: now)
-            if now.since(session.lastHeartbeat) >= settings.heartbeatIntervalMs {
+            if now.since(session.lastHeartbeat) >= settings.common.heartbeatIntervalMs {
                 session.lastHeartbeat = now
                 send(.heartbeat(.init(sentAtMilliseconds: LinkClock.wall(), feedHead: (try? store.headSequence()) ?? 0)), to: routingID)
             }
@@ -253,14 +247,14 @@ actor ChildrenHub {
             outbound: OutboundStream(filter: FeedFilter(subtrees: entry.subtrees, excludingVia: child), from: downFrom),
             inbound: InboundStream(
                 peer: child, originsWithin: entry.subtrees, peerEpoch: hello.feedEpoch, watermark: upFrom,
-                maxPayloadBytes: max(settings.maxMessageBytes * 8, WireCodec.defaultMaxPayloadBytes)),
+                maxPayloadBytes: max(settings.common.maxMessageBytes * 8, WireCodec.defaultMaxPayloadBytes)),
             lastHeard: now)
         send(
             .welcome(
                 .init(
                     nodeCode: store.node.rawValue, protocolVersion: FederationVersion.protocolVersion,
                     receivedWatermark: upFrom, receivedEpoch: hello.feedEpoch, feedEpoch: store.feedEpoch,
-                    maxMessageBytes: UInt64(settings.maxMessageBytes), maxInFlight: UInt32(settings.maxInFlight))),
+                    maxMessageBytes: UInt64(settings.common.maxMessageBytes), maxInFlight: UInt32(settings.common.maxInFlight))),
             to: routingID)
         update(child) {
             $0.connected = true
@@ -270,16 +264,16 @@ actor ChildrenHub {
     }
 
     private func pump(_ session: inout Session, head: UInt64, now: UInt64) {
-        let windowReopened = session.windowWasFull && session.outbound.inFlightCount < settings.maxInFlight
-        guard head != session.pumpedHead || windowReopened || now.since(session.lastPump) >= settings.heartbeatIntervalMs
+        let windowReopened = session.windowWasFull && session.outbound.inFlightCount < settings.common.maxInFlight
+        guard head != session.pumpedHead || windowReopened || now.since(session.lastPump) >= settings.common.heartbeatIntervalMs
         else { return }
-        defer { session.windowWasFull = session.outbound.inFlightCount >= settings.maxInFlight }
+        defer { session.windowWasFull = session.outbound.inFlightCount >= settings.common.maxInFlight }
         session.pumpedHead = head
         session.lastPump = now
         do {
             while let (frame, cells) = try session.outbound.nextFrame(
-                store, maxCells: settings.batchCells, maxInFlight: settings.maxInFlight, now: now,
-                idleAdvanceMs: settings.heartbeatIntervalMs)
+                store, maxCells: settings.common.batchCells, maxInFlight: settings.common.maxInFlight, now: now,
+                idleAdvanceMs: settings.common.heartbeatIntervalMs)
             {
                 guard send(.batch(frame), to: session.routingID) else { return }
                 update(session.child) {

@@ -140,3 +140,24 @@ extension SyncMessage.SyncError.Code {
         }
     }
 }
+
+/// Limits and timing shared by both kinds of link, from the `[sync]` section of node.toml.
+struct LinkSettings: Sendable {
+    var keys: CurveKeyPair
+    var maxMessageBytes: Int
+    var maxInFlight: Int
+    var batchCells: Int
+    var heartbeatIntervalMs: UInt64
+    var heartbeatTimeoutMs: UInt64
+    /// How long one `zmq_poll` waits: the bound on how late a link notices a commit.
+    var pollMs = 5
+
+    init(_ sync: NodeConfig.Sync, keys: CurveKeyPair) {
+        self.keys = keys
+        maxMessageBytes = sync.maxMessageBytes
+        maxInFlight = sync.maxInFlight
+        batchCells = sync.batchCells
+        heartbeatIntervalMs = UInt64(sync.heartbeatIntervalMs)
+        heartbeatTimeoutMs = UInt64(sync.heartbeatTimeoutMs)
+    }
+}

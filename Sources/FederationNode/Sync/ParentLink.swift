@@ -11,15 +11,9 @@ actor ParentLink {
     struct Settings: Sendable {
         var endpoint: String
         var parentKey: String
-        var keys: CurveKeyPair
-        var maxMessageBytes: Int
-        var maxInFlight: Int
-        var batchCells: Int
-        var heartbeatIntervalMs: UInt64
-        var heartbeatTimeoutMs: UInt64
         /// The parent's code when the configuration states it.
         var expectedParent: NodeCode?
-        var pollMs = 5
+        var common: LinkSettings
     }
 
     private enum State {
@@ -92,18 +86,18 @@ actor ParentLink {
             if now >= retryAt {
                 connect(now: now)
             } else {
-                usleep(UInt32(settings.pollMs * 1000))
+                usleep(UInt32(settings.common.pollMs * 1000))
             }
         case .greeting(let since):
             receiveAll(now: now)
-            if case .greeting = state, now.since(since) > settings.heartbeatTimeoutMs {
-                disconnect(reason: "no WELCOME within \(settings.heartbeatTimeoutMs) ms", retry: true)
+            if case .greeting = state, now.since(since) > settings.common.heartbeatTimeoutMs {
+                disconnect(reason: "no WELCOME within \(settings.common.heartbeatTimeoutMs) ms", retry: true)
             }
         case .established:
             receiveAll(now: now)
             pump(now: now)
             heartbeat(now: now)
-            if case .established = state, now.since(lastHeard) > settings.heartbeatTimeoutMs {
+            if case .established = state, now.since(lastHeard) > settings.common.heartbeatTimeoutMs {
                 disconnect(reason: "parent silent for \(now.since(lastHeard)) ms", retry: true)
             }
         }
@@ -114,11 +108,11 @@ actor ParentLink {
         do {
             let socket = try ZeroMQSocket(context: context, type: .dealer)
             try socket.setLinger(milliseconds: 0)
-            try socket.setMaxMessageSize(Int64(settings.maxMessageBytes))
+            try socket.setMaxMessageSize(Int64(settings.common.maxMessageBytes))
             try socket.setSendHighWaterMark(64)
             try socket.setReceiveHighWaterMark(64)
             try socket.makeCurveClient(
-                serverPublicKey: settings.parentKey, publicKey: settings.keys.publicKey, secretKey: settings.keys.secretKey)
+                serverPublicKey: settings.parentKey, publicKey: settings.common.keys.publicKey, secretKey: settings.common.keys.secretKey)
             try socket.connect(settings.endpoint)
             self.socket = socket
             let received = try newestAncestorWatermark()
@@ -169,7 +163,7 @@ actor ParentLink {
     private func receiveAll(now: UInt64) {
         guard let socket else { return }
         do {
-            let ready = try socket.poll(.readable, timeoutMilliseconds: settings.pollMs)
+            let ready = try socket.poll(.readable, timeoutMilliseconds: settings.common.pollMs)
             guard ready.contains(.readable) else { return }
             while let message = try socket.receive(dontWait: true) {
                 guard message.frames.count == 1 else {
@@ -265,8 +259,8 @@ actor ParentLink {
             outbound: OutboundStream(filter: FeedFilter(excludingVia: parent), from: upFrom),
             inbound: InboundStream(
                 peer: parent, originsWithin: nil, peerEpoch: welcome.feedEpoch, watermark: downFrom,
-                maxPayloadBytes: max(settings.maxMessageBytes * 8, WireCodec.defaultMaxPayloadBytes)),
-            maxInFlight: max(1, min(settings.maxInFlight, Int(welcome.maxInFlight))))
+                maxPayloadBytes: max(settings.common.maxMessageBytes * 8, WireCodec.defaultMaxPayloadBytes)),
+            maxInFlight: max(1, min(settings.common.maxInFlight, Int(welcome.maxInFlight))))
         state = .established(session)
         backoffMs = 100
         pumpedHead = 0
@@ -279,19 +273,19 @@ actor ParentLink {
 
     private func pump(now: UInt64) {
         guard case .established(var session) = state else { return }
-        if session.outbound.rewindIfStalled(now: now, timeoutMs: settings.heartbeatTimeoutMs) {
-            logger.warning("no ACK from the parent within \(settings.heartbeatTimeoutMs) ms; resending from its watermark")
+        if session.outbound.rewindIfStalled(now: now, timeoutMs: settings.common.heartbeatTimeoutMs) {
+            logger.warning("no ACK from the parent within \(settings.common.heartbeatTimeoutMs) ms; resending from its watermark")
         }
         let head = latestHead.load(ordering: .relaxed)
         // Read the feed when a commit woke us, a window slot freed up, or at least every heartbeat.
         let windowReopened = windowWasFull && session.outbound.inFlightCount < session.maxInFlight
-        guard head != pumpedHead || windowReopened || now.since(lastPump) >= settings.heartbeatIntervalMs else { return }
+        guard head != pumpedHead || windowReopened || now.since(lastPump) >= settings.common.heartbeatIntervalMs else { return }
         pumpedHead = head
         lastPump = now
         do {
             while let (frame, cells) = try session.outbound.nextFrame(
-                store, maxCells: settings.batchCells, maxInFlight: session.maxInFlight, now: now,
-                idleAdvanceMs: settings.heartbeatIntervalMs)
+                store, maxCells: settings.common.batchCells, maxInFlight: session.maxInFlight, now: now,
+                idleAdvanceMs: settings.common.heartbeatIntervalMs)
             {
                 send(.batch(frame))
                 statistics.batchesSent += 1
@@ -307,7 +301,7 @@ actor ParentLink {
     }
 
     private func heartbeat(now: UInt64) {
-        guard now.since(lastHeartbeat) >= settings.heartbeatIntervalMs else { return }
+        guard now.since(lastHeartbeat) >= settings.common.heartbeatIntervalMs else { return }
         lastHeartbeat = now
         let head = (try? store.headSequence()) ?? 0
         send(.heartbeat(.init(sentAtMilliseconds: LinkClock.wall(), feedHead: head)))
