@@ -31,6 +31,7 @@ public final class NodeDaemon: Sendable {
         let keys = try directory.loadKeyPair()
         var storeConfiguration = StoreConfiguration()
         storeConfiguration.maxForwardSkewMilliseconds = UInt64(config.sync.maxClockSkewMs)
+        storeConfiguration.fsyncEveryCommit = config.sync.durable
         let store = try ReplicaStore(path: directory.databasePath, node: code, schema: try DomainSchema.replicated(), configuration: storeConfiguration)
         try await store.database.write { db in try LinkStatistics.prepare(db) }
         context = NodeContext(config: config, code: code, store: store, logger: logger)

@@ -18,7 +18,8 @@ struct Init: ParsableCommand {
     @Option(help: "ZeroMQ endpoint for children, tcp://HOST:PORT.") var listen: String
     @Option(help: "HTTP address for the dashboard and API, HOST:PORT.") var http: String
     @Option(help: "The parent's ZeroMQ endpoint, tcp://HOST:PORT (omit at the top of the tree).") var parent: String?
-    @Option(name: .customLong("parent-key"), help: "The parent's public key (Z85), from fedctl key show on the parent.")
+    // Z85 keys may start with '-': take the next argument whatever it looks like.
+    @Option(name: .customLong("parent-key"), parsing: .unconditional, help: "The parent's public key (Z85), from fedctl key show on the parent.")
     var parentKey: String?
     @Option(name: .customLong("parent-code"), help: "The parent's code; must be an ancestor of --code.")
     var parentCode: String?

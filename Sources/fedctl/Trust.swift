@@ -12,7 +12,8 @@ struct Trust: ParsableCommand {
 
     @OptionGroup var data: DataOption
     @Option(help: "The child's 12-digit code.") var child: String
-    @Option(help: "The child's public key (Z85), from fedctl key show on the child.") var key: String
+    // Z85 keys may start with '-': take the next argument whatever it looks like.
+    @Option(parsing: .unconditional, help: "The child's public key (Z85), from fedctl key show on the child.") var key: String
     @Option(help: "Codes moved under this child from elsewhere, comma-separated.") var covers: String?
     @Flag(help: "The child was re-assigned here from another branch of codes.") var transferred = false
 

@@ -44,6 +44,8 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         public var heartbeatTimeoutMs: Int = 5_000
         /// Remote clocks further ahead than this are refused.
         public var maxClockSkewMs: Int = 300_000
+        /// fsync every commit, so an acknowledged batch survives a power cut. Only tests turn it off.
+        public var durable: Bool = true
 
         enum CodingKeys: String, CodingKey {
             case listen, parent
@@ -55,6 +57,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             case heartbeatIntervalMs = "heartbeat_interval_ms"
             case heartbeatTimeoutMs = "heartbeat_timeout_ms"
             case maxClockSkewMs = "max_clock_skew_ms"
+            case durable
         }
 
         public init(listen: String, parent: String? = nil, parentKey: String? = nil) {
@@ -76,6 +79,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             heartbeatIntervalMs = try container.decodeIfPresent(Int.self, forKey: .heartbeatIntervalMs) ?? defaults.heartbeatIntervalMs
             heartbeatTimeoutMs = try container.decodeIfPresent(Int.self, forKey: .heartbeatTimeoutMs) ?? defaults.heartbeatTimeoutMs
             maxClockSkewMs = try container.decodeIfPresent(Int.self, forKey: .maxClockSkewMs) ?? defaults.maxClockSkewMs
+            durable = try container.decodeIfPresent(Bool.self, forKey: .durable) ?? defaults.durable
         }
     }
 

@@ -21,7 +21,7 @@ final class RawChild {
     func sendRaw(_ bytes: [UInt8]) throws { _ = try socket.send([bytes]) }
 
     /// The next message within `milliseconds`, or nil.
-    func receive(within milliseconds: Int = 3_000) throws -> SyncMessage? {
+    func receive(within milliseconds: Int = 10_000) throws -> SyncMessage? {
         let deadline = ContinuousClock.now + .milliseconds(milliseconds)
         while ContinuousClock.now < deadline {
             if try socket.poll(.readable, timeoutMilliseconds: 50).contains(.readable), let message = try socket.receive(dontWait: true) {
@@ -87,7 +87,8 @@ final class RawChild {
         let (federation, _) = try await Self.setUp()
         let street = try #require(federation.nodes[try NodeCode(Self.street)])
         let stranger = try RawChild(endpoint: street.endpoint, serverKey: try street.directory.loadKeyPair().publicKey, keys: try CurveKeyPair.generate())
-        #expect(try stranger.hello(Self.raw) == nil)
+        try stranger.send(.hello(.init(nodeCode: Self.raw, protocolVersion: 1, receivedWatermark: 0, receivedEpoch: "", feedEpoch: "x", software: "raw")))
+        #expect(try stranger.receive(within: 2_000) == nil)
         try await Self.honestChildStillSyncs(federation, adding: 1)
         await federation.shutdown()
     }

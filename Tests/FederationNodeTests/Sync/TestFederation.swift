@@ -54,6 +54,7 @@ final class TestFederation: @unchecked Sendable {
         var config = try directory.loadConfig()
         config.sync.heartbeatIntervalMs = 200
         config.sync.heartbeatTimeoutMs = 2_000
+        config.sync.durable = false  // fsync stalls on a busy CI disk are not what these tests are about
         try directory.saveConfig(config)
         let node = try await launch(code: code, directory: directory)
         nodes[code] = node
