@@ -19,7 +19,11 @@ struct RosterAPI: Sendable {
         let node = context.code
         let checked = try await NodeAPI.offload { () throws(APIError) -> [(Int, Result<ElderInput, ElderFieldError>)] in
             try ElderPayload.decode(body).enumerated().map { index, item in
-                (index, item.flatMap { fields in Result { () throws(ElderFieldError) in try ElderInput(fields, node: node) } })
+                (
+                    index,
+                    item.flatMap { fields in Result { () throws(ElderFieldError) in try ElderInput(fields, node: node) }
+                    }
+                )
             }
         }
         return try await record(checked)
@@ -107,9 +111,10 @@ struct RosterAPI: Sendable {
         }
         return JSONResponse.make([
             "accepted": .integer(Int64(outcome.accepted)), "duplicates": .integer(Int64(outcome.duplicates)),
-            "rejected": .array(rejected.map { index, error in
-                ["index": .integer(Int64(index)), "field": .string(error.field), "error": .string(error.message)]
-            }),
+            "rejected": .array(
+                rejected.map { index, error in
+                    ["index": .integer(Int64(index)), "field": .string(error.field), "error": .string(error.message)]
+                }),
         ])
     }
 
@@ -126,21 +131,23 @@ struct RosterAPI: Sendable {
 
     /// One elder in the list: fields in documented order, resident ID and phone masked.
     static func json(_ elder: [String: Value]) -> JSONValue {
-        .object(JSONObject(ElderInput.fields.map { field in
-            let value = elder[field] ?? .null
-            let json: JSONValue =
-                switch (field, value) {
-                case ("resident_id", .text(let text)): .string(Roster.maskResidentID(text))
-                case ("phone", .text(let text)): .string(Roster.maskPhone(text))
-                case ("categories", .text(let text)):
-                    .array(text.split(separator: ",").map { .string(String($0)) })
-                case ("categories", .null): .array([])
-                case (_, .text(let text)): .string(text)
-                case (_, .integer(let number)): .integer(number)
-                case (_, .real(let number)): .number(number)
-                case (_, .null): .null
-                }
-            return (key: field, value: json)
-        }))
+        .object(
+            JSONObject(
+                ElderInput.fields.map { field in
+                    let value = elder[field] ?? .null
+                    let json: JSONValue =
+                        switch (field, value) {
+                        case ("resident_id", .text(let text)): .string(Roster.maskResidentID(text))
+                        case ("phone", .text(let text)): .string(Roster.maskPhone(text))
+                        case ("categories", .text(let text)):
+                            .array(text.split(separator: ",").map { .string(String($0)) })
+                        case ("categories", .null): .array([])
+                        case (_, .text(let text)): .string(text)
+                        case (_, .integer(let number)): .integer(number)
+                        case (_, .real(let number)): .number(number)
+                        case (_, .null): .null
+                        }
+                    return (key: field, value: json)
+                }))
     }
 }

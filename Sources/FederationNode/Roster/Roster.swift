@@ -39,7 +39,8 @@ enum Roster {
         guard !items.isEmpty else { return Outcome() }
         let node = store.node
         let columns = table.columns.map(\.name)
-        let sql = "SELECT \(columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")) FROM "
+        let sql =
+            "SELECT \(columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")) FROM "
             + "\(table.name.quotedDatabaseIdentifier) WHERE \(table.primaryKey.quotedDatabaseIdentifier) = ?"
         return try store.transaction { tx in
             var outcome = Outcome()
@@ -53,10 +54,14 @@ enum Roster {
                     if case .text(let text)? = stored["community"], let current = try? NodeCode(text),
                         !node.contains(current)
                     {
-                        outcome.rejected.append((index, ElderFieldError(
-                            "id",
-                            "\(elder.id) is registered in community \(text), outside this node's area "
-                                + "\(node.rawValue); only that area can change it (不在本辖区)")))
+                        outcome.rejected.append(
+                            (
+                                index,
+                                ElderFieldError(
+                                    "id",
+                                    "\(elder.id) is registered in community \(text), outside this node's area "
+                                        + "\(node.rawValue); only that area can change it (不在本辖区)")
+                            ))
                         continue
                     }
                     if elder.values.allSatisfy({ stored[$0.column] == $0.value }) {

@@ -47,7 +47,8 @@ struct RosterCSV: Sendable {
     init(_ bytes: some Collection<UInt8>) throws(FileError) {
         let text = try Self.decode(Array(bytes))
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw FileError(message: "the file is empty; expected a header row and one elder per row", missingColumns: [])
+            throw FileError(
+                message: "the file is empty; expected a header row and one elder per row", missingColumns: [])
         }
         let firstLine = text.prefix { $0 != "\n" && $0 != "\r\n" && $0 != "\r" }
         let delimiter: UnicodeScalar = !firstLine.contains(",") && firstLine.contains("\t") ? "\t" : ","
@@ -67,7 +68,8 @@ struct RosterCSV: Sendable {
         guard missing.isEmpty else {
             let named = missing.map { "\($0) (\(Self.headerOfField[$0] ?? $0))" }.joined(separator: ", ")
             let seen = header.prefix(20).map { "\"\($0)\"" }.joined(separator: ", ")
-            let message = columns.allSatisfy({ $0 == nil })
+            let message =
+                columns.allSatisfy({ $0 == nil })
                 ? "the file is not a roster CSV: its first row should name the columns (编号, 身份证号, 姓名, 社区, …); "
                     + "missing columns: \(named); the first row has \(seen)"
                 : "missing columns: \(named); the header row has \(seen)"
@@ -97,12 +99,14 @@ struct RosterCSV: Sendable {
     static func decode(_ bytes: [UInt8]) throws(FileError) -> String {
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
             throw FileError(
-                message: "this is an Excel workbook (.xlsx), not CSV; save it as \"CSV UTF-8\" (另存为 CSV) and import that",
+                message:
+                    "this is an Excel workbook (.xlsx), not CSV; save it as \"CSV UTF-8\" (另存为 CSV) and import that",
                 missingColumns: [])
         }
         if bytes.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
             throw FileError(
-                message: "this is an old Excel workbook (.xls), not CSV; save it as \"CSV UTF-8\" (另存为 CSV) and import that",
+                message:
+                    "this is an old Excel workbook (.xls), not CSV; save it as \"CSV UTF-8\" (另存为 CSV) and import that",
                 missingColumns: [])
         }
         if bytes.contains(0) {

@@ -30,7 +30,10 @@ enum ElderGender: String, RosterCode {
 
 /// Living situation (居住状况).
 enum LivingSituation: String, RosterCode {
-    case alone, emptyNest = "empty_nest", withFamily = "with_family", leftBehind = "left_behind"
+    case alone
+    case emptyNest = "empty_nest"
+    case withFamily = "with_family"
+    case leftBehind = "left_behind"
 
     var chineseName: String {
         switch self {
@@ -85,7 +88,8 @@ enum SubsidyCategory: String, RosterCode {
 
 /// Service tier (服务等级), which sets the monthly entitlement (seed 002).
 enum ServiceTier: String, RosterCode {
-    case keyProtection = "key_protection", assisted, universal
+    case keyProtection = "key_protection"
+    case assisted, universal
 
     var chineseName: String {
         switch self {
@@ -98,7 +102,8 @@ enum ServiceTier: String, RosterCode {
 
 /// Where an elder stands in the roster (状态): the seeds' "dynamic management".
 enum ElderStatus: String, RosterCode {
-    case applied, active, suspended, deceased, movedOut = "moved_out"
+    case applied, active, suspended, deceased
+    case movedOut = "moved_out"
 
     var chineseName: String {
         switch self {

@@ -62,7 +62,10 @@ import Testing
 
     @Test func wrongCheckDigitIsRefused() throws {
         var fields = try Self.sample()
-        guard case .text(let id)? = fields["resident_id"] else { Issue.record("no resident_id"); return }
+        guard case .text(let id)? = fields["resident_id"] else {
+            Issue.record("no resident_id")
+            return
+        }
         fields["resident_id"] = .text(RosterSamples.wrongCheckDigit(id))
         let error = try #require(Self.refusal(fields))
         #expect(error.field == "resident_id")

@@ -56,7 +56,8 @@ import Testing
         elders[4]["living"] = .text("solo")
         var body = RosterSamples.body(elders)
         body.removeLast()
-        body += #",{"id":"E-X","resident_id":"11010519491231002X","name":"王秀英","community":"130102001001","birth_date":"1950-01-01"},42,{"id":"E-Y","nickname":"x"}]"#
+        body +=
+            #",{"id":"E-X","resident_id":"11010519491231002X","name":"王秀英","community":"130102001001","birth_date":"1950-01-01"},42,{"id":"E-Y","nickname":"x"}]"#
         let request = body
         try await Self.app(node).test(.router) { client in
             let response = try await Self.post(client, request)
@@ -65,7 +66,10 @@ import Testing
             #expect(answer.accepted == 3)
             #expect(answer.duplicates == 0)
             #expect(answer.rejected.map(\.index) == [1, 3, 4, 6, 7, 8])
-            #expect(answer.rejected.map(\.field) == ["resident_id", "community", "living", "birth_date", "item", "nickname"])
+            #expect(
+                answer.rejected.map(\.field) == [
+                    "resident_id", "community", "living", "birth_date", "item", "nickname",
+                ])
             #expect(answer.rejected[0].error.contains("check digit"))
             #expect(answer.rejected[1].error.contains("outside"))
             #expect(answer.rejected[3].error.contains("1949-12-31"))
@@ -107,7 +111,11 @@ import Testing
         var elder = try #require(try RosterSamples.elders(1).first)
         elder["community"] = .text(Codes.otherStreetCommunity)
         // The record arrived from elsewhere (as a parent's or a moved elder's record would).
-        try street.store.write([RecordWrite(table: "elders", key: elder["id"]!.textValue!, values: elder.compactMap { key, value in key == "id" ? nil : (key, value) })])
+        try street.store.write([
+            RecordWrite(
+                table: "elders", key: elder["id"]!.textValue!,
+                values: elder.compactMap { key, value in key == "id" ? nil : (key, value) })
+        ])
         elder["community"] = .text(Codes.community)
         let request = RosterSamples.body([elder])
         try await Self.app(street).test(.router) { client in
@@ -143,7 +151,8 @@ import Testing
         elders.map { elder in
             ElderInput.fields.map { field -> String in
                 switch elder[field] {
-                case .text(let text)? where field == "categories": "\"" + text.replacingOccurrences(of: ",", with: "、") + "\""
+                case .text(let text)? where field == "categories":
+                    "\"" + text.replacingOccurrences(of: ",", with: "、") + "\""
                 case .text(let text)? where field == "address": "\"" + text + "\""
                 case .text(let text)?: text
                 case .integer(let number)?: String(number)
@@ -198,7 +207,8 @@ import Testing
             #expect(stored["address"] == elder["address"])
         }
         // The known byte sequence: 王 = CD F5, 秀 = D0 E3, 英 = D3 A2.
-        let known: [UInt8] = Array("id,resident_id,name,community\nG-1,11010519491231002X,".utf8) + [0xCD, 0xF5, 0xD0, 0xE3, 0xD3, 0xA2]
+        let known: [UInt8] =
+            Array("id,resident_id,name,community\nG-1,11010519491231002X,".utf8) + [0xCD, 0xF5, 0xD0, 0xE3, 0xD3, 0xA2]
             + Array(",130102001001\n".utf8)
         let sheet = try RosterCSV(known)
         #expect(sheet.rows.first?.fields["name"] == .text("王秀英"))
@@ -234,9 +244,12 @@ import Testing
     @Test func listIsPagedByIdAndMasked() async throws {
         let node = try TestNode(RosterSamples.node)
         let elders = try RosterSamples.elders(120)
-        try node.store.write(elders.map { elder in
-            RecordWrite(table: "elders", key: elder["id"]!.textValue!, values: elder.compactMap { key, value in key == "id" ? nil : (key, value) })
-        })
+        try node.store.write(
+            elders.map { elder in
+                RecordWrite(
+                    table: "elders", key: elder["id"]!.textValue!,
+                    values: elder.compactMap { key, value in key == "id" ? nil : (key, value) })
+            })
         let sortedIDs = elders.map { $0["id"]!.textValue! }.sorted()
         struct Listing: Decodable {
             struct Elder: Decodable {
@@ -277,7 +290,8 @@ import Testing
             let lastPage = try JSONDecoder().decode(Listing.self, from: Data(last.body.readableBytesView))
             #expect(lastPage.elders.count == 20)
 
-            let community = try await client.execute(uri: "/api/v1/elders?per_page=500&community=\(Codes.neighbour)", method: .get)
+            let community = try await client.execute(
+                uri: "/api/v1/elders?per_page=500&community=\(Codes.neighbour)", method: .get)
             let neighbours = try JSONDecoder().decode(Listing.self, from: Data(community.body.readableBytesView))
             #expect(neighbours.page == 1)
             #expect(neighbours.total == elders.filter { $0["community"] == .text(Codes.neighbour) }.count)
@@ -288,7 +302,8 @@ import Testing
                 let refused = try await client.execute(uri: uri, method: .get)
                 #expect(refused.status == .badRequest, "\(uri)")
             }
-            let outside = try await client.execute(uri: "/api/v1/elders?community=\(Codes.otherStreetCommunity)", method: .get)
+            let outside = try await client.execute(
+                uri: "/api/v1/elders?community=\(Codes.otherStreetCommunity)", method: .get)
             #expect(outside.status == .forbidden)
         }
     }

@@ -36,15 +36,17 @@ enum RosterSamples {
 
     /// One elder as a JSON object.
     static func json(_ elder: [String: Value]) -> JSONValue {
-        .object(JSONObject(ElderInput.fields.compactMap { key in
-            switch elder[key] {
-            case .text(let text)? where key == "categories":
-                (key, .array(text.split(separator: ",").map { .string(String($0)) }))
-            case .text(let text)?: (key, .string(text))
-            case .integer(let number)?: (key, .integer(number))
-            default: nil
-            }
-        }))
+        .object(
+            JSONObject(
+                ElderInput.fields.compactMap { key in
+                    switch elder[key] {
+                    case .text(let text)? where key == "categories":
+                        (key, .array(text.split(separator: ",").map { .string(String($0)) }))
+                    case .text(let text)?: (key, .string(text))
+                    case .integer(let number)?: (key, .integer(number))
+                    default: nil
+                    }
+                }))
     }
 
     /// A JSON array of elders, as text.
