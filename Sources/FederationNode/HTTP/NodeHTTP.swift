@@ -37,10 +37,14 @@ public enum NodeHTTP {
     {
         try CallLog.prepare(context.store)
         let api = NodeAPI(context: context, now: now)
+        let roster = RosterAPI(context: context)
         let router = Router()
         router.add(middleware: JSONErrorMiddleware(logger: context.logger))
         router.get("/healthz") { _, _ in api.health() }
         router.post("/api/v1/calls") { request, _ in try await api.recordCalls(request) }
+        router.post("/api/v1/elders") { request, _ in try await roster.postElders(request) }
+        router.post("/api/v1/elders/import") { request, _ in try await roster.importElders(request) }
+        router.get("/api/v1/elders") { request, _ in try await roster.listElders(request) }
         router.get("/api/v1/reports/summary") { request, _ in try await api.summary(request) }
         return router
     }
