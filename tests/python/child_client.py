@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
-"""A minimal ElderCare Federation child node, written from docs/PROTOCOL.md and
-proto/eldercare_sync.proto only (no Swift code consulted).
+"""A minimal ElderCare Federation child node that relies only on what docs/PROTOCOL.md and
+proto/eldercare_sync.proto specify (nothing is shared with the Swift implementation).
 
 It links to a parent node over ZeroMQ (DEALER -> ROUTER, CurveZMQ), greets it, sends one
 statistics cell up, waits for the ACK, then waits for a batch coming down about its community,
 acknowledges it and prints one JSON line with what it saw:
 
     python3 tests/python/child_client.py --endpoint tcp://127.0.0.1:7103 \
-        --parent-key "$(cat PARENT/keys/node.public)" --public PUB --secret SEC \
+        --parent-key="$(cat PARENT/keys/node.public)" --public=PUB --secret=SEC \
         --code 130102001001 --community 130102001001 --count 7
 
 With --forge it instead sends a cell whose origin lies outside its own subtree and expects
 ERROR FOREIGN_ORIGIN for that batch (printed as JSON; exit 0).
+
+Pass keys as --public=KEY (with "="): a Z85 key may begin with "-".
 
 Exit codes: 0 done, 1 the parent refused something unexpectedly, 2 timeout, 3 setup problem
 (missing protoc / Python packages). Requirements: tests/python/requirements.txt, protoc on PATH.
@@ -262,9 +264,8 @@ class Child:
             columns = {}
             for cell in row.cells:
                 origin = origins[cell.origin]
-                value = getattr(cell.value, cell.value.WhichOneof("kind")) if cell.value.WhichOneof("kind") else None
-                if cell.value.WhichOneof("kind") == "null":
-                    value = None
+                kind = cell.value.WhichOneof("kind")
+                value = None if kind in (None, "null") else getattr(cell.value, kind)
                 key = (row.table, row.key, cell.column)
                 known = self.cells.get(key)
                 # Per column last writer wins on (clock, origin code).
@@ -320,45 +321,45 @@ class Child:
         args, pb = self.args, self.pb
         deadline = time.monotonic() + args.timeout
         welcome = self.greet(deadline)
-        if welcome.received_epoch != self.feed_epoch:
-            up_from = 0  # the parent has nothing of this feed epoch: send from zero
-        else:
-            up_from = welcome.received_watermark
 
         probe = None
         if args.probe_malformed:
             probe = self.probe_malformed(deadline)
 
-        # Our own feed holds one change, the statistics cell, at sequence up_from + 1.
+        # Our feed (fresh epoch every run) holds one change at sequence 1: the statistics cell.
         origin = sibling(args.code) if args.forge else args.code
         if args.forge and within(args.code, origin):
             self.finish(3, {"status": "setup_error", "message": f"forged origin {origin} lies inside {args.code}"})
-        batch = pb.Batch(
-            origins=[origin],
-            stats=[
-                pb.StatCell(
-                    origin=0,
-                    community=args.community,
-                    metric="calls",
-                    dims="",
-                    period=args.period,
-                    value=args.count,
-                    clock=hlc_now(),
-                )
-            ],
+        feed_head = 1
+        cell = pb.StatCell(
+            origin=0, community=args.community, metric="calls", dims="", period=args.period, value=args.count,
+            clock=hlc_now(),
         )
-        frame = self.batch_frame(batch_id=1, seq_from=up_from, seq_to=up_from + 1, batch=batch)
-        if len(pb.Envelope(batch=frame).SerializeToString()) > welcome.max_message_bytes:
-            self.finish(3, {"status": "setup_error", "message": "batch exceeds max_message_bytes"})
-        self.send(batch=frame)
-        feed_head = up_from + 1
+        batch = pb.Batch(origins=[origin], stats=[cell])
+        up = {"next_id": 1, "in_flight": None, "acknowledged": 0}
 
+        def send_up(welcome) -> None:
+            """Sends the feed after the parent's watermark of it (nothing if it already has it all)."""
+            if welcome.received_epoch == self.feed_epoch:
+                up["acknowledged"] = max(up["acknowledged"], welcome.received_watermark)
+            if up["acknowledged"] >= feed_head:
+                up["in_flight"] = None
+                return
+            frame = self.batch_frame(up["next_id"], up["acknowledged"], feed_head, batch)
+            if len(pb.Envelope(batch=frame).SerializeToString()) > welcome.max_message_bytes:
+                self.finish(3, {"status": "setup_error", "message": "batch exceeds max_message_bytes"})
+            up["in_flight"] = frame.batch_id
+            up["next_id"] += 1
+            self.send(batch=frame)
+
+        # A new epoch: the parent's watermark of it is 0 (WELCOME says so), so this sends (0, 1].
+        send_up(welcome)
         result = {
             "status": "ok",
             "code": args.code,
             "feed_epoch": self.feed_epoch,
             "welcome": self.welcome_json(welcome),
-            "sent": {"batch_id": 1, "seq_from": up_from, "seq_to": up_from + 1, "origin": origin,
+            "sent": {"batch_id": up["in_flight"], "seq_from": 0, "seq_to": feed_head, "origin": origin,
                      "community": args.community, "metric": "calls", "period": args.period, "value": args.count},
             "malformed_probe": probe,
             "ack": None,
@@ -373,8 +374,10 @@ class Child:
                 continue
             kind = envelope.WhichOneof("body")
             if kind == "ack":
-                if envelope.ack.batch_id == 1:
-                    ack = envelope.ack
+                ack = envelope.ack
+                if ack.batch_id == up["in_flight"]:  # ACKs for other ids are stale: ignore them
+                    up["in_flight"] = None
+                    up["acknowledged"] = max(up["acknowledged"], min(ack.seq_to, feed_head))
                     result["ack"] = {"batch_id": ack.batch_id, "seq_to": ack.seq_to, "applied": ack.applied,
                                      "duplicates": ack.duplicates}
                     if args.forge:
@@ -382,13 +385,24 @@ class Child:
                         self.finish(1, result)
             elif kind == "error":
                 error = envelope.error
-                if args.forge and error.batch_id == 1 and error.code == pb.ERROR_FOREIGN_ORIGIN:
+                if error.batch_id == 0 and error.code == pb.ERROR_NOT_WELCOMED:
+                    # The parent lost our session (it restarted): greet again, resume from its watermark.
+                    welcome = self.greet(deadline)
+                    send_up(welcome)
+                    if up["acknowledged"] >= feed_head and result["ack"] is None:
+                        result["ack"] = {"batch_id": 0, "seq_to": up["acknowledged"], "from": "WELCOME"}
+                    continue
+                if error.batch_id != 0 and error.batch_id != up["in_flight"]:
+                    continue  # about a batch we no longer wait for: stale
+                if args.forge and error.code == pb.ERROR_FOREIGN_ORIGIN:
                     result["status"] = "refused_as_expected"
                     result["error"] = self.error_json(error)
                     self.finish(0, result)
-                if error.batch_id == 1 and error.code == pb.ERROR_OUT_OF_ORDER:
-                    self.send(batch=frame)  # go-back-N: resend from the last acknowledged position
+                if error.code == pb.ERROR_OUT_OF_ORDER:
+                    send_up(welcome)  # go-back-N: re-send at once from the last acknowledged position
                     continue
+                # Any other refusal would be re-sent after a backoff (0.5 s doubling to 30 s); this
+                # one-shot client reports it instead.
                 result["status"] = "refused"
                 result["error"] = self.error_json(error)
                 self.finish(1, result)

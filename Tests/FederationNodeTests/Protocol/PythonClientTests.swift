@@ -89,20 +89,22 @@ import Testing
     }
 
     /// A street node with the Python child's fresh key trusted as `child`, and the client's arguments.
-    static func streetWithPythonChild(_ federation: TestFederation) async throws -> (ReplicaStore, [String]) {
+    static func streetWithPythonChild(_ federation: TestFederation, trusted: Bool = true) async throws -> (ReplicaStore, [String]) {
         let node = try await federation.start(street)
         let keys = try CurveKeyPair.generate()
-        try node.directory.trust(child: try NodeCode(child), publicKey: keys.publicKey, of: node.code)
+        if trusted {
+            try node.directory.trust(child: try NodeCode(child), publicKey: keys.publicKey, of: node.code)
+        }
         let arguments = [
             "tests/python/child_client.py",
             "--endpoint", node.endpoint,
-            "--parent-key", try node.directory.loadKeyPair().publicKey,
-            "--public", keys.publicKey,
-            "--secret", keys.secretKey,
+            // `--option=VALUE`: a Z85 key may begin with "-", which argparse would take for an option.
+            "--parent-key=" + (try node.directory.loadKeyPair().publicKey),
+            "--public=" + keys.publicKey,
+            "--secret=" + keys.secretKey,
             "--code", child,
             "--community", child,
             "--period", period,
-            "--timeout", "45",
         ] + (trace ? ["--trace"] : [])
         return (node.store, arguments)
     }
@@ -113,7 +115,7 @@ import Testing
         defer { Task { await federation.shutdown() } }
         let (street, arguments) = try await Self.streetWithPythonChild(federation)
         let childCode = try NodeCode(Self.child)
-        let (process, stdout, stderr) = try Self.launch(arguments + ["--count", "7", "--probe-malformed"])
+        let (process, stdout, stderr) = try Self.launch(arguments + ["--count", "7", "--probe-malformed", "--timeout", "45"])
 
         // The child's cell arrives at the street (merged, committed, then ACKed)…
         let childCell = StatKey(origin: childCode, community: childCode, metric: "calls", period: Self.period)
@@ -163,7 +165,7 @@ import Testing
         let federation = try TestFederation()
         defer { Task { await federation.shutdown() } }
         let (street, arguments) = try await Self.streetWithPythonChild(federation)
-        let (process, stdout, stderr) = try Self.launch(arguments + ["--count", "5", "--forge"])
+        let (process, stdout, stderr) = try Self.launch(arguments + ["--count", "5", "--forge", "--timeout", "45"])
         let run = try await Self.finish(process, stdout: stdout, stderr: stderr)
         #expect(run.status == 0, "child_client.py exited \(run.status)\nstdout: \(run.stdout)\nstderr: \(run.stderr)")
 
@@ -185,6 +187,22 @@ import Testing
             }
         }
         #expect(counted, "the street did not count the refused batch")
+        await federation.shutdown()
+    }
+
+    @Test func aPythonChildWithAnUntrustedKeyGetsNoWelcome() async throws {
+        try await Self.requirePythonPackages()
+        let federation = try TestFederation()
+        defer { Task { await federation.shutdown() } }
+        let (street, arguments) = try await Self.streetWithPythonChild(federation, trusted: false)
+        let (process, stdout, stderr) = try Self.launch(arguments + ["--count", "3", "--timeout", "3"])
+        let run = try await Self.finish(process, stdout: stdout, stderr: stderr)
+        // ZAP refuses the key during the CURVE handshake: no protocol message ever arrives.
+        #expect(run.status == 2, "child_client.py exited \(run.status)\nstdout: \(run.stdout)\nstderr: \(run.stderr)")
+        let json = try #require(run.json, "no JSON line from child_client.py: \(run.stdout) \(run.stderr)")
+        #expect(json["status"] as? String == "timeout")
+        #expect(json["waiting_for"] as? String == "WELCOME")
+        #expect(try street.total("calls", within: try NodeCode(Self.street)) == 0)
         await federation.shutdown()
     }
 }
