@@ -165,7 +165,16 @@ actor ChildrenHub {
         session.lastHeard = now
         switch decoded {
         case .batch(let frame):
-            let result = session.inbound.accept(frame, into: store)
+            var result = session.inbound.accept(frame, into: store)
+            if case .refused(let error, _) = result, error.code == .foreignOrigin {
+                // The trust list may have just changed (a subtree moved under this child): apply it and
+                // judge the batch again before refusing it.
+                refreshTrust()
+                if let refreshed = sessions[routingID] {
+                    session = refreshed
+                    result = session.inbound.accept(frame, into: store)
+                }
+            }
             update(session.child) { $0.batchesReceived += 1; $0.lastSeen = LinkClock.wall() }
             switch result {
             case .acknowledged(let ack, let cells):
@@ -218,7 +227,10 @@ actor ChildrenHub {
             }
             if session.inbound.originsWithin != entry.subtrees {
                 session.inbound.originsWithin = entry.subtrees
-                session.outbound.filter = FeedFilter(subtrees: entry.subtrees, excludingVia: session.child)
+                // Changes skipped under the old filter may pass the new one: stream down from the start
+                // (the child merges what it already has as duplicates).
+                session.outbound = OutboundStream(
+                    filter: FeedFilter(subtrees: entry.subtrees, excludingVia: [session.child]), from: 0)
                 sessions[routingID] = session
                 logger.info("child \(session.child) now covers \(entry.subtrees.map(\.rawValue))")
             }
@@ -244,7 +256,7 @@ actor ChildrenHub {
         let downFrom = hello.receivedEpoch == store.feedEpoch ? hello.receivedWatermark : 0
         sessions[routingID] = Session(
             routingID: routingID, child: child,
-            outbound: OutboundStream(filter: FeedFilter(subtrees: entry.subtrees, excludingVia: child), from: downFrom),
+            outbound: OutboundStream(filter: FeedFilter(subtrees: entry.subtrees, excludingVia: [child]), from: downFrom),
             inbound: InboundStream(
                 peer: child, originsWithin: entry.subtrees, peerEpoch: hello.feedEpoch, watermark: upFrom,
                 maxPayloadBytes: max(settings.common.maxMessageBytes * 8, WireCodec.defaultMaxPayloadBytes)),

@@ -54,8 +54,10 @@ struct OutboundStream {
     /// Applies an ACK; returns the new acknowledged position, or nil for a stale or unknown batch.
     mutating func acknowledge(batchID: UInt64, seqTo: UInt64) -> UInt64? {
         guard let index = inFlight.firstIndex(where: { $0.id == batchID }) else { return nil }
+        // Never beyond what the acknowledged batch covered: a peer acknowledging too far would lose changes.
+        let covered = inFlight[index].seqTo
         inFlight.removeFirst(index + 1)
-        acknowledged = max(acknowledged, seqTo)
+        acknowledged = max(acknowledged, min(seqTo, covered))
         sentThrough = max(sentThrough, acknowledged)
         position = max(position, acknowledged)
         backoff = 0

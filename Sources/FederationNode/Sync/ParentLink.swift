@@ -256,7 +256,11 @@ actor ParentLink {
         let downFrom = stored?.epoch == welcome.feedEpoch ? stored?.seq ?? 0 : 0
         let session = Session(
             parent: parent,
-            outbound: OutboundStream(filter: FeedFilter(excludingVia: parent), from: upFrom),
+            // Up: everything except what came down from above — from this parent or any former one
+            // (a community moved to another street must not hand its old street's changes to the new).
+            outbound: OutboundStream(
+                filter: FeedFilter(excludingVia: Array(Set(store.knownNodes().filter { $0.level < store.node.level } + [parent]))),
+                from: upFrom),
             inbound: InboundStream(
                 peer: parent, originsWithin: nil, peerEpoch: welcome.feedEpoch, watermark: downFrom,
                 maxPayloadBytes: max(settings.common.maxMessageBytes * 8, WireCodec.defaultMaxPayloadBytes)),

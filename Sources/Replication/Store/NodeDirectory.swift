@@ -38,6 +38,9 @@ final class NodeDirectory: Sendable {
         return id
     }
 
+    /// Every interned code.
+    func allCodes() -> [NodeCode] { maps.withLock { Array($0.ids.keys) } }
+
     /// The id of `code` if it was ever seen, without writing.
     func existingID(for code: NodeCode) -> UInt32? { maps.withLock { $0.ids[code] } }
 

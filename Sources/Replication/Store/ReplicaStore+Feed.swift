@@ -7,15 +7,16 @@ public struct FeedFilter: Sendable, Equatable {
     /// records and statistics whose scope lies inside one, plus records scoped to an ancestor or to no
     /// code at all (area-wide tables such as the service catalog). nil: everything (up-routing).
     public var subtrees: [NodeCode]?
-    /// Skip changes that arrived from this peer (never echo a parent's changes back to it).
-    public var excludingVia: NodeCode?
+    /// Skip changes that arrived from these peers (never echo a parent's changes back to it, nor a
+    /// former parent's to a new one).
+    public var excludingVia: [NodeCode]
 
     public init(subtree: NodeCode? = nil, excludingVia: NodeCode? = nil) {
         self.subtrees = subtree.map { [$0] }
-        self.excludingVia = excludingVia
+        self.excludingVia = excludingVia.map { [$0] } ?? []
     }
 
-    public init(subtrees: [NodeCode], excludingVia: NodeCode? = nil) {
+    public init(subtrees: [NodeCode]? = nil, excludingVia: [NodeCode]) {
         self.subtrees = subtrees
         self.excludingVia = excludingVia
     }
@@ -52,9 +53,9 @@ extension ReplicaStore {
     public func changes(after: UInt64, maxCells: Int = 10_000, filter: FeedFilter = .init()) throws -> FeedPage {
         try read { db in
             let head = UInt64(try Int64.fetchOne(db, sql: "SELECT last_seq FROM crdt_meta") ?? 0)
-            let excluded: Int64? = filter.excludingVia.flatMap { directory.existingID(for: $0) }.map { Int64($0) }
+            let excluded = Set(filter.excludingVia.compactMap { directory.existingID(for: $0) }.map { Int64($0) })
             let scanLimit = max(64, maxCells)
-            let viaClause = excluded == nil ? "" : " AND via != \(excluded!)"
+            let viaClause = excluded.isEmpty ? "" : " AND via NOT IN (\(excluded.map(String.init).joined(separator: ",")))"
 
             struct Entry {
                 let seq: UInt64, table: Int64, rowID: Int64, scope: String?, previousScope: String?
@@ -124,7 +125,7 @@ extension ReplicaStore {
     }
 
     /// The cells of one record that took sequence `seq`.
-    private func rowChange(_ seq: UInt64, rowID: Int64, table: StoredTable, excluding excluded: Int64?, _ db: Database)
+    private func rowChange(_ seq: UInt64, rowID: Int64, table: StoredTable, excluding excluded: Set<Int64>, _ db: Database)
         throws -> RowChange?
     {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: table.selectByRowIDSQL), arguments: [rowID]) else {
@@ -135,7 +136,7 @@ extension ReplicaStore {
         let slots = blob.withUnsafeBytes { [CellVersion](blob: $0, count: schema.columns.count + 1) }
         var cells: [CellChange] = []
         for (slot, version) in slots.enumerated() where version.seq == seq {
-            if let excluded, Int64(version.via) == excluded { continue }
+            if excluded.contains(Int64(version.via)) { continue }
             let column: String
             let value: Value
             if slot == 0 {

@@ -182,6 +182,9 @@ public final class ReplicaStore: Sendable {
         commitObservers.withLock { $0.append(observer) }
     }
 
+    /// Every node this store has heard of (as an origin or as a peer).
+    public func knownNodes() -> [NodeCode] { directory.allCodes() }
+
     /// The latest local feed sequence.
     public func headSequence() throws -> UInt64 {
         try read { db in UInt64(try Int64.fetchOne(db, sql: "SELECT last_seq FROM crdt_meta") ?? 0) }

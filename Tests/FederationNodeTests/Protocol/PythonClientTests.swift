@@ -40,8 +40,8 @@ import Testing
         let directory = FileManager.default.temporaryDirectory
         let stdout = directory.appendingPathComponent("python-child-\(UUID().uuidString).out")
         let stderr = directory.appendingPathComponent("python-child-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: stdout.path, contents: nil)
-        FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments

@@ -1,5 +1,6 @@
 import FederationNode
 import Foundation
+import GRDB
 import Replication
 import Testing
 
@@ -110,15 +111,21 @@ import Testing
         try community.write([RecordWrite(table: "elders", key: "E9", ["community": "130102001001", "status": "active"])])
         let city = try federation.store("130100000000")
         #expect(try await federation.eventually { try city.total("calls", within: try NodeCode("130100000000")) == 7 })
+        // A city hotline call about the community reaches it through its old street before the move.
+        try Self.calls(city, community: "130102001001", count: 5)
+        #expect(try await federation.eventually { try community.total("calls", within: try NodeCode("130102001001")) == 12 })
         try await federation.stop("130102001001")
         try await federation.move("130102001001", under: "130102002000")
         try await federation.restart("130102001001")
         try Self.calls(try federation.store("130102001001"), community: "130102001001", count: 1)
         let newStreet = try federation.store("130102002000")
-        #expect(try await federation.eventually { try newStreet.total("calls", within: try NodeCode("130102001001")) == 8 })
-        #expect(try await federation.eventually { try city.total("calls", within: try NodeCode("130100000000")) == 8 })
+        #expect(try await federation.eventually { try newStreet.total("calls", within: try NodeCode("130102001001")) == 13 })
+        #expect(try await federation.eventually { try city.total("calls", within: try NodeCode("130100000000")) == 13 })
         try await Task.sleep(for: .milliseconds(500))
-        #expect(try city.total("calls", within: try NodeCode("130100000000")) == 8)
+        #expect(try city.total("calls", within: try NodeCode("130100000000")) == 13)
+        // Nothing the community sent its new street was refused.
+        let refused = try await newStreet.database.read { db in try LinkStatistics.all(db).map(\.refusedBatches).reduce(0, +) }
+        #expect(refused == 0)
         #expect(try newStreet.record("elders", key: "E9")?["status"] == "active")
         await federation.shutdown()
     }
