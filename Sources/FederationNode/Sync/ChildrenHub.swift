@@ -284,7 +284,8 @@ actor ChildrenHub {
         session.lastPump = now
         do {
             while let (frame, cells) = try session.outbound.nextFrame(
-                store, maxCells: settings.common.batchCells, maxInFlight: settings.common.maxInFlight, now: now,
+                store, maxCells: settings.common.batchCells, maxBytes: settings.common.maxMessageBytes - 4_096,
+                maxInFlight: settings.common.maxInFlight, now: now,
                 idleAdvanceMs: settings.common.heartbeatIntervalMs)
             {
                 guard send(.batch(frame), to: session.routingID) else { return }

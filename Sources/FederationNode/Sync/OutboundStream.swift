@@ -32,15 +32,24 @@ struct OutboundStream {
     /// - Parameter idleAdvanceMs: how long a scanned-but-empty range may wait before an empty frame
     ///   tells the peer about it (so its durable watermark moves past filtered changes).
     mutating func nextFrame(
-        _ store: ReplicaStore, maxCells: Int, maxInFlight: Int, now: UInt64, idleAdvanceMs: UInt64
+        _ store: ReplicaStore, maxCells: Int, maxBytes: Int, maxInFlight: Int, now: UInt64, idleAdvanceMs: UInt64
     ) throws -> (frame: SyncMessage.BatchFrame, cells: Int)? {
         guard now >= pausedUntil, inFlight.count < maxInFlight else { return nil }
-        let page = try store.changes(after: position, maxCells: maxCells, filter: filter)
+        // Halve the page until its encoded payload fits the peer's message limit (a record is never
+        // split, so a single record larger than the limit still goes out whole).
+        var cellLimit = maxCells
+        var page: FeedPage
+        var payload: [UInt8]
+        repeat {
+            page = try store.changes(after: position, maxCells: cellLimit, filter: filter)
+            payload = try WireCodec.encodeBatch(page.batch)
+            if payload.count <= maxBytes || cellLimit == 1 { break }
+            cellLimit = max(1, cellLimit / 2)
+        } while true
         position = max(position, page.through)
         guard position > sentThrough else { return nil }
         let cells = page.batch.cellCount
         if cells == 0 && now.since(lastFrameAt) < idleAdvanceMs { return nil }
-        let payload = try WireCodec.encodeBatch(page.batch)
         let frame = SyncMessage.BatchFrame(
             batchID: nextBatchID, seqFrom: sentThrough, seqTo: position, compressed: true, payload: payload,
             cellCount: UInt32(cells))

@@ -27,6 +27,8 @@ actor ParentLink {
         var outbound: OutboundStream
         var inbound: InboundStream
         var maxInFlight: Int
+        /// The smaller of this node's and the parent's message limits, less room for the envelope.
+        var maxPayloadBytes: Int
     }
 
     private let executor = SerialThreadExecutor(name: "parent-link")
@@ -264,7 +266,8 @@ actor ParentLink {
             inbound: InboundStream(
                 peer: parent, originsWithin: nil, peerEpoch: welcome.feedEpoch, watermark: downFrom,
                 maxPayloadBytes: max(settings.common.maxMessageBytes * 8, WireCodec.defaultMaxPayloadBytes)),
-            maxInFlight: max(1, min(settings.common.maxInFlight, Int(welcome.maxInFlight))))
+            maxInFlight: max(1, min(settings.common.maxInFlight, Int(welcome.maxInFlight))),
+            maxPayloadBytes: min(settings.common.maxMessageBytes, Int(clamping: welcome.maxMessageBytes)) - 4_096)
         state = .established(session)
         backoffMs = 100
         pumpedHead = 0
@@ -288,7 +291,8 @@ actor ParentLink {
         lastPump = now
         do {
             while let (frame, cells) = try session.outbound.nextFrame(
-                store, maxCells: settings.common.batchCells, maxInFlight: session.maxInFlight, now: now,
+                store, maxCells: settings.common.batchCells, maxBytes: session.maxPayloadBytes,
+                maxInFlight: session.maxInFlight, now: now,
                 idleAdvanceMs: settings.common.heartbeatIntervalMs)
             {
                 send(.batch(frame))

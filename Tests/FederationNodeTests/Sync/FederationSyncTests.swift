@@ -129,4 +129,26 @@ import Testing
         #expect(try newStreet.record("elders", key: "E9")?["status"] == "active")
         await federation.shutdown()
     }
+
+    @Test func batchesAreSplitToFitTheMessageSizeLimit() async throws {
+        let federation = try TestFederation()
+        let small: (inout NodeConfig) -> Void = { $0.sync.maxMessageBytes = 64 << 10 }
+        try await federation.start("130100000000", configure: small)
+        try await federation.start("130102000000", under: "130100000000", configure: small)
+        let district = try federation.store("130102000000")
+        var generator = SystemRandomNumberGenerator()
+        // Incompressible addresses: 3,000 records × ~300 bytes are far beyond one 64 KiB message.
+        let writes = (0..<3_000).map { index in
+            RecordWrite(table: "elders", key: "E\(index)", [
+                "community": "130102001001",
+                "address": .text((0..<150).map { _ in String(UnicodeScalar(UInt8(65 + generator.next() % 26))) }.joined()),
+            ])
+        }
+        try district.write(writes)
+        let city = try federation.store("130100000000")
+        #expect(try await federation.eventually {
+            try city.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders") } == 3_000
+        })
+        await federation.shutdown()
+    }
 }

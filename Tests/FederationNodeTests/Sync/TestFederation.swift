@@ -33,7 +33,10 @@ final class TestFederation: @unchecked Sendable {
 
     /// Creates and starts a node below `parent` (which must already run) and trusts it there.
     @discardableResult
-    func start(_ codeText: String, under parentText: String? = nil, name: String? = nil) async throws -> Node {
+    func start(
+        _ codeText: String, under parentText: String? = nil, name: String? = nil,
+        configure: (inout NodeConfig) -> Void = { _ in }
+    ) async throws -> Node {
         let code = try NodeCode(codeText)
         var parentEndpoint: String?
         var parentKey: String?
@@ -55,6 +58,7 @@ final class TestFederation: @unchecked Sendable {
         config.sync.heartbeatIntervalMs = 200
         config.sync.heartbeatTimeoutMs = 2_000
         config.sync.durable = false  // fsync stalls on a busy CI disk are not what these tests are about
+        configure(&config)
         try directory.saveConfig(config)
         let node = try await launch(code: code, directory: directory)
         nodes[code] = node
