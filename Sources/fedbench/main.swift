@@ -136,7 +136,7 @@ func mergeBenchmark(_ options: Options) throws -> [String: Any] {
     // 3. 10% of the cells updated concurrently at A and at B (acting as replica C), merged both ways.
     let headA = try a.headSequence()
     let headB = try b.headSequence()
-    var updates = SplitMix64(seed: 7)
+    var updates = SplitMix(seed: 7)
     let updateCells = cells / 10
     log("fedbench: \(updateCells) concurrent cell updates at each of A and C, merged both ways…")
     for store in [a, b] {
@@ -231,18 +231,6 @@ func mergeBenchmark(_ options: Options) throws -> [String: Any] {
         "peak_rss_mb": (peakRSSMegabytes() * 10).rounded() / 10,
         "cores": ProcessInfo.processInfo.activeProcessorCount,
     ]
-}
-
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 do {
