@@ -20,19 +20,59 @@ struct NodeAPI: Sendable {
         ])
     }
 
-    /// `POST /api/v1/calls`: validate every call, then record all in one transaction.
+    /// `POST /api/v1/calls`: check every call, record the good ones in one transaction.
     func recordCalls(_ request: Request) async throws -> Response {
         let body = try await request.body.collect(upTo: Self.maxBodyBytes)
-        let calls = try CallPayload.decode(body)
         let store = context.store
-        let outcome = try await Self.offload { try CallLog.record(calls, in: store) }
-        if outcome.recorded > 0 {
-            context.logger.debug(
-                "recorded calls", metadata: ["recorded": "\(outcome.recorded)", "duplicates": "\(outcome.duplicates)"])
+        return try await recordEvents("calls", CallPayload.decode(body)) { items in
+            let outcome = try CallLog.record(items.map(\.1), in: store)
+            return EventOutcome(accepted: outcome.recorded, duplicates: outcome.duplicates)
         }
-        return JSONResponse.make([
-            "recorded": .integer(Int64(outcome.recorded)), "duplicates": .integer(Int64(outcome.duplicates)),
-        ])
+    }
+
+    /// `POST /api/v1/visits`: check every visit, record the good ones in one transaction.
+    func recordVisits(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: Self.maxBodyBytes)
+        let store = context.store
+        return try await recordEvents("visits", VisitPayload.decode(body)) { items in
+            try VisitLog.record(items.map { (index: $0.0, visit: $0.1) }, in: store)
+        }
+    }
+
+    /// `POST /api/v1/callbacks`: check every callback, record the good ones in one transaction.
+    func recordCallbacks(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: Self.maxBodyBytes)
+        let store = context.store
+        return try await recordEvents("callbacks", CallbackPayload.decode(body)) { items in
+            try CallbackLog.record(items.map { (index: $0.0, callback: $0.1) }, in: store)
+        }
+    }
+
+    /// Records the items that passed their checks (off the event loop) and answers
+    /// `{"accepted","duplicates","rejected"}`.
+    private func recordEvents<T: Sendable>(
+        _ noun: String, _ checked: [(index: Int, result: Result<T, CallValidationError>)],
+        record: @escaping @Sendable ([(Int, T)]) throws -> EventOutcome
+    ) async throws -> Response {
+        var good: [(Int, T)] = []
+        var refused: [EventOutcome.Rejection] = []
+        for (index, result) in checked {
+            switch result {
+            case .success(let item): good.append((index, item))
+            case .failure(let error): refused.append(EventOutcome.Rejection(index: index, error: error))
+            }
+        }
+        let items = good
+        let outcome = items.isEmpty ? EventOutcome() : try await Self.offload { try record(items) }
+        if outcome.accepted > 0 || !refused.isEmpty || !outcome.rejected.isEmpty {
+            context.logger.debug(
+                "recorded \(noun)",
+                metadata: [
+                    "accepted": "\(outcome.accepted)", "duplicates": "\(outcome.duplicates)",
+                    "rejected": "\(refused.count + outcome.rejected.count)",
+                ])
+        }
+        return EventPayload.answer(outcome, refusedEarly: refused)
     }
 
     /// `GET /api/v1/reports/summary?from=&to=&scope=`

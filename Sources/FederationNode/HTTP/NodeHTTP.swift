@@ -11,7 +11,7 @@ import Replication
 ///         services: [replication, http], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
 ///     try await group.run()
 public enum NodeHTTP {
-    /// An application bound to `context.config.http.listen`, with the `calls` table prepared.
+    /// An application bound to `context.config.http.listen`, with the event tables (`calls`, `visits`, `callbacks`) prepared.
     ///
     /// - Throws: `NodeError(.invalidConfig)` if `http.listen` is not `HOST:PORT`; a `ReplicationError`
     ///   if the `calls` table cannot be created.
@@ -36,12 +36,16 @@ public enum NodeHTTP {
         -> Router<BasicRequestContext>
     {
         try CallLog.prepare(context.store)
+        try VisitLog.prepare(context.store)
+        try CallbackLog.prepare(context.store)
         let api = NodeAPI(context: context, now: now)
         let roster = RosterAPI(context: context)
         let router = Router()
         router.add(middleware: JSONErrorMiddleware(logger: context.logger))
         router.get("/healthz") { _, _ in api.health() }
         router.post("/api/v1/calls") { request, _ in try await api.recordCalls(request) }
+        router.post("/api/v1/visits") { request, _ in try await api.recordVisits(request) }
+        router.post("/api/v1/callbacks") { request, _ in try await api.recordCallbacks(request) }
         router.post("/api/v1/elders") { request, _ in try await roster.postElders(request) }
         router.post("/api/v1/elders/import") { request, _ in try await roster.importElders(request) }
         router.get("/api/v1/elders") { request, _ in try await roster.listElders(request) }

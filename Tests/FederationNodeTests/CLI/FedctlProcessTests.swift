@@ -30,7 +30,7 @@ import Testing
         for batch in 0..<12 {
             let calls = (0..<5).map { Self.call("C-\(batch)-\($0)", community: "130102001001", effective: $0 % 5 < 2) }
             let result = try await federation.post("130102001001", "/api/v1/calls", json: calls)
-            recorded += (result["recorded"] as? NSNumber)?.intValue ?? 0
+            recorded += (result["accepted"] as? NSNumber)?.intValue ?? 0
             effective += 2
             if batch == 4 { federation.kill("130102000000") }
             if batch == 8 { try await federation.start("130102000000") }

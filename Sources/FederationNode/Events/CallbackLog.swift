@@ -1,0 +1,85 @@
+import GRDB
+public import Replication
+
+/// The `callbacks` table: the satisfaction callbacks this node recorded, one row per id, next to the
+/// `callbacks` statistics cells they moved. Re-posting a recorded id changes nothing (a duplicate if the
+/// values are the same, refused if they differ).
+public enum CallbackLog {
+    /// The table name.
+    public static let table = "callbacks"
+
+    /// Creates the `callbacks` table if it does not exist.
+    public static func prepare(_ store: ReplicaStore) throws {
+        try store.transaction { tx in
+            try tx.db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS callbacks (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        visit_id TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        score TEXT NOT NULL,
+                        complaint INTEGER NOT NULL,
+                        community TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        recorded_at INTEGER NOT NULL);
+                    CREATE INDEX IF NOT EXISTS callbacks_day_community ON callbacks(day, community);
+                    """)
+        }
+    }
+
+    /// Records callbacks in one transaction; refused items are returned, the others recorded.
+    ///
+    /// - Throws: `ReplicationError(.storage)` if the database refuses; nothing is then recorded.
+    public static func record(_ items: [(index: Int, callback: CallbackRecord)], in store: ReplicaStore) throws
+        -> EventOutcome
+    {
+        guard !items.isEmpty else { return EventOutcome() }
+        return try store.transaction { tx in
+            var outcome = EventOutcome()
+            for (index, callback) in items {
+                switch try record(callback, in: tx) {
+                case .recorded: outcome.accepted += 1
+                case .duplicate: outcome.duplicates += 1
+                case .refused(let error): outcome.rejected.append(EventOutcome.Rejection(index: index, error: error))
+                }
+            }
+            return outcome
+        }.0
+    }
+
+    /// Records one callback inside `tx`.
+    ///
+    /// - Throws: only errors of the database.
+    static func record(_ callback: CallbackRecord, in tx: ReplicaTransaction) throws -> EventEffect {
+        let db = tx.db
+        if let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT visit_id, at, score, complaint, community FROM callbacks WHERE id = ?"),
+            arguments: [callback.id])
+        {
+            let visitID: String = row[0]
+            let at: String = row[1]
+            let score: String = row[2]
+            let complaint: Bool = row[3]
+            let community: String = row[4]
+            if visitID == callback.visitID, at == callback.at.text, score == callback.score.rawValue,
+                complaint == callback.complaint, community == callback.community.rawValue
+            {
+                return .duplicate
+            }
+            return .refused(
+                CallValidationError(
+                    field: "id", message: "callback \(callback.id) is already recorded with other values"))
+        }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO callbacks(id, visit_id, at, score, complaint, community, day, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            callback.id, callback.visitID, callback.at.text, callback.score.rawValue, callback.complaint,
+            callback.community.rawValue, callback.day.description, Int64(tx.nowMilliseconds),
+        ])
+        for (key, delta) in callback.statisticDeltas(origin: tx.node) { try tx.add(delta, to: key) }
+        return .recorded
+    }
+}

@@ -1,0 +1,136 @@
+import GRDB
+public import Replication
+
+/// The `visits` table: the service visits this node recorded, one row per visit id, next to the
+/// statistics cells they moved (`ServiceStatistics`). The table is local; the cells travel.
+///
+/// Re-posting a visit exactly as recorded is a duplicate. Posting a recorded completed visit again with
+/// status `cancelled` is a correction: the row becomes cancelled and the cells move back by exactly what
+/// the visit had added (`VisitRecord.statisticDeltas`). Any other change to a recorded visit is refused.
+public enum VisitLog {
+    /// The table name.
+    public static let table = "visits"
+
+    /// Creates the `visits` table if it does not exist.
+    public static func prepare(_ store: ReplicaStore) throws {
+        try store.transaction { tx in
+            try tx.db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS visits (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        elder_id TEXT NOT NULL,
+                        provider_id TEXT NOT NULL,
+                        category TEXT NOT NULL,
+                        item TEXT NOT NULL,
+                        check_in TEXT NOT NULL,
+                        check_out TEXT NOT NULL,
+                        community TEXT NOT NULL,
+                        location TEXT,
+                        photo_count INTEGER,
+                        status TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        minutes INTEGER NOT NULL,
+                        recorded_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL);
+                    CREATE INDEX IF NOT EXISTS visits_day_community ON visits(day, community);
+                    """)
+        }
+    }
+
+    /// Records visits in one transaction; items refused by the store's rules are returned in
+    /// `rejected` and the others are still recorded.
+    ///
+    /// - Throws: `ReplicationError(.storage)` if the database refuses; nothing is then recorded.
+    public static func record(_ items: [(index: Int, visit: VisitRecord)], in store: ReplicaStore) throws -> EventOutcome {
+        guard !items.isEmpty else { return EventOutcome() }
+        return try store.transaction { tx in
+            var outcome = EventOutcome()
+            for (index, visit) in items {
+                switch try record(visit, in: tx) {
+                case .recorded: outcome.accepted += 1
+                case .duplicate: outcome.duplicates += 1
+                case .refused(let error): outcome.rejected.append(EventOutcome.Rejection(index: index, error: error))
+                }
+            }
+            return outcome
+        }.0
+    }
+
+    /// Records one visit inside `tx`.
+    ///
+    /// - Throws: only errors of the database.
+    static func record(_ visit: VisitRecord, in tx: ReplicaTransaction) throws -> EventEffect {
+        let db = tx.db
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM elders WHERE id = ?"), arguments: [visit.elderID])
+            != nil
+        else {
+            return .refused(
+                CallValidationError(
+                    field: "elder_id", message: "unknown elder: \(visit.elderID) is not in this node's roster"))
+        }
+        if let stored = try fetch(visit.id, db) {
+            if stored == visit { return .duplicate }
+            switch (stored.status, visit.status) {
+            case (.cancelled, .cancelled):
+                return .duplicate
+            case (.completed, .cancelled):
+                try db.execute(
+                    sql: "UPDATE visits SET status = ?, updated_at = ? WHERE id = ?",
+                    arguments: [VisitStatus.cancelled.rawValue, Int64(tx.nowMilliseconds), visit.id])
+                for (key, delta) in stored.statisticDeltas(origin: tx.node) { try tx.add(-delta, to: key) }
+                return .recorded
+            case (.cancelled, .completed):
+                return .refused(
+                    CallValidationError(
+                        field: "status",
+                        message: "visit \(visit.id) was cancelled; a cancelled visit is not reopened, record a new id"))
+            case (.completed, .completed):
+                return .refused(
+                    CallValidationError(
+                        field: "id",
+                        message: "visit \(visit.id) is already recorded with other values; correct it only by"
+                            + " cancelling it (status cancelled)"))
+            }
+        }
+        let now = Int64(tx.nowMilliseconds)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO visits(id, elder_id, provider_id, category, item, check_in, check_out, community,
+                                   location, photo_count, status, day, minutes, recorded_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            visit.id, visit.elderID, visit.providerID, visit.category.rawValue, visit.item, visit.checkIn.text,
+            visit.checkOut.text, visit.community.rawValue, visit.location, visit.photoCount, visit.status.rawValue,
+            visit.day.description, visit.minutes, now, now,
+        ])
+        for (key, delta) in visit.statisticDeltas(origin: tx.node) { try tx.add(delta, to: key) }
+        return .recorded
+    }
+
+    /// The stored visit with `id`, if any.
+    static func fetch(_ id: String, _ db: Database) throws -> VisitRecord? {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, elder_id, provider_id, category, item, check_in, check_out, community, location,
+                               photo_count, status FROM visits WHERE id = ?
+                        """), arguments: [id])
+        else { return nil }
+        let categoryText: String = row[3]
+        let checkInText: String = row[5]
+        let checkOutText: String = row[6]
+        let communityText: String = row[7]
+        let statusText: String = row[10]
+        guard let category = ServiceCategory(rawValue: categoryText), let status = VisitStatus(rawValue: statusText),
+            let checkIn = OffsetDateTime(rfc3339: checkInText), let checkOut = OffsetDateTime(rfc3339: checkOutText)
+        else {
+            throw ReplicationError(.storage, "visit \(id) is stored with values this version cannot read")
+        }
+        return try VisitRecord(
+            id: row[0], elderID: row[1], providerID: row[2], category: category, item: row[4], checkIn: checkIn,
+            checkOut: checkOut, community: try NodeCode(communityText), location: row[8], photoCount: row[9],
+            status: status)
+    }
+}
