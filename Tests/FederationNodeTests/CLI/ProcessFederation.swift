@@ -71,6 +71,9 @@ final class ProcessFederation: @unchecked Sendable {
         nodes[code] = node
     }
 
+    /// The node's HTTP base URL.
+    func url(_ code: String) -> String { "http://127.0.0.1:\(nodes[code]?.httpPort ?? 0)" }
+
     /// Starts `fedctl run` and waits until its HTTP server answers.
     func start(_ code: String) async throws {
         guard var node = nodes[code] else { throw ProcessFederationError("unknown node \(code)") }
