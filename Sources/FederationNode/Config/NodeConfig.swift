@@ -91,6 +91,8 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     public var node: Node
     public var sync: Sync
     public var http: HTTP
+    /// Who qualifies for what; absent in node.toml means the seeds' defaults.
+    public var eligibility: EligibilityPolicy?
 
     public init(code: String, name: String, listen: String, http: String, parent: String? = nil, parentKey: String? = nil) {
         self.node = Node(code: code, name: name)

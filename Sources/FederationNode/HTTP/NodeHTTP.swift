@@ -39,7 +39,7 @@ public enum NodeHTTP {
         try VisitLog.prepare(context.store)
         try CallbackLog.prepare(context.store)
         let api = NodeAPI(context: context, now: now)
-        let roster = RosterAPI(context: context)
+        let roster = RosterAPI(context: context, now: now)
         let router = Router()
         router.add(middleware: JSONErrorMiddleware(logger: context.logger))
         router.get("/healthz") { _, _ in api.health() }
@@ -49,6 +49,7 @@ public enum NodeHTTP {
         router.post("/api/v1/elders") { request, _ in try await roster.postElders(request) }
         router.post("/api/v1/elders/import") { request, _ in try await roster.importElders(request) }
         router.get("/api/v1/elders") { request, _ in try await roster.listElders(request) }
+        router.get("/api/v1/elders/audit") { request, _ in try await roster.audit(request) }
         router.get("/api/v1/reports/summary") { request, _ in try await api.summary(request) }
         return router
     }

@@ -12,6 +12,8 @@ struct RosterAPI: Sendable {
     static let maxPerPage = 500
 
     let context: NodeContext
+    /// Wall clock (ages in the audit are counted to today in China Standard Time).
+    var now: @Sendable () -> Date = { Date() }
 
     /// `POST /api/v1/elders`: check every item, write the good ones in one transaction.
     func postElders(_ request: Request) async throws -> Response {
@@ -62,20 +64,7 @@ struct RosterAPI: Sendable {
         }
         let page = try number("page", default: 1, range: 1...1_000_000)
         let perPage = try number("per_page", default: 50, range: 1...Self.maxPerPage)
-        var scope = context.code
-        if let text = parameters["community"] {
-            do {
-                scope = try NodeCode(String(text))
-            } catch {
-                throw APIError(.badRequest, .invalidParameter, "community: \(error.message)")
-            }
-            guard context.code.contains(scope) else {
-                throw APIError(
-                    .forbidden, .forbiddenScope,
-                    "community: \(scope.rawValue) is outside this node's area \(context.code.rawValue)")
-            }
-        }
-        let area = scope
+        let area = try scope(parameters["community"].map(String.init))
         let result = try await context.store.database.read { db in
             try Roster.page(db, scope: area, page: page, perPage: perPage)
         }
@@ -86,6 +75,22 @@ struct RosterAPI: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// The `community` parameter (any code in this node's subtree), or the node's own code.
+    func scope(_ text: String?) throws -> NodeCode {
+        guard let text else { return context.code }
+        let scope: NodeCode
+        do {
+            scope = try NodeCode(text)
+        } catch {
+            throw APIError(.badRequest, .invalidParameter, "community: \(error.message)")
+        }
+        guard context.code.contains(scope) else {
+            throw APIError(
+                .forbidden, .forbiddenScope, "community: \(scope.rawValue) is outside this node's area \(context.code.rawValue)")
+        }
+        return scope
+    }
 
     /// Writes the good items and answers `{"accepted","duplicates","rejected"}`.
     private func record(_ checked: [(Int, Result<ElderInput, ElderFieldError>)]) async throws -> Response {
