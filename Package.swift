@@ -91,10 +91,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Helpers shared by the test targets (temporary directories, seeded generator).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "ReplicationTests",
             dependencies: [
                 "Replication",
+                "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
@@ -102,13 +105,14 @@ let package = Package(
             name: "FederationNodeTests",
             dependencies: [
                 "FederationNode",
+                "TestSupport",
                 "Replication",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports", "Replication"]
+            dependencies: ["Reports", "Replication", "TestSupport"]
         ),
     ]
 )

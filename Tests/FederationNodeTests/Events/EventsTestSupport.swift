@@ -2,6 +2,7 @@ import FederationNode
 import Foundation
 import Logging
 import Replication
+@_exported import TestSupport
 
 /// A node for tests: a real SQLite store in its own temporary directory (removed on release), its
 /// context, and the `calls` table prepared.
@@ -34,21 +35,6 @@ final class TestNode: Sendable {
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
-}
-
-/// SplitMix64: a small deterministic generator; randomized tests name their seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 enum Codes {

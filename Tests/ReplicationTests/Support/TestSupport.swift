@@ -1,21 +1,7 @@
 import Foundation
 import Replication
 import Synchronization
-
-/// A folder under the system temporary directory, removed when the value is released.
-final class TemporaryDirectory: Sendable {
-    let url: URL
-
-    init(_ label: String = "replication") throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("eldercare-\(label)-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
+@_exported import TestSupport
 
 /// A wall clock the test moves by hand (Unix milliseconds).
 final class ManualClock: Sendable {
@@ -28,21 +14,6 @@ final class ManualClock: Sendable {
     func advance(by milliseconds: UInt64) { value.withLock { $0 += milliseconds } }
 
     func set(_ milliseconds: UInt64) { value.withLock { $0 = milliseconds } }
-}
-
-/// SplitMix64: a small deterministic generator; every randomized test prints or receives its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 enum Fixtures {
