@@ -1,4 +1,5 @@
 import FederationNode
+import Replication
 import Foundation
 
 #if canImport(Glibc)
@@ -128,7 +129,7 @@ final class ChaosCluster: @unchecked Sendable {
         guard let node = node(code) else { throw ChaosError("unknown node \(code)") }
         let logURL = node.data.appendingPathComponent("node.log")
         if !FileManager.default.fileExists(atPath: logURL.path) {
-            FileManager.default.createFile(atPath: logURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
         let log = try FileHandle(forWritingTo: logURL)
         try log.seekToEnd()
