@@ -30,6 +30,8 @@ final class ChaosScript: @unchecked Sendable {
     struct Record: Sendable {
         var kills: [String] = []
         var clockRefusals = 0
+        /// Events the fast node accepted while its clock was fast (they must reach the city after the fix).
+        var writtenWhileFast = 0
         var fullRefusalsSeen = 0
         var streetStopped = false
         var moved = false
@@ -42,6 +44,7 @@ final class ChaosScript: @unchecked Sendable {
     private var random: SplitMix64
     private(set) var record = Record()
     private var busy: Set<String> = []
+    private var acceptedBeforeFast = 0
 
     init(cluster: ChaosCluster, load: LoadGenerator, plan: Plan, seed: UInt64) {
         self.cluster = cluster
@@ -89,6 +92,7 @@ final class ChaosScript: @unchecked Sendable {
             config.faults = faults
         }
         try await cluster.start(code)
+        acceptedBeforeFast = load.accepted(at: code)
         progress("clock: \(code) restarted \(plan.clockOffsetMs / 60_000) minutes fast")
     }
 
@@ -105,13 +109,17 @@ final class ChaosScript: @unchecked Sendable {
             record.problems.append("street \(street) never refused a batch of \(code) while its clock was fast")
         }
         await cluster.stop(code)
+        record.writtenWhileFast = load.accepted(at: code) - acceptedBeforeFast
+        if record.writtenWhileFast == 0 {
+            record.problems.append("\(code) accepted no event while its clock was fast: nothing to refuse, then accept")
+        }
         try cluster.editConfig(code) { config in
             config.faults?.clockOffsetMs = 0
             if config.faults?.isActive == false { config.faults = nil }
         }
         try await cluster.start(code)
         busy.remove(code)
-        progress("clock: \(street) refused \(record.clockRefusals) batches of \(code) (clock_skew); clock fixed, node restarted")
+        progress("clock: \(street) refused \(record.clockRefusals) batches of \(code) (clock_skew), which accepted \(record.writtenWhileFast) events while fast; clock fixed, node restarted")
     }
 
     private func refusals(of child: String, at street: String) -> Int {

@@ -36,6 +36,9 @@ struct Fedchaos: AsyncParsableCommand {
         }
         let root = dir.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("eldercare-chaos-\(seed)-\(UUID().uuidString.prefix(8))")
+        if let contents = try? FileManager.default.contentsOfDirectory(atPath: root.path), !contents.isEmpty {
+            throw ValidationError("--dir \(root.path) is not empty: remove it or name a new directory")
+        }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         ChaosLog.line("chaos: seed \(seed), \(duration) s of load, data and logs in \(root.path)")
 
@@ -103,7 +106,7 @@ struct Fedchaos: AsyncParsableCommand {
             record.streetStopped ? "1 street stopped and restarted" : "no street stop",
             record.moved ? "1 community moved" : "no move",
             "\(dropped) batches dropped, \(duplicated) duplicated",
-            "clock +\(script.plan.clockOffsetMs / 60_000) min refused \(record.clockRefusals)× then accepted",
+            "clock +\(script.plan.clockOffsetMs / 60_000) min refused \(record.clockRefusals)× then its \(record.writtenWhileFast) events accepted",
             "full database refused \(full) requests then recovered",
             "\(verification.checks.count) summaries checked",
         ].joined(separator: ", ")

@@ -24,6 +24,7 @@ final class LoadGenerator: @unchecked Sendable {
     private var pending: [Batch] = []
     private var refusedByStatus: [Int: Int] = [:]
     private var refusalsByNode: [String: Int] = [:]
+    private var acceptedByNode: [String: Int] = [:]
     private var problems: [String] = []
     private var uncertain = 0
     private var stopped = false
@@ -40,6 +41,8 @@ final class LoadGenerator: @unchecked Sendable {
     /// Requests refused with 507 (database full) or 503, per status.
     var refusals: [Int: Int] { lock.withLock { refusedByStatus } }
     func refusals(at node: String) -> Int { lock.withLock { refusalsByNode[node] ?? 0 } }
+    /// Events the node answered 200 for so far.
+    func accepted(at node: String) -> Int { lock.withLock { acceptedByNode[node] ?? 0 } }
     /// Answers the harness did not expect (rejected items, other statuses): each one fails the run.
     var unexpected: [String] { lock.withLock { problems } }
     /// Batches whose answer was lost and had to be sent again.
@@ -130,6 +133,7 @@ final class LoadGenerator: @unchecked Sendable {
                     note("\(batch.node) \(path): \(duplicates) duplicates on a first attempt (ids must be unique)")
                 }
                 truth.accept(batch.events)
+                lock.withLock { acceptedByNode[batch.node, default: 0] += batch.events.count }
             case 503, 507:
                 let code = ((answer.json as? [String: Any])?["error"] as? [String: Any])?["code"] as? String
                 if answer.status == 507 && code != "storage_full" {

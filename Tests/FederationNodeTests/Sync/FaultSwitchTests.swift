@@ -1,8 +1,9 @@
-import FederationNode
 import Foundation
 import GRDB
 import Replication
 import Testing
+
+@testable import FederationNode
 
 /// The `[faults]` switches and the `[storage]` limit on real nodes over loopback ZeroMQ: figures stay
 /// exact under dropped and duplicated batches; a fast clock is refused and accepted once fixed; a full
@@ -43,12 +44,18 @@ import Testing
 
     @Test func aFastClockIsRefusedAndAcceptedOnceFixed() async throws {
         let federation = try TestFederation()
-        // Bound 1 s, offset 3 s: refused; after the fix the cells written while fast pass once real
-        // time is within 1 s of them (the hybrid clock never goes back), i.e. about 2 s later.
+        // Bound 1 s, offset 10 s: refused; after the fix the cells written while fast pass once real
+        // time is within 1 s of them (the hybrid clock never goes back), about 9 s after they were written.
         try await federation.start("130102001000") { $0.sync.maxClockSkewMs = 1_000 }
-        try await federation.start("130102001001", under: "130102001000") {
-            $0.faults = NodeConfig.Faults(clockOffsetMs: 3_000)
+        let fast = try await federation.start("130102001001", under: "130102001000") {
+            $0.faults = NodeConfig.Faults(clockOffsetMs: 10_000)
         }
+        // Write once the link is up, so the batch reaches the street well within the 9 s margin.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while await fast.daemon.uplinkStatistics()?.connected != true && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(await fast.daemon.uplinkStatistics()?.connected == true)
         let street = try federation.store("130102001000")
         try FederationSyncTests.calls(try federation.store("130102001001"), community: "130102001001", count: 4)
         #expect(try await federation.eventually { try Self.refusals(street).batches > 0 })
@@ -91,5 +98,26 @@ import Testing
                 && restarted.total("calls", within: try NodeCode("130102001001")) == 5
         })
         await federation.shutdown()
+    }
+}
+
+/// The drop/duplicate draw itself: off means one copy, always; on, the shares follow the probabilities.
+@Suite struct BatchFaultsTests {
+    @Test func switchesOffSendEveryBatchOnce() {
+        var generator = SeededGenerator(seed: 7)
+        let faults = BatchFaults(nil)
+        #expect(!faults.isActive)
+        #expect((0..<1_000).allSatisfy { _ in faults.copies(using: &generator) == 1 })
+    }
+
+    @Test func dropAndDuplicateFollowTheirProbabilities() {
+        var generator = SeededGenerator(seed: 11)
+        let faults = BatchFaults(NodeConfig.Faults(dropBatchProbability: 0.3, duplicateBatchProbability: 0.5))
+        let draws = (0..<20_000).map { _ in faults.copies(using: &generator) }
+        let dropped = Double(draws.filter { $0 == 0 }.count) / 20_000
+        let duplicated = Double(draws.filter { $0 == 2 }.count) / 20_000
+        #expect(abs(dropped - 0.3) < 0.02)
+        #expect(abs(duplicated - 0.7 * 0.5) < 0.02)  // only a batch not dropped can be duplicated
+        #expect(draws.allSatisfy { (0...2).contains($0) })
     }
 }
