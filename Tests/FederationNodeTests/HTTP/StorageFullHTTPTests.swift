@@ -29,7 +29,7 @@ import Testing
             let response = try #require(full)
             #expect(try NodeHTTPTests.errorCode(response) == "storage_full")
             #expect(NodeHTTPTests.text(response).contains("max_database_mb"))
-            let summary = try await client.execute(uri: "/api/v1/reports/summary?from=2026-01-05&to=2026-01-05", method: .get)
+            let summary = try await NodeHTTPTests.get(client, "/api/v1/reports/summary?from=2026-01-05&to=2026-01-05")
             #expect(summary.status == .ok)
             #expect(NodeHTTPTests.text(summary).contains(#""total":\#(try node.callRows())"#))
         }
