@@ -1,6 +1,6 @@
 import FederationNode
-import Replication
 import Foundation
+import Replication
 
 #if canImport(Glibc)
     import Glibc
@@ -87,7 +87,10 @@ final class ChaosCluster: @unchecked Sendable {
                 "--listen", "tcp://127.0.0.1:\(node.syncPort)", "--http", "127.0.0.1:\(node.httpPort)",
             ]
             if let parentCode = member.parent, let parent = self.node(parentCode) {
-                arguments += ["--parent", "tcp://127.0.0.1:\(parent.syncPort)", "--parent-key", parent.publicKey, "--parent-code", parentCode]
+                arguments += [
+                    "--parent", "tcp://127.0.0.1:\(parent.syncPort)", "--parent-key", parent.publicKey, "--parent-code",
+                    parentCode,
+                ]
             }
             let output = try runFedctl(arguments)
             guard let key = output.split(whereSeparator: \.isNewline).last.map(String.init), key.count == 40 else {
@@ -148,7 +151,10 @@ final class ChaosCluster: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if await NodeHTTPClient.isHealthy(baseURL(code)) { return }
-            guard process.isRunning else { throw ChaosError("node \(code) exited at start-up (status \(process.terminationStatus)); see \(logURL.path)") }
+            guard process.isRunning else {
+                throw ChaosError(
+                    "node \(code) exited at start-up (status \(process.terminationStatus)); see \(logURL.path)")
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw ChaosError("node \(code) did not answer on port \(node.httpPort) within 60 s; see \(logURL.path)")
@@ -191,9 +197,15 @@ final class ChaosCluster: @unchecked Sendable {
         case (.terminated, .exit) where status == 0:
             return
         case (nil, _):
-            record(Incident(node: code, what: "exited unexpectedly (\(reason == .exit ? "status" : "signal") \(status))"))
+            record(
+                Incident(node: code, what: "exited unexpectedly (\(reason == .exit ? "status" : "signal") \(status))"))
         default:
-            record(Incident(node: code, what: "ended with \(reason == .exit ? "status" : "signal") \(status) after the harness asked it to stop"))
+            record(
+                Incident(
+                    node: code,
+                    what:
+                        "ended with \(reason == .exit ? "status" : "signal") \(status) after the harness asked it to stop"
+                ))
         }
     }
 
@@ -201,7 +213,10 @@ final class ChaosCluster: @unchecked Sendable {
 
     /// Lines of every node log that show a crash (a Swift runtime trap, a fatal error, a signal).
     func crashLines() -> [String] {
-        let markers = ["Fatal error", "fatal error", "Segmentation fault", "Illegal instruction", "Stack dump", "💣", "Program crashed"]
+        let markers = [
+            "Fatal error", "fatal error", "Segmentation fault", "Illegal instruction", "Stack dump", "💣",
+            "Program crashed",
+        ]
         var found: [String] = []
         for code in codes {
             guard let node = node(code),
@@ -226,12 +241,18 @@ final class ChaosCluster: @unchecked Sendable {
     /// (`fedctl trust --transferred`), re-trust the new street at the district covering it, revoke it at
     /// the old street, point its node.toml at the new street, start it.
     func move(_ community: String, to street: String) async throws {
-        guard let node = node(community), let newStreet = self.node(street), let district = self.node(String(street.prefix(6)) + "000000"),
+        guard let node = node(community), let newStreet = self.node(street),
+            let district = self.node(String(street.prefix(6)) + "000000"),
             let oldStreet = node.parent.flatMap({ self.node($0) })
         else { throw ChaosError("cannot move \(community) under \(street): unknown nodes") }
         await stop(community)
-        try runFedctl(["trust", "--data", newStreet.data.path, "--child", community, "--key", node.publicKey, "--transferred"])
-        try runFedctl(["trust", "--data", district.data.path, "--child", street, "--key", newStreet.publicKey, "--covers", community])
+        try runFedctl([
+            "trust", "--data", newStreet.data.path, "--child", community, "--key", node.publicKey, "--transferred",
+        ])
+        try runFedctl([
+            "trust", "--data", district.data.path, "--child", street, "--key", newStreet.publicKey, "--covers",
+            community,
+        ])
         try FileManager.default.removeItem(at: oldStreet.data.appendingPathComponent("trust/\(community).public"))
         try editConfig(community) { config in
             config.sync.parent = "tcp://127.0.0.1:\(newStreet.syncPort)"

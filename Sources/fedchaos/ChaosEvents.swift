@@ -45,7 +45,9 @@ enum ChaosEvent: Sendable {
 
     static let channels = ["hotline", "sos_key", "help_key", "app", "walk_in"]
     static let types = ["emergency", "service_request", "consultation", "complaint", "companionship", "invalid"]
-    static let categories = ["medical_care", "emergency_aid", "daily_care", "spiritual_comfort", "legal_aid", "culture_recreation"]
+    static let categories = [
+        "medical_care", "emergency_aid", "daily_care", "spiritual_comfort", "legal_aid", "culture_recreation",
+    ]
     static let scores = ["satisfied", "basically_satisfied", "dissatisfied"]
 
     /// The API path events of this kind are posted to.
@@ -86,7 +88,8 @@ enum ChaosEvent: Sendable {
             ]
         case .callback(let callback):
             return [
-                "id": callback.id, "visit_id": callback.visit, "at": Self.time(day: callback.day, hour: callback.hour, minute: 0),
+                "id": callback.id, "visit_id": callback.visit,
+                "at": Self.time(day: callback.day, hour: callback.hour, minute: 0),
                 "score": callback.score, "complaint": callback.complaint, "community": callback.community,
             ]
         }
@@ -125,8 +128,10 @@ struct EventFactory: Sendable {
         let type = ChaosEvent.types.randomElement(using: &random)!
         return .call(
             .init(
-                id: "CH-\(run)-\(next)", community: community, channel: channel ?? ChaosEvent.channels.randomElement(using: &random)!,
-                type: type, effective: type != "invalid" && Bool.random(using: &random), day: Int.random(in: 5...11, using: &random),
+                id: "CH-\(run)-\(next)", community: community,
+                channel: channel ?? ChaosEvent.channels.randomElement(using: &random)!,
+                type: type, effective: type != "invalid" && Bool.random(using: &random),
+                day: Int.random(in: 5...11, using: &random),
                 hour: Int.random(in: 0...23, using: &random), minute: Int.random(in: 0...59, using: &random)))
     }
 
@@ -134,8 +139,10 @@ struct EventFactory: Sendable {
         next += 1
         return .visit(
             .init(
-                id: "SV-\(run)-\(next)", community: community, elder: Self.elders(of: community).randomElement(using: &random)!,
-                provider: "P-\(Int.random(in: 1...6, using: &random))", category: ChaosEvent.categories.randomElement(using: &random)!,
+                id: "SV-\(run)-\(next)", community: community,
+                elder: Self.elders(of: community).randomElement(using: &random)!,
+                provider: "P-\(Int.random(in: 1...6, using: &random))",
+                category: ChaosEvent.categories.randomElement(using: &random)!,
                 day: Int.random(in: 5...11, using: &random), hour: Int.random(in: 7...18, using: &random),
                 minutes: Int.random(in: 15...240, using: &random)))
     }
@@ -144,8 +151,10 @@ struct EventFactory: Sendable {
         next += 1
         return .callback(
             .init(
-                id: "CB-\(run)-\(next)", community: community, visit: "SV-\(run)-\(Int.random(in: 1...max(1, next), using: &random))",
-                score: ChaosEvent.scores.randomElement(using: &random)!, complaint: Int.random(in: 0..<10, using: &random) == 0,
+                id: "CB-\(run)-\(next)", community: community,
+                visit: "SV-\(run)-\(Int.random(in: 1...max(1, next), using: &random))",
+                score: ChaosEvent.scores.randomElement(using: &random)!,
+                complaint: Int.random(in: 0..<10, using: &random) == 0,
                 day: Int.random(in: 5...11, using: &random), hour: Int.random(in: 8...20, using: &random)))
     }
 }

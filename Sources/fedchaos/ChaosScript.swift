@@ -119,7 +119,9 @@ final class ChaosScript: @unchecked Sendable {
         }
         try await cluster.start(code)
         busy.remove(code)
-        progress("clock: \(street) refused \(record.clockRefusals) batches of \(code) (clock_skew), which accepted \(record.writtenWhileFast) events while fast; clock fixed, node restarted")
+        progress(
+            "clock: \(street) refused \(record.clockRefusals) batches of \(code) (clock_skew), which accepted \(record.writtenWhileFast) events while fast; clock fixed, node restarted"
+        )
     }
 
     private func refusals(of child: String, at street: String) -> Int {
@@ -144,7 +146,9 @@ final class ChaosScript: @unchecked Sendable {
         try cluster.editConfig(code) { $0.storage = nil }
         try await cluster.start(code)
         busy.remove(code)
-        progress("disk: \(code) limit removed, node restarted (\(load.refusals(at: code)) load requests were refused meanwhile)")
+        progress(
+            "disk: \(code) limit removed, node restarted (\(load.refusals(at: code)) load requests were refused meanwhile)"
+        )
     }
 
     private func streetStop() async throws {

@@ -8,7 +8,8 @@ import Foundation
 @main
 struct Fedchaos: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the chaos harness: 15 nodes, streaming load, kills, stops, a move, dropped/duplicated batches, a fast clock, a full database.",
+        abstract:
+            "Run the chaos harness: 15 nodes, streaming load, kills, stops, a move, dropped/duplicated batches, a fast clock, a full database.",
         discussion: """
             Prints progress lines on standard error and one last line on standard output; exits 1 if any
             figure differs from the accepted events, anything acknowledged was lost, or a node crashed.
@@ -29,13 +30,18 @@ struct Fedchaos: AsyncParsableCommand {
 
     func run() async throws {
         let seed = self.seed ?? UInt64(Date().timeIntervalSince1970)
-        let fedctlURL = fedctl.map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fedctl")
+        let fedctlURL =
+            fedctl.map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "fedctl")
         guard FileManager.default.isExecutableFile(atPath: fedctlURL.path) else {
-            throw ValidationError("fedctl is not at \(fedctlURL.path): build it (swift build --product fedctl) or pass --fedctl PATH")
+            throw ValidationError(
+                "fedctl is not at \(fedctlURL.path): build it (swift build --product fedctl) or pass --fedctl PATH")
         }
-        let root = dir.map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("eldercare-chaos-\(seed)-\(UUID().uuidString.prefix(8))")
+        let root =
+            dir.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                "eldercare-chaos-\(seed)-\(UUID().uuidString.prefix(8))")
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: root.path), !contents.isEmpty {
             throw ValidationError("--dir \(root.path) is not empty: remove it or name a new directory")
         }
@@ -46,18 +52,23 @@ struct Fedchaos: AsyncParsableCommand {
         try cluster.initialise()
         try await cluster.startAll()
         try await ChaosRoster.register(cluster)
-        ChaosLog.line("federation: \(cluster.codes.count) nodes up (1 city, 2 districts, 4 streets, 8 communities), CURVE links, elders registered")
+        ChaosLog.line(
+            "federation: \(cluster.codes.count) nodes up (1 city, 2 districts, 4 streets, 8 communities), CURVE links, elders registered"
+        )
 
         let truth = GroundTruth()
         let load = LoadGenerator(
-            cluster: cluster, truth: truth, seed: seed, workers: workers, maxBatch: maxBatch, pause: .milliseconds(pauseMs))
+            cluster: cluster, truth: truth, seed: seed, workers: workers, maxBatch: maxBatch,
+            pause: .milliseconds(pauseMs))
         let script = ChaosScript(cluster: cluster, load: load, plan: .init(kills: kills), seed: seed)
         let start = ContinuousClock.now
         let loadDuration = Duration.seconds(duration)
         let reporter = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(10))
-                ChaosLog.line("load: \(truth.eventCount) events accepted, \(load.refusals.values.reduce(0, +)) requests refused (full database), \(load.pendingCount) awaiting an answer")
+                ChaosLog.line(
+                    "load: \(truth.eventCount) events accepted, \(load.refusals.values.reduce(0, +)) requests refused (full database), \(load.pendingCount) awaiting an answer"
+                )
             }
         }
         async let loadDone: Void = load.run(until: start + loadDuration)
@@ -76,14 +87,18 @@ struct Fedchaos: AsyncParsableCommand {
         var lastReport = ContinuousClock.now
         while !mismatches.isEmpty && ContinuousClock.now - convergeStart < .seconds(convergeTimeout) {
             if ContinuousClock.now - lastReport > .seconds(10) {
-                ChaosLog.line("converging: \(mismatches.count) of \(verification.checks.count) summaries differ, e.g. \(mismatches[0].prefix(160))…")
+                ChaosLog.line(
+                    "converging: \(mismatches.count) of \(verification.checks.count) summaries differ, e.g. \(mismatches[0].prefix(160))…"
+                )
                 lastReport = ContinuousClock.now
             }
             try await Task.sleep(for: .seconds(2))
             mismatches = await verification.mismatches()
         }
         let convergedIn = ContinuousClock.now - convergeStart
-        ChaosLog.line(mismatches.isEmpty ? "converged in \(convergedIn.components.seconds) s" : "not converged after \(convergeTimeout) s")
+        ChaosLog.line(
+            mismatches.isEmpty
+                ? "converged in \(convergedIn.components.seconds) s" : "not converged after \(convergeTimeout) s")
         failures += mismatches
 
         await cluster.stopAll()
@@ -91,8 +106,10 @@ struct Fedchaos: AsyncParsableCommand {
         failures += cluster.crashLines().map { "crash in log: \($0)" }
         failures += load.unexpected
         failures += script.record.problems
-        let dropped = cluster.codes.map { cluster.logLines($0, containing: "fault injection: dropped").count }.reduce(0, +)
-        let duplicated = cluster.codes.map { cluster.logLines($0, containing: "fault injection: duplicated").count }.reduce(0, +)
+        let dropped = cluster.codes.map { cluster.logLines($0, containing: "fault injection: dropped").count }.reduce(
+            0, +)
+        let duplicated = cluster.codes.map { cluster.logLines($0, containing: "fault injection: duplicated").count }
+            .reduce(0, +)
         if dropped == 0 { failures.append("no batch was dropped: the drop switch was not exercised") }
         if duplicated == 0 { failures.append("no batch was duplicated: the duplicate switch was not exercised") }
 
@@ -101,13 +118,13 @@ struct Fedchaos: AsyncParsableCommand {
         let summary = [
             "\(cluster.codes.count) nodes",
             "\(Self.grouped(truth.eventCount)) events accepted (\(Self.kinds(truth)))",
-            "\(record.kills.count) kills",
-            "\(load.uncertainCount) unanswered requests resent",
+            "\(record.kills.count) SIGKILLs",
+            "\(Self.grouped(load.uncertainCount)) unanswered requests resent",
             record.streetStopped ? "1 street stopped and restarted" : "no street stop",
             record.moved ? "1 community moved" : "no move",
-            "\(dropped) batches dropped, \(duplicated) duplicated",
-            "clock +\(script.plan.clockOffsetMs / 60_000) min refused \(record.clockRefusals)× then its \(record.writtenWhileFast) events accepted",
-            "full database refused \(full) requests then recovered",
+            "\(Self.grouped(dropped)) batches dropped, \(Self.grouped(duplicated)) duplicated",
+            "clock +\(script.plan.clockOffsetMs / 60_000) min: \(record.clockRefusals) batches refused, \(Self.grouped(record.writtenWhileFast)) events written while fast",
+            "full database: \(Self.grouped(full)) requests refused with 507",
             "\(verification.checks.count) summaries checked",
         ].joined(separator: ", ")
         if failures.isEmpty {

@@ -91,8 +91,12 @@ final class GroundTruth: @unchecked Sendable {
                     counts["visits", default: 0] += 1
                 case .callback(let callback):
                     services[callback.community, default: Services()].callbacks += 1
-                    if callback.score == "satisfied" { services[callback.community, default: Services()].satisfied += 1 }
-                    if callback.score == "basically_satisfied" { services[callback.community, default: Services()].basicallySatisfied += 1 }
+                    if callback.score == "satisfied" {
+                        services[callback.community, default: Services()].satisfied += 1
+                    }
+                    if callback.score == "basically_satisfied" {
+                        services[callback.community, default: Services()].basicallySatisfied += 1
+                    }
                     counts["callbacks", default: 0] += 1
                 }
             }

@@ -101,7 +101,9 @@ final class LoadGenerator: @unchecked Sendable {
             guard let community = communities.randomElement(using: &factory.random) else { return nil }
             let kind = Int.random(in: 0..<10, using: &factory.random)
             let events = (0..<count).map { _ in
-                kind < 5 ? factory.call(about: community) : kind < 8 ? factory.visit(at: community) : factory.callback(about: community)
+                kind < 5
+                    ? factory.call(about: community)
+                    : kind < 8 ? factory.visit(at: community) : factory.callback(about: community)
             }
             return Batch(node: community, events: events)
         }
@@ -119,8 +121,10 @@ final class LoadGenerator: @unchecked Sendable {
             let answer = try await client.post(path, json: batch.events.map(\.json))
             switch answer.status {
             case 200:
-                guard let body = answer.json as? [String: Any], let accepted = (body["accepted"] as? NSNumber)?.intValue,
-                    let duplicates = (body["duplicates"] as? NSNumber)?.intValue, let rejected = body["rejected"] as? [Any]
+                guard let body = answer.json as? [String: Any],
+                    let accepted = (body["accepted"] as? NSNumber)?.intValue,
+                    let duplicates = (body["duplicates"] as? NSNumber)?.intValue,
+                    let rejected = body["rejected"] as? [Any]
                 else {
                     note("\(batch.node) \(path): unreadable answer \(answer.text)")
                     return

@@ -39,12 +39,16 @@ struct NodeHTTPClient: Sendable {
         request.httpBody = body
         request.timeoutInterval = 10
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let token = try? String(contentsOf: dataDirectory.appendingPathComponent("tokens/operator"), encoding: .utf8) {
-            request.setValue("Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))", forHTTPHeaderField: "Authorization")
+        if let token = try? String(contentsOf: dataDirectory.appendingPathComponent("tokens/operator"), encoding: .utf8)
+        {
+            request.setValue(
+                "Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))", forHTTPHeaderField: "Authorization")
         }
         let (data, response) = try await Self.session.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        return Answer(status: status, json: try? JSONSerialization.jsonObject(with: data), text: String(decoding: data.prefix(500), as: UTF8.self))
+        return Answer(
+            status: status, json: try? JSONSerialization.jsonObject(with: data),
+            text: String(decoding: data.prefix(500), as: UTF8.self))
     }
 
     /// Whether `GET /healthz` answers 200 (no token needed).

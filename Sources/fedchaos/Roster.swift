@@ -24,9 +24,14 @@ enum ChaosRoster {
     static func register(_ cluster: ChaosCluster) async throws {
         for community in cluster.topology.communities {
             guard let node = cluster.node(community) else { continue }
-            let elders = EventFactory.elders(of: community).enumerated().map { elder(id: $0.element, community: community, serial: $0.offset) }
-            let answer = try await NodeHTTPClient(base: cluster.baseURL(community), dataDirectory: node.data).post("/api/v1/elders", json: elders)
-            guard answer.status == 200, ((answer.json as? [String: Any])?["accepted"] as? NSNumber)?.intValue == elders.count else {
+            let elders = EventFactory.elders(of: community).enumerated().map {
+                elder(id: $0.element, community: community, serial: $0.offset)
+            }
+            let answer = try await NodeHTTPClient(base: cluster.baseURL(community), dataDirectory: node.data).post(
+                "/api/v1/elders", json: elders)
+            guard answer.status == 200,
+                ((answer.json as? [String: Any])?["accepted"] as? NSNumber)?.intValue == elders.count
+            else {
                 throw ChaosError("registering elders at \(community) failed: HTTP \(answer.status) \(answer.text)")
             }
         }
@@ -40,7 +45,9 @@ enum ChaosRoster {
         let padding = String(repeating: "建设北大街十二号院", count: 20)
         for request in 0..<maxRequests {
             let elders = (0..<400).map { index in
-                elder(id: "FILL-\(community)-\(request)-\(index)", community: community, serial: 100 + request * 400 + index, address: padding)
+                elder(
+                    id: "FILL-\(community)-\(request)-\(index)", community: community,
+                    serial: 100 + request * 400 + index, address: padding)
             }
             let answer = try await client.post("/api/v1/elders", json: elders)
             if answer.status == 507 { return 1 }

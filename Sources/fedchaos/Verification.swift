@@ -36,13 +36,15 @@ struct Verification: Sendable {
             let client = NodeHTTPClient(base: cluster.baseURL(check.node), dataDirectory: node.data)
             let expected = truth.calls(within: check.scope)
             do {
-                let answer = try await client.get("/api/v1/reports/summary?from=\(days.from)&to=\(days.to)&scope=\(check.scope)")
+                let answer = try await client.get(
+                    "/api/v1/reports/summary?from=\(days.from)&to=\(days.to)&scope=\(check.scope)")
                 guard answer.status == 200, let actual = GroundTruth.Calls(summary: answer.json) else {
                     found.append("\(check.node) scope \(check.scope): HTTP \(answer.status) \(answer.text)")
                     continue
                 }
                 if actual != expected {
-                    found.append("\(check.node) scope \(check.scope): calls \(actual) but the accepted events say \(expected)")
+                    found.append(
+                        "\(check.node) scope \(check.scope): calls \(actual) but the accepted events say \(expected)")
                 }
             } catch {
                 found.append("\(check.node) scope \(check.scope): \(error)")

@@ -31,7 +31,8 @@ extension NodeConfig {
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             dropBatchProbability = try container.decodeIfPresent(Double.self, forKey: .dropBatchProbability) ?? 0
-            duplicateBatchProbability = try container.decodeIfPresent(Double.self, forKey: .duplicateBatchProbability) ?? 0
+            duplicateBatchProbability =
+                try container.decodeIfPresent(Double.self, forKey: .duplicateBatchProbability) ?? 0
             clockOffsetMs = try container.decodeIfPresent(Int.self, forKey: .clockOffsetMs) ?? 0
         }
 
@@ -49,7 +50,8 @@ extension NodeConfig {
             else {
                 throw NodeError(
                     .invalidConfig,
-                    "a [faults] switch is out of range (drop_batch_probability 0–0.9, duplicate_batch_probability 0–1, clock_offset_ms within ±86400000); remove the [faults] table on a real node")
+                    "a [faults] switch is out of range (drop_batch_probability 0–0.9, duplicate_batch_probability 0–1, clock_offset_ms within ±86400000); remove the [faults] table on a real node"
+                )
             }
         }
     }
@@ -72,7 +74,8 @@ extension NodeConfig {
 
         func validate() throws(NodeError) {
             if let limit = maxDatabaseMB, limit < 1 {
-                throw NodeError(.invalidConfig, "storage.max_database_mb must be at least 1 (MiB); remove it for no limit")
+                throw NodeError(
+                    .invalidConfig, "storage.max_database_mb must be at least 1 (MiB); remove it for no limit")
             }
         }
     }

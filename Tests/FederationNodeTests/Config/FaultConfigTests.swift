@@ -9,7 +9,8 @@ import Testing
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("eldercare-faults-\(UUID().uuidString)")
         let directory = try DataDirectory.initialize(
             at: url.path,
-            config: NodeConfig(code: "130102001001", name: "建设北大街社区", listen: "tcp://127.0.0.1:7104", http: "127.0.0.1:8104"))
+            config: NodeConfig(
+                code: "130102001001", name: "建设北大街社区", listen: "tcp://127.0.0.1:7104", http: "127.0.0.1:8104"))
         let text = try String(contentsOf: directory.configURL, encoding: .utf8)
         try (text + "\n" + toml).write(to: directory.configURL, atomically: true, encoding: .utf8)
         return (directory, url)
@@ -36,7 +37,10 @@ import Testing
             """)
         defer { try? FileManager.default.removeItem(at: url) }
         let config = try directory.loadConfig()
-        #expect(config.faults == NodeConfig.Faults(dropBatchProbability: 0.25, duplicateBatchProbability: 0.5, clockOffsetMs: 600_000))
+        #expect(
+            config.faults
+                == NodeConfig.Faults(dropBatchProbability: 0.25, duplicateBatchProbability: 0.5, clockOffsetMs: 600_000)
+        )
         #expect(config.faults?.isActive == true)
         #expect(config.storage?.maxDatabaseMB == 64)
         try directory.saveConfig(config)

@@ -15,9 +15,12 @@ import Testing
             var full: TestResponse?
             var batch = 0
             while full == nil && batch < 60 {
-                let calls = (0..<1_000).map { NodeHTTPTests.call("C-\(batch)-\($0)", "2026-01-05T09:30:00+08:00", "hotline", "consultation", true) }
+                let calls = (0..<1_000).map {
+                    NodeHTTPTests.call("C-\(batch)-\($0)", "2026-01-05T09:30:00+08:00", "hotline", "consultation", true)
+                }
                 let before = try node.callRows()
-                let response = try await EventHTTPTests.post(client, "/api/v1/calls", "[" + calls.joined(separator: ",") + "]")
+                let response = try await EventHTTPTests.post(
+                    client, "/api/v1/calls", "[" + calls.joined(separator: ",") + "]")
                 if response.status.code == 507 {
                     full = response
                     #expect(try node.callRows() == before)

@@ -32,10 +32,11 @@ import Testing
             try FederationSyncTests.calls(city, community: "130102001001", count: 2, day: "2026-01-\(10 + round)")
             sent += 3
         }
-        #expect(try await federation.eventually(timeout: .seconds(60)) {
-            try city.total("calls", within: try NodeCode("130100000000")) == sent
-                && community.total("calls", within: try NodeCode("130102001001")) == sent
-        })
+        #expect(
+            try await federation.eventually(timeout: .seconds(60)) {
+                try city.total("calls", within: try NodeCode("130100000000")) == sent
+                    && community.total("calls", within: try NodeCode("130102001001")) == sent
+            })
         try await Task.sleep(for: .milliseconds(500))
         #expect(try city.total("calls", within: try NodeCode("130100000000")) == sent)
         #expect(try community.total("calls", within: try NodeCode("130102001001")) == sent)
@@ -67,22 +68,30 @@ import Testing
         config.faults = nil
         try node.directory.saveConfig(config)
         try await federation.restart("130102001001")
-        #expect(try await federation.eventually(timeout: .seconds(30)) {
-            try street.total("calls", within: try NodeCode("130102001001")) == 4
-        })
+        #expect(
+            try await federation.eventually(timeout: .seconds(30)) {
+                try street.total("calls", within: try NodeCode("130102001001")) == 4
+            })
         await federation.shutdown()
     }
 
     @Test func aFullDatabaseRefusesBatchesUntilItsLimitIsRaised() async throws {
         let federation = try TestFederation()
         try await federation.start("130102001000")
-        try await federation.start("130102001001", under: "130102001000") { $0.storage = NodeConfig.Storage(maxDatabaseMB: 1) }
+        try await federation.start("130102001001", under: "130102001000") {
+            $0.storage = NodeConfig.Storage(maxDatabaseMB: 1)
+        }
         let street = try federation.store("130102001000")
         let padding = String(repeating: "建设北大街十二号院", count: 20)
-        try street.write((0..<3_000).map { RecordWrite(table: "elders", key: "E\($0)", ["community": "130102001001", "address": .text(padding)]) })
+        try street.write(
+            (0..<3_000).map {
+                RecordWrite(table: "elders", key: "E\($0)", ["community": "130102001001", "address": .text(padding)])
+            })
         try FederationSyncTests.calls(street, community: "130102001001", count: 5)
         let community = try federation.store("130102001001")
-        func elders() throws -> Int { try community.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders") ?? 0 } }
+        func elders() throws -> Int {
+            try community.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders") ?? 0 }
+        }
         // The street's batches are refused by the full child and kept: its sent watermark stays behind.
         #expect(try await federation.eventually { try Self.refusals(street).errors.contains { $0.contains("full") } })
         #expect(try elders() < 3_000)
@@ -93,10 +102,12 @@ import Testing
         try node.directory.saveConfig(config)
         try await federation.restart("130102001001")
         let restarted = try federation.store("130102001001")
-        #expect(try await federation.eventually(timeout: .seconds(60)) {
-            try restarted.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders") ?? 0 } == 3_000
-                && restarted.total("calls", within: try NodeCode("130102001001")) == 5
-        })
+        #expect(
+            try await federation.eventually(timeout: .seconds(60)) {
+                try restarted.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders") ?? 0 }
+                    == 3_000
+                    && restarted.total("calls", within: try NodeCode("130102001001")) == 5
+            })
         await federation.shutdown()
     }
 }

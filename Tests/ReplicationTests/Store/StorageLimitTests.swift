@@ -14,9 +14,12 @@ import Testing
             var refusal: ReplicationError?
             for batch in 0..<200 where refusal == nil {
                 do {
-                    try store.write((0..<20).map {
-                        RecordWrite(table: "elders", key: "E\(batch)-\($0)", ["community": "130102001001", "address": .text(padding)])
-                    })
+                    try store.write(
+                        (0..<20).map {
+                            RecordWrite(
+                                table: "elders", key: "E\(batch)-\($0)",
+                                ["community": "130102001001", "address": .text(padding)])
+                        })
                     written += 20
                 } catch let error as ReplicationError {
                     refusal = error
@@ -25,11 +28,15 @@ import Testing
             let error = try #require(refusal)
             #expect(error.code == .storageFull)
             #expect(error.message.contains("max_database_mb"))
-            #expect(try store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders") } == written)
+            #expect(
+                try store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders") } == written)
             #expect(try store.record("elders", key: "E0-0")?["address"] == .text(padding))
         }
         let store = try Fixtures.store(directory, Fixtures.community)
-        try store.write([RecordWrite(table: "elders", key: "after", ["community": "130102001001", "address": .text(padding)])])
-        #expect(try store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders") } == written + 1)
+        try store.write([
+            RecordWrite(table: "elders", key: "after", ["community": "130102001001", "address": .text(padding)])
+        ])
+        #expect(
+            try store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders") } == written + 1)
     }
 }
