@@ -71,6 +71,25 @@ final class ProcessFederation: @unchecked Sendable {
         nodes[code] = node
     }
 
+    /// Writes a topology of `nodes` (parents first) on free loopback ports and runs `fedctl plan` on it;
+    /// the nodes are registered, not started. Returns the plan's output.
+    @discardableResult
+    func plan(_ nodes: [(code: String, name: String)]) throws -> String {
+        var text = "[federation]\nname = \"测试联邦\"\n\n"
+        var planned: [Node] = []
+        for (code, name) in nodes {
+            let node = Node(code: code, data: root.appendingPathComponent("planned/\(code)").path, syncPort: try Self.freePort(), httpPort: try Self.freePort())
+            text += "[[node]]\ncode = \"\(code)\"\nname = \"\(name)\"\nhost = \"127.0.0.1\"\nsync_port = \(node.syncPort)\nhttp_port = \(node.httpPort)\n\n"
+            planned.append(node)
+        }
+        let file = root.appendingPathComponent("topology.toml")
+        try Data(text.utf8).write(to: file)
+        let result = try fedctl(["plan", file.path, "--out", root.appendingPathComponent("planned").path])
+        guard result.status == 0 else { throw ProcessFederationError("fedctl plan failed: \(result.error)") }
+        for node in planned { self.nodes[node.code] = node }
+        return result.output
+    }
+
     /// The node's HTTP base URL.
     func url(_ code: String) -> String { "http://127.0.0.1:\(nodes[code]?.httpPort ?? 0)" }
 
@@ -126,6 +145,10 @@ final class ProcessFederation: @unchecked Sendable {
         request.httpMethod = method
         request.httpBody = body
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        // Nodes with access tokens (DIR/tokens/operator) want one on every request.
+        if let token = try? String(contentsOfFile: node.data + "/tokens/operator", encoding: .utf8) {
+            request.setValue("Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))", forHTTPHeaderField: "Authorization")
+        }
         request.timeoutInterval = 5
         let (data, response) = try await URLSession.shared.data(for: request)
         guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
