@@ -35,6 +35,7 @@ struct Demo: AsyncParsableCommand {
     }
 
     func run() async throws {
+        lineBufferStandardOutput()
         let topology: Topology
         let outcomes: [FederationPlan.Outcome]
         do {
@@ -118,15 +119,15 @@ struct Demo: AsyncParsableCommand {
 
         print("")
         print("dashboards (仪表盘) — open a link; the token in it lets you in:")
+        let range = "from=\(yesterday.adding(days: 1 - days))&to=\(yesterday.adding(days: 1))"
         for level in [NodeCode.Level.city, .district, .street, .community] {
             guard let outcome = outcomes.first(where: { $0.node.code.level == level }) else { continue }
             let token = (try? String(contentsOf: outcome.directory.url.appendingPathComponent("tokens/viewer"), encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            let url = outcome.node.httpURL + "/" + (token.map { "?token=\($0)" } ?? "")
-            let label = "\(level.chineseName) \(level)".padding(toLength: 16, withPad: " ", startingAt: 0)
-            print("  \(label) \(outcome.node.name) \(outcome.node.nameEnglish): \(url)")
+            let label = "\(level)".padding(toLength: 10, withPad: " ", startingAt: 0) + level.chineseName
+            print("  \(label) \(outcome.node.name) (\(outcome.node.nameEnglish)): \(outcome.node.httpURL)/" + (token.map { "?token=\($0)" } ?? ""))
         }
-        print("API: \(topology.root.httpURL)/api/v1/reports/summary?from=\(yesterday.adding(days: 1 - days))&to=\(yesterday.adding(days: 1))")
+        print("the figures as JSON: \(topology.root.httpURL)/api/v1/reports/summary?\(range) (docs/API.md)")
         print("")
         if rate > 0 && live != 0 {
             print("streaming \(rate) live calls, visits and callbacks a second; Ctrl-C stops every node")

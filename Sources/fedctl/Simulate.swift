@@ -38,6 +38,7 @@ struct Simulate: AsyncParsableCommand {
     }
 
     func run() async throws {
+        lineBufferStandardOutput()
         var clients = try node.map { try NodeClient(node: $0, token: token) }
         for path in dataDirectories {
             do { clients.append(try NodeClient(directory: DataDirectory(path: path))) } catch let error as FedctlFailure { throw error } catch {
