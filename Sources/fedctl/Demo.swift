@@ -78,7 +78,7 @@ struct Demo: AsyncParsableCommand {
     private func runFederation(_ outcomes: [FederationPlan.Outcome], topology: Topology, supervisor: NodeSupervisor) async throws {
         for outcome in outcomes {
             let client = try NodeClient(directory: outcome.directory)
-            if (try? await client.get("/healthz", timeout: 2)) != nil {
+            if await client.answers() {
                 throw FedctlFailure(message: "something already answers at \(client.base.absoluteString) (node \(outcome.node.code)): is another demo running? Stop it (Ctrl-C) or free the port")
             }
         }

@@ -18,17 +18,29 @@ struct NodeClient {
         self.token = token
     }
 
-    /// The node's URL and operator token from its data directory (`http.listen`, `tokens/operator` when
-    /// the node has access tokens); a wildcard listen address is reached on loopback.
+    /// The node's URL and operator token from its data directory (`http.listen`, `tokens/operator`);
+    /// a wildcard listen address is reached on loopback.
     init(directory: DataDirectory) throws {
-        let config = try directory.loadConfig()
+        let config: NodeConfig
+        let token: String
+        do {
+            config = try directory.loadConfig()
+            token = try directory.loadTokens().operator
+        } catch {
+            throw FedctlFailure(message: "\(error)")
+        }
         var address = config.http.listen
         for wildcard in ["0.0.0.0:", "[::]:"] where address.hasPrefix(wildcard) {
             address = "127.0.0.1:" + address.dropFirst(wildcard.count)
         }
-        let tokenFile = directory.url.appendingPathComponent("tokens/operator")
-        let token = (try? String(contentsOf: tokenFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-        try self.init(node: "http://" + address, token: token?.isEmpty == false ? token : nil)
+        try self.init(node: "http://" + address, token: token)
+    }
+
+    /// Whether anything answers HTTP at the node's address (whatever the status).
+    func answers() async -> Bool {
+        var request = URLRequest(url: base.appendingPathComponent("healthz"))
+        request.timeoutInterval = 2
+        return (try? await URLSession.shared.data(for: request)) != nil
     }
 
     /// GETs `path` (with its query) and returns the decoded JSON object.

@@ -22,7 +22,7 @@ struct Restore: AsyncParsableCommand {
         let config: NodeConfig
         do { config = try directory.loadConfig() } catch { throw FedctlFailure(message: "\(error)") }
         guard FileManager.default.fileExists(atPath: from) else { throw FedctlFailure(message: "no backup file at \(from)") }
-        if let client = try? NodeClient(directory: directory), (try? await client.get("/healthz", timeout: 2)) != nil {
+        if let client = try? NodeClient(directory: directory), await client.answers() {
             throw FedctlFailure(message: "node \(config.node.code) is running (it answers at \(client.base.absoluteString)); stop it first (systemctl stop eldercare@\(config.node.code))")
         }
         let staging = directory.databasePath + ".restoring"

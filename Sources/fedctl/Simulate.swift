@@ -14,11 +14,12 @@ struct Simulate: AsyncParsableCommand {
             1,000 elders; satisfaction 99.97% for ten providers and below 90% for P-011 and P-012 (about 99.5% overall); a few resident IDs
             registered twice. The same --seed gives the same data and ids, so a re-run only finds duplicates.
             Example: fedctl simulate --data demo-data/130100000000 --data demo-data/130102001001 --days 90 --rate 2
-                     fedctl simulate --node http://127.0.0.1:8103 --seed 7 --days 30 --live 0
+                     fedctl simulate --node http://127.0.0.1:8103 --token "$(fedctl token show --data DIR --role operator | tail -1)" --seed 7 --days 30 --live 0
             """)
 
     @Option(help: "A node's HTTP address (repeat for several nodes).") var node: [String] = []
-    @Option(help: "Access token for the --node addresses (Authorization: Bearer).") var token: String?
+    @Option(help: "Operator access token for the --node addresses (Authorization: Bearer); default: $ELDERCARE_TOKEN.")
+    var token: String?
     @Option(name: .customLong("data"), help: "A node's data directory: its address and operator token are read from it (repeatable).")
     var dataDirectories: [String] = []
     @Option(help: "Seed of the generator; the same seed gives the same data.") var seed: UInt64 = 42
@@ -39,6 +40,10 @@ struct Simulate: AsyncParsableCommand {
 
     func run() async throws {
         lineBufferStandardOutput()
+        let token = self.token ?? ProcessInfo.processInfo.environment["ELDERCARE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if !node.isEmpty && token == nil {
+            throw ValidationError("--node needs an operator token: pass --token T or set ELDERCARE_TOKEN (fedctl token show --data DIR --role operator prints it), or give the node as --data DIR")
+        }
         var clients = try node.map { try NodeClient(node: $0, token: token) }
         for path in dataDirectories {
             do { clients.append(try NodeClient(directory: DataDirectory(path: path))) } catch let error as FedctlFailure { throw error } catch {

@@ -66,7 +66,7 @@ import Testing
         try await federation.start("130102001000")
         try await federation.start(Self.community)
         let arguments = [
-            "simulate", "--node", federation.url(Self.community), "--node", federation.url("130102001000"),
+            "simulate", "--data", federation.nodes[Self.community]!.data, "--data", federation.nodes["130102001000"]!.data,
             "--seed", "5", "--days", "4", "--end", "2026-01-10", "--elders", "1500", "--live", "0",
         ]
         let first = try federation.fedctl(arguments)
@@ -98,7 +98,8 @@ import Testing
 
         // Live: a few seconds of events at 5 a second.
         let live = try federation.fedctl([
-            "simulate", "--node", federation.url(Self.community), "--seed", "5", "--days", "0", "--no-roster", "--rate", "5", "--live", "2",
+            "simulate", "--node", federation.url(Self.community), "--token", federation.nodes[Self.community]!.token,
+            "--seed", "5", "--days", "0", "--no-roster", "--rate", "5", "--live", "2",
         ])
         #expect(live.status == 0, "\(live.output)\(live.error)")
         let streamed = [Self.tally(live.output, "calls"), Self.tally(live.output, "visits"), Self.tally(live.output, "callbacks")]
@@ -108,7 +109,10 @@ import Testing
         let badDate = try federation.fedctl(["simulate", "--node", federation.url(Self.community), "--end", "2026-13-01"])
         #expect(badDate.status != 0)
         #expect(badDate.error.contains("is not a date"))
-        let noCommunity = try federation.fedctl(["simulate", "--node", federation.url("130102001000"), "--live", "0"])
+        let noToken = try federation.fedctl(["simulate", "--node", federation.url(Self.community), "--live", "0"], environment: ["ELDERCARE_TOKEN": ""])
+        #expect(noToken.status != 0)
+        #expect(noToken.error.contains("--node needs an operator token"))
+        let noCommunity = try federation.fedctl(["simulate", "--data", federation.nodes["130102001000"]!.data, "--live", "0"])
         #expect(noCommunity.status != 0)
         #expect(noCommunity.error.contains("give at least one community node"))
     }
@@ -174,6 +178,10 @@ import Testing
             #expect(first.output.contains(level), "\(first.output)")
         }
         #expect(first.output.contains("stopped 4 of 4 nodes cleanly"), "\(first.output)")
+        // Each dashboard link carries that node's viewer token.
+        let viewer = try String(contentsOfFile: data + "/\(Self.community)/tokens/viewer", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(first.output.contains("/?token=\(viewer)"), "\(first.output)")
 
         let second = try federation.fedctl(arguments)
         #expect(second.status == 0, "\(second.output)\(second.error)")
