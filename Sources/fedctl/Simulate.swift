@@ -11,7 +11,7 @@ struct Simulate: AsyncParsableCommand {
             Community nodes get their elders (--elders each), walk-in calls, service visits in the six categories
             and satisfaction callbacks; the top node given (the city) takes the 12349 hotline calls about them.
             About one call a day per 1,500 elders, peaking 09:00–11:00, 40% effective; about 4 visits a day per
-            1,000 elders; satisfaction 99.97% for ten providers and below 90% for P-011 and P-012 (about 99.5% overall); a few resident IDs
+            1,000 elders; satisfaction 99.97% for ten providers and below 90% for P-011 and P-012 (about 99.5% overall); 5% of the elders without a qualifying condition and a few resident IDs
             registered twice. The same --seed gives the same data and ids, so a re-run only finds duplicates.
             Example: fedctl simulate --data demo-data/130100000000 --data demo-data/130102001001 --days 90 --rate 2
                      fedctl simulate --node http://127.0.0.1:8103 --token "$(fedctl token show --data DIR --role operator | tail -1)" --seed 7 --days 30 --live 0

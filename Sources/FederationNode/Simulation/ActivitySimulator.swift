@@ -26,10 +26,11 @@ public struct ActivitySimulator: Sendable {
     /// The id of elder `number` (1-based) of a community.
     public static func elderID(_ community: NodeCode, _ number: Int) -> String { "E\(community.rawValue)-\(number)" }
 
-    /// Every community's elders, `profile.eldersPerCommunity` each (ids `E<community>-<n>`). A few
-    /// repeat a resident ID registered in another community, as the audit of seed 002 found; the
-    /// sample roster's own mix leaves many without a qualifying condition (the audit's other list).
+    /// Every community's elders, `profile.eldersPerCommunity` each (ids `E<community>-<n>`). Most
+    /// qualify under the seeds' eligibility policy; `profile.ineligibleShare` do not, and a few repeat a
+    /// resident ID registered in another community: the two lists of seed 002's audit.
     public func roster() -> [SimulatedEvent] {
+        let policy = EligibilityPolicy()
         var result: [SimulatedEvent] = []
         var people: [[(name: String, value: SimulatedEvent.Field)]] = []
         for (index, community) in communities.enumerated() {
@@ -37,7 +38,11 @@ public struct ActivitySimulator: Sendable {
             var sample = SampleRoster(seed: seed &+ offset, communities: [community])
             var generator = SplitMix(seed: seed ^ 0xE1DE_2000 ^ UInt64(community.rawValue)!)
             for number in 1...max(profile.eldersPerCommunity, 1) {
-                let write = sample.next()
+                var write = sample.next()
+                if !Self.chance(profile.ineligibleShare, &generator) {
+                    // A registered elder normally qualifies: draw again until one does.
+                    for _ in 0..<100 where !Self.qualifies(write, policy) { write = sample.next() }
+                }
                 var fields: [(name: String, value: SimulatedEvent.Field)] = [("id", .text(Self.elderID(community, number)))]
                 for (column, value) in write.values {
                     switch value {
@@ -60,6 +65,15 @@ public struct ActivitySimulator: Sendable {
             }
         }
         return result
+    }
+
+    /// Whether a sample elder qualifies for any service tier (age as of their 2026 birthday, as the sample roster counts).
+    static func qualifies(_ write: RecordWrite, _ policy: EligibilityPolicy) -> Bool {
+        var text: [String: String] = [:]
+        for (column, value) in write.values { if let value = value.textValue { text[column] = value } }
+        guard let year = text["birth_date"].flatMap({ Int($0.prefix(4)) }) else { return false }
+        let categories = Set((text["categories"] ?? "").split(separator: ",").map(String.init))
+        return policy.assess(categories: categories, age: 2026 - year, living: text["living"], disability: text["disability"]).qualifies
     }
 
     /// The calls, visits and callbacks of one day (China Standard Time) in every community, in time order

@@ -13,6 +13,8 @@ public struct SimulationProfile: Sendable, Equatable {
     public var visitsPerThousandElders = 4.0
     /// Share of visits followed by a satisfaction callback.
     public var callbackShare = 0.5
+    /// Share of registrations without any qualifying condition (the audit's first list).
+    public var ineligibleShare = 0.05
     /// Share of registrations that repeat a resident ID already registered in another community.
     public var duplicateResidentShare = 0.004
     /// Providers (`P-001` …); the last `poorProviders` of them are rated poorly.

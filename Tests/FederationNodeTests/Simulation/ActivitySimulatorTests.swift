@@ -83,6 +83,20 @@ import Testing
         let repeated = seen.values.filter { $0 > 1 }.count
         #expect((5...60).contains(repeated), "\(repeated) resident IDs registered twice")
         #expect(roster.allSatisfy { $0.value("community") == .text($0.community.rawValue) && $0.destination == .community })
+        // About 5% of registrations do not qualify (a few for the audit list), the others do.
+        let policy = EligibilityPolicy()
+        let unqualified = roster.filter { elder in
+            guard case .text(let birth)? = elder.value("birth_date"), let year = Int(birth.prefix(4)) else { return false }
+            var categories: Set<String> = []
+            var living: String?
+            var disability: String?
+            if case .text(let text)? = elder.value("categories") { categories = Set(text.split(separator: ",").map(String.init)) }
+            if case .text(let text)? = elder.value("living") { living = text }
+            if case .text(let text)? = elder.value("disability") { disability = text }
+            return !policy.assess(categories: categories, age: 2026 - year, living: living, disability: disability).qualifies
+        }.count
+        let share = Double(unqualified) / Double(roster.count)
+        #expect(share > 0.03 && share < 0.08, "\(unqualified) of \(roster.count) do not qualify")
         // Visits are for elders of the roster.
         let elderIDs = Set(roster.map(\.id))
         let visits = simulator.day(Self.first).filter { $0.kind == .visits }
