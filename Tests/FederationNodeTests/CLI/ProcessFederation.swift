@@ -113,7 +113,7 @@ final class ProcessFederation: @unchecked Sendable {
         try process.run()
         node.process = process
         nodes[code] = node
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)  // generous: many suites start processes at once on a busy machine
         while ContinuousClock.now < deadline {
             if (try? await get(code, "/healthz")) != nil { return }
             try await Task.sleep(for: .milliseconds(100))
