@@ -65,9 +65,20 @@ enum SyncBenchmark {
     }
 
     /// A district holding `elders` × 15 cells joins an empty city; time until the city has them all.
+    /// Its files are removed before it returns (the 1.5 M-elder run leaves gigabytes otherwise).
     static func initialLoad(elders: Int) async throws -> [String: Any] {
         var federation = try Federation()
-        defer { Task { [federation] in await federation.shutdown() } }
+        do {
+            let result = try await initialLoad(elders: elders, in: &federation)
+            await federation.shutdown()
+            return result
+        } catch {
+            await federation.shutdown()
+            throw error
+        }
+    }
+
+    static func initialLoad(elders: Int, in federation: inout Federation) async throws -> [String: Any] {
         try await federation.start("130100000000", under: nil)
         let districtDirectory = try federation.prepare("130102000000", under: "130100000000")
         log("fedbench sync: writing \(elders) elders at the district before it links…")

@@ -1,0 +1,82 @@
+import Foundation
+import Replication
+import Testing
+
+@testable import FederationNode
+
+/// The roster fuzzing seed corpus (fuzz/corpus/csv, written by scripts/fuzz-seeds.py; docs/TESTING.md)
+/// replayed through the importer, so it is exercised on every `swift test` even where libFuzzer is
+/// not built; inputs a fuzzing run found crashing are kept there too and replayed the same way.
+@Suite struct RosterCorpusTests {
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("fuzz/corpus/csv")
+    static let city = try! NodeCode("130100000000")
+
+    /// Reads one file as the importer does: the file's refusal, or per row the accepted input or the field refused.
+    static func replay(_ name: String) throws -> (file: RosterCSV.FileError?, accepted: [ElderInput], refused: [String]) {
+        let bytes = [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
+        let sheet: RosterCSV
+        do throws(RosterCSV.FileError) {
+            sheet = try RosterCSV(bytes)
+        } catch {
+            return (error, [], [])
+        }
+        var accepted: [ElderInput] = []
+        var refused: [String] = []
+        for row in sheet.rows {
+            do throws(ElderFieldError) {
+                accepted.append(try ElderInput(row.fields, node: city))
+            } catch {
+                refused.append(error.field)
+            }
+        }
+        return (nil, accepted, refused)
+    }
+
+    @Test(arguments: [
+        ("utf8_english.csv", 4), ("utf8_bom_chinese.csv", 4), ("gb18030_chinese.csv", 4), ("gb18030_chinese_values.csv", 3),
+        ("tab_separated.tsv.csv", 3), ("required_only.csv", 3), ("quoted_cells.csv", 3), ("blank_rows.csv", 2),
+        ("unknown_columns.csv", 2),
+    ])
+    func seedRostersAreReadWhole(_ name: String, _ elders: Int) throws {
+        let result = try Self.replay(name)
+        #expect(result.file == nil)
+        #expect(result.refused == [])
+        #expect(result.accepted.count == elders)
+        #expect(result.accepted.allSatisfy { $0.values.contains { $0.column == "name" && $0.value.textValue?.count ?? 0 >= 2 } })
+    }
+
+    @Test func chineseTextSurvivesGB18030AndQuoting() throws {
+        let gb = try Self.replay("gb18030_chinese.csv").accepted
+        let utf8 = try Self.replay("utf8_english.csv").accepted
+        #expect(gb.allSatisfy { $0.values.contains { $0.column == "address" && $0.value.textValue?.hasPrefix("石家庄市长安区") == true } })
+        #expect(utf8.first?.values.first { $0.column == "name" }?.value == .text("王玉珍"))
+        let quoted = try Self.replay("quoted_cells.csv").accepted
+        #expect(quoted.first?.values.first { $0.column == "address" }?.value == .text("石家庄市长安区\"幸福里\"小区, 3号楼\n2单元"))
+    }
+
+    @Test func seedRowsWithBadFieldsAreRefusedByField() throws {
+        let result = try Self.replay("refused_rows.csv")
+        #expect(result.accepted.isEmpty)
+        #expect(result.refused == ["resident_id", "gender", "birth_date", "phone", "community", "monthly_hours"])
+    }
+
+    @Test func seedFilesThatAreNotRostersAreRefusedWithAReason() throws {
+        #expect(try Self.replay("missing_columns.csv").file?.missingColumns == ["id", "resident_id", "community"])
+        #expect(try Self.replay("xlsx_magic.csv").file?.message.contains("xlsx") == true)
+    }
+
+    /// What the fuzz target checks, without libFuzzer: no file of the corpus (seeds, and any crash a
+    /// fuzzing run kept) crashes the importer, and every accepted row carries its required columns.
+    @Test func wholeCorpusIsReadOrRefused() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.directory.path).filter { !$0.hasPrefix(".") }
+        #expect(names.count >= 12)
+        for name in names {
+            let result = try Self.replay(name)
+            for elder in result.accepted {
+                #expect(Set(elder.values.map(\.column)).isSuperset(of: ["name", "resident_id", "community"]), "\(name)")
+            }
+        }
+    }
+}
