@@ -158,7 +158,8 @@ def table(info, results):
             lines.append("| `%s` | %s | %s | | |" % (bench, key.replace("_", " "), number(value)))
     missing = sorted({bench for bench, *_ in KNOWN} - set(results))
     if missing:
-        lines += ["", "Not in this run: %s." % ", ".join("`fedbench %s`" % name for name in missing)]
+        lines += ["", "Not in this run: %s." % ", ".join(
+            "`fedbench %s`%s" % (name, " (opt-in, BENCH_LARGE=1)" if name == "load" else "") for name in missing)]
     return "\n".join(lines)
 
 

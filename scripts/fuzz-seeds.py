@@ -1,18 +1,29 @@
 #!/usr/bin/env python3
-"""Writes the CSV seed corpus of the roster fuzz target (fuzz/corpus/csv), deterministically.
+"""Writes the seed corpora of the fuzz targets, deterministically: fuzz/corpus/csv and fuzz/corpus/wire.
 
-    python3 scripts/fuzz-seeds.py            # rewrites fuzz/corpus/csv/*.csv
+    python3 scripts/fuzz-seeds.py            # needs protoc and the protobuf package for the wire seeds
 
 Real rosters the way Excel and WPS save them: English and Chinese headers, UTF-8 with and without a
 byte order mark, GB18030, tab-separated, quoted cells with commas and line breaks, and rows that the
 validation refuses (bad check digit, gender or birth date disagreeing with the ID, bad phone, a
-community outside the city, hours out of range). The wire seeds are written by the Swift test
-`WireCorpusTests` (ELDERCARE_WRITE_CORPUS=1); see docs/TESTING.md.
+community outside the city, hours out of range).
+
+The wire seeds are real messages encoded from proto/eldercare_sync.proto by Python's protobuf (an
+independent encoder, like tests/python/child_client.py): every kind of Envelope, batch frames
+carrying zlib-compressed roster and statistics batches, and the bare batch payloads, plain and zlib.
 """
+import importlib
 import os
 import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import zlib
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "fuzz", "corpus", "csv")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+OUT = os.path.join(ROOT, "fuzz", "corpus", "csv")
+WIRE = os.path.join(ROOT, "fuzz", "corpus", "wire")
 FIELDS = ["id", "resident_id", "name", "gender", "birth_date", "phone", "address", "community", "living",
           "disability", "categories", "tier", "monthly_hours", "monthly_subsidy", "card_no", "status"]
 CHINESE = ["编号", "身份证号", "姓名", "性别", "出生日期", "电话", "住址", "社区", "居住状况", "失能等级", "补贴类别",
@@ -92,11 +103,83 @@ def main():
         "missing_columns.csv": table(["姓名", "电话"], rows[:2], fields=["name", "phone"]).encode("utf-8"),
         "xlsx_magic.csv": b"PK\x03\x04\x14\x00\x06\x00" + table(FIELDS, rows[:1]).encode("utf-8"),
     }
-    os.makedirs(OUT, exist_ok=True)
+    write(OUT, seeds)
+    write(WIRE, wire_seeds(rows))
+
+
+def write(directory, seeds):
+    os.makedirs(directory, exist_ok=True)
     for name, data in seeds.items():
-        with open(os.path.join(OUT, name), "wb") as f:
+        with open(os.path.join(directory, name), "wb") as f:
             f.write(data)
-    print("wrote %d CSV seeds to %s" % (len(seeds), os.path.normpath(OUT)))
+    print("wrote %d seeds to %s" % (len(seeds), os.path.normpath(directory)))
+
+
+def protocol():
+    """The Python module protoc generates for proto/eldercare_sync.proto."""
+    if shutil.which("protoc") is None:
+        sys.exit("fuzz-seeds: protoc not found: apt-get install -y protobuf-compiler")
+    out = tempfile.mkdtemp(prefix="eldercare-proto-")
+    try:
+        subprocess.run(["protoc", "--proto_path=" + os.path.join(ROOT, "proto"), "--python_out=" + out,
+                        "eldercare_sync.proto"], check=True)
+        sys.path.insert(0, out)
+        return importlib.import_module("eldercare_sync_pb2")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def wire_seeds(elders):
+    pb = protocol()
+    clock = lambda i: ((1_767_225_600_000 + i) << 16) | (i % 7)
+    origins = ["130102001001", "130102001002", "130102002001"]
+
+    def batch(rows, stats):
+        message = pb.Batch(origins=origins)
+        for i, elder in enumerate(rows):
+            row = message.rows.add(table="elders", key=elder["id"])
+            for column in ["name", "resident_id", "address", "community", "status", "tier"]:
+                row.cells.add(column=column, value=pb.Value(text=elder[column]), clock=clock(i), origin=i % 3)
+            row.cells.add(column="monthly_hours", value=pb.Value(integer=int(elder["monthly_hours"])), clock=clock(i), origin=i % 3)
+            row.cells.add(column="subsidy_yuan", value=pb.Value(real=int(elder["monthly_subsidy"]) * 1.5), clock=clock(i), origin=i % 3)
+            row.cells.add(column="card_no", value=pb.Value(null=True), clock=clock(i), origin=i % 3)
+        for i in range(stats):
+            message.stats.add(origin=i % 2, community=origins[i % 2], metric=["calls", "visits", "satisfaction"][i % 3],
+                              dims="kind=%d" % (i % 4), period="2026-01-0%d" % (i % 9 + 1), value=i * 3 + 1,
+                              clock=clock(i))
+        return message
+
+    def cells(message):
+        return sum(len(row.cells) for row in message.rows) + len(message.stats)
+
+    seeds = {}
+    batches = {"roster": batch(elders, 0), "stats": batch([], 30), "mixed": batch(elders[:3], 5), "empty": pb.Batch()}
+    for number, (name, message) in enumerate(batches.items()):
+        plain = message.SerializeToString()
+        zipped = zlib.compress(plain)
+        seeds["payload_%s_plain.bin" % name] = plain
+        seeds["payload_%s_zlib.bin" % name] = zipped
+        frame = pb.BatchFrame(batch_id=7 + number, seq_from=100, seq_to=100 + cells(message),
+                              compression=pb.COMPRESSION_DEFLATE, payload=zipped, cell_count=cells(message))
+        seeds["frame_batch_%s_zlib.bin" % name] = pb.Envelope(batch=frame).SerializeToString()
+    mixed = batches["mixed"]
+    frame = pb.BatchFrame(batch_id=20, seq_from=0, seq_to=cells(mixed), compression=pb.COMPRESSION_NONE,
+                          payload=mixed.SerializeToString(), cell_count=cells(mixed))
+    seeds["frame_batch_mixed_plain.bin"] = pb.Envelope(batch=frame).SerializeToString()
+    messages = {
+        "hello": pb.Envelope(hello=pb.Hello(node_code="130102001001", protocol_version=1, received_watermark=42,
+                                            software="fedctl 0.1.0", received_epoch="p-1", feed_epoch="c-1")),
+        "welcome": pb.Envelope(welcome=pb.Welcome(node_code="130102001000", protocol_version=1, received_watermark=7,
+                                                  max_message_bytes=1 << 24, max_in_flight=4, received_epoch="c-1",
+                                                  feed_epoch="p-1")),
+        "error_clock": pb.Envelope(error=pb.Error(code=pb.ERROR_CLOCK_SKEW, message="时钟超前 clock ahead by 600000 ms",
+                                                  batch_id=9)),
+        "ack": pb.Envelope(ack=pb.Ack(batch_id=3, seq_to=20, applied=4, duplicates=1)),
+        "heartbeat": pb.Envelope(heartbeat=pb.Heartbeat(sent_at_ms=1_767_225_600_000, feed_head=99)),
+    }
+    for name, message in messages.items():
+        seeds["frame_%s.bin" % name] = message.SerializeToString()
+    return seeds
 
 
 if __name__ == "__main__":
