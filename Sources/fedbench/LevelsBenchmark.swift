@@ -78,10 +78,11 @@ enum LevelsBenchmark {
             nodes[index].process = process
         }
 
-        // The city's own database, read-only beside the running node (WAL lets readers in).
+        // The city's own database, read-only beside the running node (WAL lets readers in), once the
+        // node has created it.
         var configuration = Configuration()
         configuration.readonly = true
-        let city = try DatabaseQueue(path: nodes[0].directory.databasePath, configuration: configuration)
+        var city: DatabaseQueue?
         let deadline = DispatchTime.now().uptimeNanoseconds + 1_800 * 1_000_000_000
         var arrived = 0
         while arrived < elders {
@@ -92,6 +93,8 @@ enum LevelsBenchmark {
                 throw BenchError("fedctl run exited for the \(node.level) \(node.code) (status \(node.process!.terminationStatus))")
             }
             try await Task.sleep(for: .milliseconds(250))
+            if city == nil { city = try? DatabaseQueue(path: nodes[0].directory.databasePath, configuration: configuration) }
+            guard let city else { continue }
             arrived = (try? await city.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders") ?? 0 }) ?? 0
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
