@@ -36,7 +36,7 @@ import Testing
 
     @Test(arguments: [
         ("utf8_english.csv", 4), ("utf8_bom_chinese.csv", 4), ("gb18030_chinese.csv", 4), ("gb18030_chinese_values.csv", 3),
-        ("tab_separated.tsv.csv", 3), ("required_only.csv", 3), ("quoted_cells.csv", 3), ("blank_rows.csv", 2),
+        ("tab_separated.tsv.csv", 3), ("required_only.csv", 3), ("blank_rows.csv", 2),
         ("unknown_columns.csv", 2),
     ])
     func seedRostersAreReadWhole(_ name: String, _ elders: Int) throws {
@@ -63,8 +63,10 @@ import Testing
         }
         let utf8 = try Self.replay("utf8_english.csv").accepted
         #expect(utf8.first.flatMap { Self.value($0, "name") } == .text("王玉珍"))
-        let quoted = try Self.replay("quoted_cells.csv").accepted
-        #expect(quoted.first.flatMap { Self.value($0, "address") } == .text("石家庄市长安区\"幸福里\"小区, 3号楼\n2单元"))
+        let quoted = try Self.replay("quoted_cells.csv")
+        #expect(quoted.accepted.count == 2)
+        #expect(quoted.accepted.first.flatMap { Self.value($0, "address") } == .text("石家庄市长安区\"幸福里\"小区, 3号楼2单元"))
+        #expect(quoted.refused == ["address"])  // the quoted cell with a line break is read, then refused
     }
 
     @Test func seedRowsWithBadFieldsAreRefusedByField() throws {
