@@ -5,7 +5,7 @@ SWIFT_FLAGS ?=
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all build test bench bench-run fuzz release clean proto
+.PHONY: all build test bench bench-run fuzz chaos chaos-short release clean proto
 
 all: build
 
@@ -14,12 +14,28 @@ build:
 
 FUZZ_SHORT_SECONDS ?= 5
 
-# Build and run every test target (unit, property laws, integration over loopback ZeroMQ), then a
-# short libFuzzer run of each fuzz target (FUZZ_SHORT_SECONDS each; the first build takes minutes).
+# Build and run every test target (unit, property laws, integration over loopback ZeroMQ), then the
+# short chaos run (docs/CHAOS.md) and a short libFuzzer run of each fuzz target (docs/TESTING.md;
+# FUZZ_SHORT_SECONDS each; the first fuzz build takes minutes).
 test:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	bash scripts/run-tests.sh $(SWIFT_FLAGS)
+	$(MAKE) chaos-short
 	FUZZ_SECONDS=$(FUZZ_SHORT_SECONDS) bash scripts/fuzz.sh
+
+# Chaos (docs/CHAOS.md): 15 fedctl processes under load and scripted faults; the last line says what
+# was checked, the exit status says whether every figure was exact. CHAOS_ARGS adds options (--seed N).
+CHAOS_ARGS ?=
+chaos:
+	$(SWIFT) build --product fedctl $(SWIFT_FLAGS)
+	$(SWIFT) build --product fedchaos $(SWIFT_FLAGS)
+	$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/fedchaos --duration 180 --kills 7 $(CHAOS_ARGS)
+
+# About 2 minutes: fewer events, every fault kind once (part of make test).
+chaos-short:
+	$(SWIFT) build --product fedctl $(SWIFT_FLAGS)
+	$(SWIFT) build --product fedchaos $(SWIFT_FLAGS)
+	$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/fedchaos --duration 45 --kills 3 --workers 3 $(CHAOS_ARGS)
 
 release:
 	$(SWIFT) build -c release $(SWIFT_FLAGS)

@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Reports", targets: ["Reports"]),
         .executable(name: "fedctl", targets: ["fedctl"]),
         .executable(name: "fedbench", targets: ["fedbench"]),
+        .executable(name: "fedchaos", targets: ["fedchaos"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
@@ -91,6 +92,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The chaos harness (docs/CHAOS.md): runs fedctl processes, so it needs the fedctl product built.
+        .executableTarget(
+            name: "fedchaos",
+            dependencies: [
+                "FederationNode",
+                "Replication",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         // Helpers shared by the test targets (temporary directories, seeded generator).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
@@ -119,7 +130,7 @@ let package = Package(
 
 // libFuzzer targets (docs/TESTING.md). They have no `main` (libFuzzer brings its own), so they are
 // declared only when ELDERCARE_FUZZ is set, and `make fuzz` builds them in their own scratch path:
-//     ELDERCARE_FUZZ=1 swift build --scratch-path .build-fuzz --product FuzzWire \
+//     ELDERCARE_FUZZ=1 swift build --scratch-path .build-fuzz --product FuzzWire --sanitize=fuzzer \
 //         -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 if Context.environment["ELDERCARE_FUZZ"] != nil {
     package.targets += [

@@ -18,6 +18,7 @@ struct APIError: Error, Sendable, HTTPResponseError, CustomStringConvertible {
         case payloadTooLarge = "payload_too_large"
         case badRequest = "bad_request"
         case storageError = "storage_error"
+        case storageFull = "storage_full"
         case internalError = "internal_error"
     }
 

@@ -13,13 +13,15 @@ final class TestNode: Sendable {
 
     var code: NodeCode { store.node }
 
-    init(_ code: String) throws {
+    /// - Parameter maxDatabaseBytes: a size limit for the database (`[storage] max_database_mb`).
+    init(_ code: String, maxDatabaseBytes: Int64? = nil) throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("eldercare-http-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let node = try NodeCode(code)
         var configuration = StoreConfiguration()
         configuration.fsyncEveryCommit = false
+        configuration.maxDatabaseBytes = maxDatabaseBytes
         store = try ReplicaStore(
             path: directory.appendingPathComponent("node.sqlite").path, node: node, schema: try DomainSchema.replicated(),
             configuration: configuration)

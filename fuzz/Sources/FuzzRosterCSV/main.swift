@@ -2,7 +2,7 @@
 // (UTF-8 with or without BOM, GB18030, tab- or comma-separated), then every row's validation.
 // Built and run by `make fuzz` (scripts/fuzz.sh, docs/TESTING.md); seeds in fuzz/corpus/csv.
 //
-//     ELDERCARE_FUZZ=1 swift build --scratch-path .build-fuzz --product FuzzRosterCSV \
+//     ELDERCARE_FUZZ=1 swift build --scratch-path .build-fuzz --product FuzzRosterCSV --sanitize=fuzzer \
 //         -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 //     .build-fuzz/debug/FuzzRosterCSV fuzz/corpus/csv -max_total_time=60
 import Replication

@@ -1,7 +1,7 @@
 // libFuzzer target for the wire decoder: the bytes a peer sends over ZeroMQ are untrusted.
 // Built and run by `make fuzz` (scripts/fuzz.sh, docs/TESTING.md); seeds in fuzz/corpus/wire.
 //
-//     ELDERCARE_FUZZ=1 swift build --scratch-path .build-fuzz --product FuzzWire \
+//     ELDERCARE_FUZZ=1 swift build --scratch-path .build-fuzz --product FuzzWire --sanitize=fuzzer \
 //         -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 //     .build-fuzz/debug/FuzzWire fuzz/corpus/wire -max_total_time=60
 import Replication
