@@ -24,6 +24,8 @@ bench:
 	mkdir -p bench
 	$$($(SWIFT) build -c release --show-bin-path)/fedbench merge | tee bench/merge.json
 	$$($(SWIFT) build -c release --show-bin-path)/fedbench sync | tee bench/sync.json
+	$$($(SWIFT) build -c release --show-bin-path)/fedbench ingest | tee bench/ingest.json
+	$$($(SWIFT) build -c release --show-bin-path)/fedbench import | tee bench/import.json
 
 # Regenerate Sources/Replication/Wire/*.pb.swift from proto/ (needs protoc and protoc-gen-swift).
 proto:

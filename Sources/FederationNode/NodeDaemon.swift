@@ -52,7 +52,7 @@ public final class NodeDaemon: Sendable {
                 settings: .init(
                     endpoint: parent, parentKey: parentKey,
                     expectedParent: config.sync.parentCode.flatMap { try? NodeCode($0) },
-                    common: LinkSettings(config.sync, keys: keys)),
+                    common: LinkSettings(config.sync, keys: keys), privacy: config.privacy ?? PrivacyPolicy()),
                 logger: logger)
         } else {
             uplink = nil

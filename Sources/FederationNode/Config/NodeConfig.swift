@@ -93,6 +93,9 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     public var http: HTTP
     /// Who qualifies for what; absent in node.toml means the seeds' defaults.
     public var eligibility: EligibilityPolicy?
+    /// Which personal fields replicate above which level; absent in node.toml means the defaults
+    /// (full roster up to the district, no hash key: resident IDs left out above it).
+    public var privacy: PrivacyPolicy?
 
     public init(code: String, name: String, listen: String, http: String, parent: String? = nil, parentKey: String? = nil) {
         self.node = Node(code: code, name: name)
@@ -136,6 +139,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
                 }
             }
         }
+        try privacy?.validate()
         guard Self.hostPort(http.listen) != nil else {
             throw NodeError(.invalidConfig, "http.listen \"\(http.listen)\" must look like HOST:PORT")
         }

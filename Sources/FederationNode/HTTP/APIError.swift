@@ -13,6 +13,7 @@ struct APIError: Error, Sendable, HTTPResponseError, CustomStringConvertible {
         case invalidParameter = "invalid_parameter"
         case forbiddenScope = "forbidden_scope"
         case notFound = "not_found"
+        case invalidState = "invalid_state"
         case payloadTooLarge = "payload_too_large"
         case badRequest = "bad_request"
         case storageError = "storage_error"

@@ -40,6 +40,8 @@ public enum NodeHTTP {
         try CallbackLog.prepare(context.store)
         let api = NodeAPI(context: context, now: now)
         let roster = RosterAPI(context: context, now: now)
+        let reference = ReferenceAPI(context: context)
+        let enrolment = EnrolmentAPI(context: context, now: now)
         let router = Router()
         router.add(middleware: JSONErrorMiddleware(logger: context.logger))
         router.get("/healthz") { _, _ in api.health() }
@@ -50,6 +52,20 @@ public enum NodeHTTP {
         router.post("/api/v1/elders/import") { request, _ in try await roster.importElders(request) }
         router.get("/api/v1/elders") { request, _ in try await roster.listElders(request) }
         router.get("/api/v1/elders/audit") { request, _ in try await roster.audit(request) }
+        for step in [Enrolment.Step.apply, .review, .approve, .reject] {
+            router.post("/api/v1/elders/:id/\(step.rawValue)") { request, requestContext in
+                try await enrolment.step(step, request, id: try requestContext.parameters.require("id"))
+            }
+        }
+        router.get("/api/v1/enrolments") { request, _ in try await enrolment.list(request) }
+        router.post("/api/v1/providers") { request, _ in try await reference.post(.providers, request) }
+        router.get("/api/v1/providers") { _, _ in try await reference.list(.providers, key: "providers") }
+        router.post("/api/v1/catalog") { request, _ in try await reference.post(.serviceItems, request) }
+        router.post("/api/v1/catalog/defaults") { _, _ in try await reference.loadDefaults(.serviceItems) }
+        router.get("/api/v1/catalog") { _, _ in try await reference.list(.serviceItems, key: "items") }
+        router.post("/api/v1/subsidy-policy") { request, _ in try await reference.post(.subsidyPolicy, request) }
+        router.post("/api/v1/subsidy-policy/defaults") { _, _ in try await reference.loadDefaults(.subsidyPolicy) }
+        router.get("/api/v1/subsidy-policy") { _, _ in try await reference.list(.subsidyPolicy, key: "policy") }
         router.get("/api/v1/reports/summary") { request, _ in try await api.summary(request) }
         return router
     }

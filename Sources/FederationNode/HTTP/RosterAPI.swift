@@ -147,6 +147,7 @@ struct RosterAPI: Sendable {
                         case ("categories", .text(let text)):
                             .array(text.split(separator: ",").map { .string(String($0)) })
                         case ("categories", .null): .array([])
+                        case ("emergency_contacts", .text(let text)): Self.maskedContacts(text)
                         case (_, .text(let text)): .string(text)
                         case (_, .integer(let number)): .integer(number)
                         case (_, .real(let number)): .number(number)
@@ -154,5 +155,17 @@ struct RosterAPI: Sendable {
                         }
                     return (key: field, value: json)
                 }))
+    }
+
+    /// Emergency contacts as a list, phones masked; stored text this version cannot read is left out.
+    static func maskedContacts(_ text: String) -> JSONValue {
+        guard let contacts = try? EmergencyContacts.parse(text) else { return .array([]) }
+        return .array(
+            contacts.map { contact in
+                [
+                    "name": .string(contact.name), "relation": contact.relation.map { .string($0) } ?? .null,
+                    "phone": .string(Roster.maskPhone(contact.phone)),
+                ]
+            })
     }
 }
