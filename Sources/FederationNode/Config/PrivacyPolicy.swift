@@ -77,7 +77,7 @@ public struct PrivacyPolicy: Codable, Sendable, Equatable {
     /// The reduction to apply towards a parent at `parentLevel`, or nil when the parent may see everything.
     func reducer(towards parentLevel: NodeCode.Level, schema: ReplicatedSchema) throws(NodeError) -> PrivacyReducer? {
         guard parentLevel < (try level) else { return nil }
-        return PrivacyReducer(key: try keyBytes().map { SymmetricKey(data: $0) }, schema: schema)
+        return PrivacyReducer(key: try keyBytes(), schema: schema)
     }
 
     static func hex(_ text: String) -> [UInt8]? {
@@ -108,14 +108,15 @@ public struct PrivacyPolicy: Codable, Sendable, Equatable {
 /// already reduced (a 64-digit hash, a `YYYY-MM` month) passes unchanged, so a city forwarding to its
 /// province sends what it holds.
 ///
-///     let reducer = PrivacyReducer(key: SymmetricKey(data: key), schema: schema)
+///     let reducer = PrivacyReducer(key: keyBytes, schema: schema)
 ///     reducer.reduce(&batch)
 struct PrivacyReducer: Sendable {
-    let key: SymmetricKey?
+    /// The HMAC key's bytes (swift-crypto's `SymmetricKey` is not `Sendable`; one is made per hash).
+    let key: [UInt8]?
     /// Personal column names per table.
     let personal: [String: Set<String>]
 
-    init(key: SymmetricKey?, schema: ReplicatedSchema) {
+    init(key: [UInt8]?, schema: ReplicatedSchema) {
         self.key = key
         var personal: [String: Set<String>] = [:]
         for table in schema.tables {
@@ -126,8 +127,8 @@ struct PrivacyReducer: Sendable {
     }
 
     /// The keyed hash of a resident ID: 64 lowercase hex digits.
-    static func hash(_ residentID: String, key: SymmetricKey) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(residentID.utf8), using: key)
+    static func hash(_ residentID: String, key: [UInt8]) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(residentID.utf8), using: SymmetricKey(data: key))
             .map { String(format: "%02x", $0) }.joined()
     }
 

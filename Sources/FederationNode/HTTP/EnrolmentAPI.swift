@@ -87,21 +87,23 @@ struct EnrolmentAPI: Sendable {
         let marks = statuses.map { _ in "?" }.joined(separator: ", ")
         let filter = "community >= ? AND community < ? AND status IN (\(marks))"
         let arguments = StatementArguments([prefix, prefix + ":"] + statuses)
-        let (total, rows) = try await context.store.database.read { db in
-            (
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders WHERE \(filter)", arguments: arguments) ?? 0,
-                try Row.fetchAll(
-                    db, sql: "SELECT \(list) FROM elders WHERE \(filter) ORDER BY applied_at, id LIMIT ? OFFSET ?",
-                    arguments: arguments + [perPage, (page - 1) * perPage])
+        let (total, rows) = try await context.store.database.read { db -> (Int, [[String: Value]]) in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders WHERE \(filter)", arguments: arguments) ?? 0
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(list) FROM elders WHERE \(filter) ORDER BY applied_at, id LIMIT ? OFFSET ?",
+                arguments: arguments + [perPage, (page - 1) * perPage])
+            return (
+                total,
+                rows.map { row in
+                    var fields: [String: Value] = [:]
+                    for (position, column) in (["id"] + Self.columns).enumerated() {
+                        fields[column] = Value(stored: row[position] as DatabaseValue)
+                    }
+                    return fields
+                }
             )
         }
-        let enrolments = rows.map { row in
-            var fields: [String: Value] = [:]
-            for (position, column) in (["id"] + Self.columns).enumerated() {
-                fields[column] = Value(stored: row[position] as DatabaseValue)
-            }
-            return Self.json(fields)
-        }
+        let enrolments = rows.map(Self.json)
         return JSONResponse.make([
             "page": .integer(Int64(page)), "per_page": .integer(Int64(perPage)), "total": .integer(Int64(total)),
             "enrolments": .array(enrolments),

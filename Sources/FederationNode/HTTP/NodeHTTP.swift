@@ -53,7 +53,7 @@ public enum NodeHTTP {
         router.get("/api/v1/elders") { request, _ in try await roster.listElders(request) }
         router.get("/api/v1/elders/audit") { request, _ in try await roster.audit(request) }
         for step in [Enrolment.Step.apply, .review, .approve, .reject] {
-            router.post("/api/v1/elders/:id/\(step.rawValue)") { request, requestContext in
+            router.post(RouterPath("/api/v1/elders/:id/\(step.rawValue)")) { request, requestContext in
                 try await enrolment.step(step, request, id: try requestContext.parameters.require("id"))
             }
         }

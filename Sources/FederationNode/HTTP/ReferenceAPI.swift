@@ -35,7 +35,7 @@ struct ReferenceAPI: Sendable {
             case .subsidyPolicy: ReferenceDefaults.subsidyPolicy(scope: context.code)
             case .providers: []
             }
-        return try await write(table, Array(writes.enumerated()).map { ($0.offset, $0.element) }, refusedEarly: [])
+        return try await write(table, writes.enumerated().map { (index: $0.offset, write: $0.element) }, refusedEarly: [])
     }
 
     /// `GET /api/v1/providers|catalog|subsidy-policy`: every row this node holds, as `{"<name>": [...]}`.

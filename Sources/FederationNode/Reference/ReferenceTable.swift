@@ -44,7 +44,7 @@ enum ReferenceTable: String, CaseIterable, Sendable {
         case .providers:
             key = try Self.identifier(fields, "id", example: "P-007")
             values.append(("name", .text(try Self.text(fields, "name", maxLength: 100))))
-            let status = try fields.choice("contract_status", ContractStatus.self, labels: \.chineseName)
+            let status = try fields.choice("contract_status", ContractStatus.self, labels: { $0.chineseName })
             values.append(("contract_status", .text(status.rawValue)))
             let start = try Self.date(fields, "contract_start")
             values.append(("contract_start", .text(start)))
@@ -75,7 +75,7 @@ enum ReferenceTable: String, CaseIterable, Sendable {
             values.append(("category", .text(category.rawValue)))
             values.append(("name_zh", .text(try Self.text(fields, "name_zh", maxLength: 60))))
             values.append(("name_en", .text(try Self.text(fields, "name_en", maxLength: 80))))
-            let unit = try fields.choice("unit", ServiceUnit.self, labels: \.chineseName)
+            let unit = try fields.choice("unit", ServiceUnit.self, labels: { $0.chineseName })
             values.append(("unit", .text(unit.rawValue)))
             let price = try Self.integer(fields, "unit_price_fen", max: 10_000_000, unit: "fen (分, 0.01 yuan)")
             values.append(("unit_price_fen", .integer(price)))

@@ -62,7 +62,8 @@ enum EmergencyContacts {
         guard raw.count <= maxContacts else {
             throw ElderFieldError("emergency_contacts", "has \(raw.count) contacts; keep at most \(maxContacts)")
         }
-        return try raw.enumerated().map { (index, item) throws(ElderFieldError) -> Contact in
+        var contacts: [Contact] = []
+        for (index, item) in raw.enumerated() {
             let position = "contact \(index + 1)"
             guard let name = item.name?.trimmingCharacters(in: .whitespaces), !name.isEmpty, name.count <= 40 else {
                 throw ElderFieldError("emergency_contacts", "\(position) needs a name of at most 40 characters (联系人姓名)")
@@ -73,7 +74,9 @@ enum EmergencyContacts {
                     "\(position) (\(name)) needs a phone: an 11-digit mobile number or a landline like 0311-86012345")
             }
             let relation = item.relation?.trimmingCharacters(in: .whitespaces)
-            return Contact(name: name, relation: relation?.isEmpty == true ? nil : relation.map { String($0.prefix(20)) }, phone: phone)
+            contacts.append(
+                Contact(name: name, relation: relation?.isEmpty == true ? nil : relation.map { String($0.prefix(20)) }, phone: phone))
         }
+        return contacts
     }
 }
