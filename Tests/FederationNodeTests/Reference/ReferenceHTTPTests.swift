@@ -115,14 +115,16 @@ import Testing
         #expect(try node.store.record("providers", key: "P-007")?["contract_status"] == "active")
     }
 
+    static func visit(_ id: String, provider: String, item: String) -> String {
+        #"{"id":"\#(id)","elder_id":"E1","provider_id":"\#(provider)","category":"daily_care","item":"\#(item)","check_in":"2026-01-05T09:00:00+08:00","check_out":"2026-01-05T09:45:00+08:00","community":"\#(Codes.community)"}"#
+    }
+
     @Test func visitsNameKnownProvidersAndItemsOnceTheNodeHasThem() async throws {
         let node = try EventHTTPTests.node()
-        func visit(_ id: String, provider: String, item: String) -> String {
-            #"{"id":"\#(id)","elder_id":"E1","provider_id":"\#(provider)","category":"daily_care","item":"\#(item)","check_in":"2026-01-05T09:00:00+08:00","check_out":"2026-01-05T09:45:00+08:00","community":"\#(Codes.community)"}"#
-        }
+        let visit: @Sendable (String, String, String) -> String = { Self.visit($0, provider: $1, item: $2) }
         try await NodeHTTPTests.app(node).test(.router) { client in
             // No reference data yet: any provider and item are accepted (as before).
-            let before = try RosterHTTPTests.answer(try await Self.post(client, "/api/v1/visits", visit("V0", provider: "P-999", item: "修脚")))
+            let before = try RosterHTTPTests.answer(try await Self.post(client, "/api/v1/visits", visit("V0", "P-999", "修脚")))
             #expect(before.accepted == 1)
 
             try node.store.write([
@@ -132,7 +134,7 @@ import Testing
                      "scope": .text(Codes.district)])
             ])
             let providers = try RosterHTTPTests.answer(
-                try await Self.post(client, "/api/v1/visits", "[" + visit("V1", provider: "P-999", item: "修脚") + "," + visit("V2", provider: "P-007", item: "修脚") + "]"))
+                try await Self.post(client, "/api/v1/visits", "[" + visit("V1", "P-999", "修脚") + "," + visit("V2", "P-007", "修脚") + "]"))
             #expect(providers.accepted == 1)
             #expect(providers.rejected.map(\.field) == ["provider_id"])
 
@@ -141,9 +143,9 @@ import Testing
                 try await Self.post(
                     client, "/api/v1/visits",
                     "[" + [
-                        visit("V3", provider: "P-007", item: "修脚"), visit("V4", provider: "P-007", item: "助浴"),
-                        visit("V5", provider: "P-007", item: "daily_care.housekeeping"), visit("V6", provider: "P-007", item: "Meal delivery"),
-                        visit("V7", provider: "P-007", item: "legal_aid.consultation"),
+                        visit("V3", "P-007", "修脚"), visit("V4", "P-007", "助浴"),
+                        visit("V5", "P-007", "daily_care.housekeeping"), visit("V6", "P-007", "Meal delivery"),
+                        visit("V7", "P-007", "legal_aid.consultation"),
                     ].joined(separator: ",") + "]"))
             #expect(items.accepted == 3)
             #expect(items.rejected.map(\.index) == [0, 4])

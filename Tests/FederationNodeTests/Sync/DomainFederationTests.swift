@@ -118,7 +118,7 @@ import Testing
         #expect(try await federation.eventually {
             try city.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders WHERE status = 'active'") } == 3
         })
-        let rows = try await city.database.read { db in
+        let rows = try city.database.read { db in
             try Row.fetchAll(db, sql: "SELECT id, resident_id, name, phone, address, birth_date, emergency_contacts, categories FROM elders ORDER BY id")
         }
         for row in rows {
