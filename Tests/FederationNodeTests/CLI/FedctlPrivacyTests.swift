@@ -16,7 +16,7 @@ import Testing
         let key = String(line.split(separator: " ").last ?? "")
         #expect(key.count == 64)
         let cityToml = try String(contentsOfFile: city + "/node.toml", encoding: .utf8)
-        #expect(cityToml.contains("hash_key = \"\(key)\""))
+        #expect(cityToml.contains("hash_key = '\(key)'"))
 
         let district = federation.root.appendingPathComponent("district").path
         let parentKey = try #require(
@@ -33,7 +33,7 @@ import Testing
         let good = try federation.fedctl(arguments)
         #expect(good.status == 0, "\(good.error)")
         #expect(!good.output.contains("warning"))
-        #expect(try String(contentsOfFile: district + "/node.toml", encoding: .utf8).contains("hash_key = \"\(key)\""))
+        #expect(try String(contentsOfFile: district + "/node.toml", encoding: .utf8).contains("hash_key = '\(key)'"))
 
         // Below the top without a key: it works, and says what is lost.
         let street = federation.root.appendingPathComponent("street").path

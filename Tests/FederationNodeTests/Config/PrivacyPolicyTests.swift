@@ -75,7 +75,7 @@ import Testing
         let directory = try DataDirectory.initialize(at: path, config: config)
         let text = try String(contentsOf: directory.configURL, encoding: .utf8)
         #expect(text.contains("[privacy]"))
-        #expect(text.contains("hash_key = \"\(Self.key)\""))
+        #expect(text.contains("hash_key = '\(Self.key)'"))
         #expect(try directory.loadConfig().privacy == config.privacy)
         config.privacy?.hashKey = "not hex"
         #expect(throws: NodeError.self) { try config.validate() }
