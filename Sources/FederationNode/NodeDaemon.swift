@@ -34,7 +34,13 @@ public final class NodeDaemon: Sendable {
         storeConfiguration.fsyncEveryCommit = config.sync.durable
         let store = try ReplicaStore(path: directory.databasePath, node: code, schema: try DomainSchema.replicated(), configuration: storeConfiguration)
         try await store.database.write { db in try LinkStatistics.prepare(db) }
-        context = NodeContext(config: config, code: code, store: store, logger: logger)
+        let (tokens, createdTokens) = try directory.loadOrCreateTokens()
+        if !createdTokens.isEmpty {
+            logger.notice(
+                "created access tokens for this data directory; print them with fedctl token show --data DIR --role viewer|operator",
+                metadata: ["roles": "\(createdTokens.map(\.rawValue).joined(separator: ","))", "directory": "\(directory.tokensURL.path)"])
+        }
+        context = NodeContext(config: config, code: code, store: store, logger: logger, tokens: tokens)
         zmq = try ZeroMQContext()
         let trustDirectory = directory
         hub = ChildrenHub(

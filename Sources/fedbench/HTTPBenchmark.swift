@@ -16,20 +16,28 @@ enum HTTPBenchmark {
     static let street = "130102001000"
     static let communities = (1...8).map { "1301020010\(String(format: "%02d", $0))" }
 
+    /// The node's base URL and operator token.
+    struct Target: Sendable {
+        let base: URL
+        let token: String
+    }
+
     /// Starts one street node and waits until its HTTP server listens.
-    static func startNode(_ federation: inout SyncBenchmark.Federation) async throws -> URL {
+    static func startNode(_ federation: inout SyncBenchmark.Federation) async throws -> Target {
         try await federation.start(street, under: nil)
-        let daemon = federation.nodes[street]!.daemon
+        let node = federation.nodes[street]!
+        let token = try node.directory.loadTokens().operator
         for _ in 0..<1_000 {
-            if let port = daemon.httpPort { return URL(string: "http://127.0.0.1:\(port)")! }
+            if let port = node.daemon.httpPort { return Target(base: URL(string: "http://127.0.0.1:\(port)")!, token: token) }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw BenchError("the node's HTTP server did not start")
     }
 
     /// POSTs a body and returns the answer's `accepted` count (throws on any other status or a rejection).
-    static func post(_ base: URL, _ path: String, _ body: Data, contentType: String = "application/json") async throws -> Int {
-        var request = URLRequest(url: base.appendingPathComponent(path))
+    static func post(_ target: Target, _ path: String, _ body: Data, contentType: String = "application/json") async throws -> Int {
+        var request = URLRequest(url: target.base.appendingPathComponent(path))
+        request.setValue("Bearer \(target.token)", forHTTPHeaderField: "Authorization")
         request.httpMethod = "POST"
         request.httpBody = body
         request.timeoutInterval = 300
@@ -55,7 +63,7 @@ enum HTTPBenchmark {
     static func ingest(events: Int, batch: Int, concurrency: Int) async throws -> [String: Any] {
         var federation = try SyncBenchmark.Federation()
         defer { Task { [federation] in await federation.shutdown() } }
-        let base = try await startNode(&federation)
+        let target = try await startNode(&federation)
 
         // The roster the visits name (visits of unknown elders are refused).
         var roster = SampleRoster(seed: 20_260_101, communities: try communities.map { try NodeCode($0) })
@@ -74,7 +82,7 @@ enum HTTPBenchmark {
             elders.append((write.key, object["community"] as! String))
             objects.append(object)
         }
-        _ = try await post(base, "/api/v1/elders", try json(objects))
+        _ = try await post(target, "/api/v1/elders", try json(objects))
 
         // Bodies prepared before the clock starts: 60% calls, 30% visits, 10% callbacks, in batches of `batch`.
         log("fedbench ingest: preparing \(events) events in batches of \(batch)…")
@@ -134,7 +142,7 @@ enum HTTPBenchmark {
                 group.addTask {
                     var accepted = 0
                     while let next = queue.next() {
-                        accepted += try await post(base, next.path, next.body)
+                        accepted += try await post(target, next.path, next.body)
                     }
                     return accepted
                 }
@@ -157,7 +165,7 @@ enum HTTPBenchmark {
     static func importRoster(elders: Int) async throws -> [String: Any] {
         var federation = try SyncBenchmark.Federation()
         defer { Task { [federation] in await federation.shutdown() } }
-        let base = try await startNode(&federation)
+        let target = try await startNode(&federation)
         log("fedbench import: writing a CSV of \(elders) elders…")
         let columns = [
             "id", "resident_id", "name", "gender", "birth_date", "phone", "address", "community", "living", "disability",
@@ -183,7 +191,7 @@ enum HTTPBenchmark {
         let body = Data(csv.utf8)
         log("fedbench import: posting \(body.count / 1_048_576) MiB to /api/v1/elders/import…")
         let start = DispatchTime.now().uptimeNanoseconds
-        let accepted = try await post(base, "/api/v1/elders/import", body, contentType: "text/csv")
+        let accepted = try await post(target, "/api/v1/elders/import", body, contentType: "text/csv")
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         guard accepted == elders else { throw BenchError("only \(accepted) of \(elders) elders were accepted") }
         log("  import: \(elders) elders in \(String(format: "%.2f", seconds)) s = \(rate(elders, seconds)) elders/s (target ≤ 10 s)")

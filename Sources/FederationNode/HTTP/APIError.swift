@@ -12,6 +12,8 @@ struct APIError: Error, Sendable, HTTPResponseError, CustomStringConvertible {
         case invalidField = "invalid_field"
         case invalidParameter = "invalid_parameter"
         case forbiddenScope = "forbidden_scope"
+        case unauthorized = "unauthorized"
+        case operatorTokenRequired = "operator_token_required"
         case notFound = "not_found"
         case invalidState = "invalid_state"
         case payloadTooLarge = "payload_too_large"
@@ -40,5 +42,9 @@ struct APIError: Error, Sendable, HTTPResponseError, CustomStringConvertible {
         response(request)
     }
 
-    func response(_ request: Request) -> Response { JSONResponse.make(body, status: status) }
+    func response(_ request: Request) -> Response {
+        var response = JSONResponse.make(body, status: status)
+        if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        return response
+    }
 }

@@ -14,6 +14,8 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return error.response(request)
+        } catch let page as AccessDeniedPage {
+            return page.response()
         } catch let error as ReplicationError {
             logger.error("request failed in the store", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return APIError(.serviceUnavailable, .storageError, "the database refused the operation: \(error.message)")

@@ -4,8 +4,9 @@ import Reports
 
 extension RosterAPI {
     /// `GET /api/v1/elders/audit[?community=CODE]`: active and applying elders with no qualifying
-    /// condition under the node's eligibility policy, and resident IDs registered more than once.
-    func audit(_ request: Request) async throws -> Response {
+    /// condition under the node's eligibility policy, and resident IDs registered more than once
+    /// (masked unless `unmasked`: the operator's token).
+    func audit(_ request: Request, unmasked: Bool = false) async throws -> Response {
         let area = try scope(request.uri.queryParameters["community"].map(String.init))
         let policy = context.config.eligibility ?? EligibilityPolicy()
         let today = CalendarDay.today(unixSeconds: Int64(now().timeIntervalSince1970.rounded(.down)))
@@ -27,7 +28,10 @@ extension RosterAPI {
                 audit.duplicates.map { duplicate in
                     .object(
                         JSONObject([
-                            ("resident_id", .string(Roster.maskResidentID(duplicate.residentID))),
+                            (
+                                "resident_id",
+                                .string(unmasked ? duplicate.residentID : Roster.maskResidentID(duplicate.residentID))
+                            ),
                             ("elders", .array(duplicate.elders.map { .string($0) })),
                         ]))
                 }),

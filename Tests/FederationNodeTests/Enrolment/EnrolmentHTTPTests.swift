@@ -66,7 +66,7 @@ import Testing
 
             // The community applies again with the missing paper; the street passes it; the district approves.
             _ = try await Self.step(client, id, "apply", #"{"operator":"张社工"}"#)
-            let list = try ReferenceHTTPTests.json(try await client.execute(uri: "/api/v1/enrolments?status=applied", method: .get))
+            let list = try ReferenceHTTPTests.json(try await client.authorized(uri: "/api/v1/enrolments?status=applied", method: .get))
             #expect((list["enrolments"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
             #expect(list["total"] as? Int == 1)
             let reviewed = try ReferenceHTTPTests.json(try await Self.step(client, id, "review", #"{"operator":"王审核"}"#))
@@ -77,7 +77,7 @@ import Testing
             #expect(approved["status_month"] as? String == "2026-12")
             #expect(approved["decided_by"] as? String == "李科长@\(Codes.district)")
             #expect(approved["applied_by"] as? String == "张社工@\(Codes.district)")
-            let open = try ReferenceHTTPTests.json(try await client.execute(uri: "/api/v1/enrolments", method: .get))
+            let open = try ReferenceHTTPTests.json(try await client.authorized(uri: "/api/v1/enrolments", method: .get))
             #expect(open["total"] as? Int == 0)
 
             // Rejection: reason required, status rejected.
@@ -150,11 +150,14 @@ import Testing
             let stored = try node.store.record("elders", key: id)
             #expect(stored?["emergency_contacts"] == .text(#"[{"name":"王建军","phone":"13803110001","relation":"儿子"}]"#))
             #expect(stored?["status_month"] == "2026-03")
-            let list = try ReferenceHTTPTests.json(try await client.execute(uri: "/api/v1/elders", method: .get))
-            let first = try #require((list["elders"] as? [[String: Any]])?.first { $0["id"] as? String == id })
-            let contacts = try #require(first["emergency_contacts"] as? [[String: Any]])
-            #expect(contacts.first?["phone"] as? String == "138****0001")
-            #expect(contacts.first?["name"] as? String == "王建军")
+            // The viewer sees them masked, the operator in full.
+            for (role, phone, name) in [(AccessRole.viewer, "138****0001", "王**"), (.operator, "13803110001", "王建军")] {
+                let list = try ReferenceHTTPTests.json(try await client.authorized(uri: "/api/v1/elders", method: .get, role: role))
+                let first = try #require((list["elders"] as? [[String: Any]])?.first { $0["id"] as? String == id })
+                let contacts = try #require(first["emergency_contacts"] as? [[String: Any]])
+                #expect(contacts.first?["phone"] as? String == phone)
+                #expect(contacts.first?["name"] as? String == name)
+            }
         }
         // The CSV form name/relation/phone.
         #expect(

@@ -25,7 +25,7 @@ final class TestNode: Sendable {
             configuration: configuration)
         context = NodeContext(
             config: NodeConfig(code: code, name: "测试节点", listen: "tcp://127.0.0.1:0", http: "127.0.0.1:0"), code: node,
-            store: store, logger: Logger(label: "test.\(code)"))
+            store: store, logger: Logger(label: "test.\(code)"), tokens: TestTokens.tokens)
         try CallLog.prepare(store)
     }
 

@@ -9,7 +9,7 @@ import Testing
 /// `/api/v1/providers`, `/api/v1/catalog`, `/api/v1/subsidy-policy` through the router, over a real store.
 @Suite struct ReferenceHTTPTests {
     static func post(_ client: some TestClientProtocol, _ path: String, _ body: String = "") async throws -> TestResponse {
-        try await client.execute(
+        try await client.authorized(
             uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
     }
 
@@ -41,7 +41,7 @@ import Testing
             #expect(answer.rejected.map(\.field) == ["contract_status", "contract_end", "categories", "scope"])
             #expect(answer.rejected[3].error.contains("outside this node's area 130102000000"))
 
-            let list = try Self.json(try await client.execute(uri: "/api/v1/providers", method: .get))
+            let list = try Self.json(try await client.authorized(uri: "/api/v1/providers", method: .get))
             let providers = try #require(list["providers"] as? [[String: Any]])
             #expect(providers.map { $0["id"] as? String } == ["P-007", "P-012"])
             #expect(providers[0]["scope"] as? String == Codes.district)
@@ -60,7 +60,7 @@ import Testing
             #expect(catalog.accepted == ReferenceDefaults.catalogItems.count)
             let again = try RosterHTTPTests.answer(try await Self.post(client, "/api/v1/catalog/defaults"))
             #expect(again.accepted == 0 && again.duplicates == ReferenceDefaults.catalogItems.count)
-            let items = try #require(try Self.json(try await client.execute(uri: "/api/v1/catalog", method: .get))["items"] as? [[String: Any]])
+            let items = try #require(try Self.json(try await client.authorized(uri: "/api/v1/catalog", method: .get))["items"] as? [[String: Any]])
             // Every one of seed 000's six categories has items.
             #expect(Set(items.compactMap { $0["category"] as? String }) == Set(ServiceCategory.allCases.map(\.rawValue)))
             let bathing = try #require(items.first { $0["id"] as? String == "daily_care.bathing" })
@@ -70,7 +70,7 @@ import Testing
 
             let policy = try RosterHTTPTests.answer(try await Self.post(client, "/api/v1/subsidy-policy/defaults"))
             #expect(policy.accepted == 9)
-            let rows = try #require(try Self.json(try await client.execute(uri: "/api/v1/subsidy-policy", method: .get))["policy"] as? [[String: Any]])
+            let rows = try #require(try Self.json(try await client.authorized(uri: "/api/v1/subsidy-policy", method: .get))["policy"] as? [[String: Any]])
             let byCategory = Dictionary(uniqueKeysWithValues: rows.map { ($0["category"] as! String, $0) })
             // Seed 000's Shijiazhuang amounts.
             #expect(byCategory["three_no"]?["monthly_subsidy_yuan"] as? Int == 300)

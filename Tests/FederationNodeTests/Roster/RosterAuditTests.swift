@@ -53,10 +53,10 @@ import Testing
              {"id":"A-3","resident_id":"\(twice)","name":"李建国","community":"\(Codes.neighbour)","living":"with_family","categories":["minimum_living"]}]
             """
         try await app.test(.router) { client in
-            let posted = try await client.execute(
+            let posted = try await client.authorized(
                 uri: "/api/v1/elders", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
             #expect(posted.status == .ok, "\(String(decoding: posted.body.readableBytesView, as: UTF8.self))")
-            let response = try await client.execute(uri: "/api/v1/elders/audit", method: .get)
+            let response = try await client.authorized(uri: "/api/v1/elders/audit", method: .get)
             #expect(response.status == .ok)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
             #expect((json["registered"] as? NSNumber)?.intValue == 3)
@@ -67,8 +67,12 @@ import Testing
             let duplicates = try #require(json["duplicate_resident_ids"] as? [[String: Any]])
             #expect(duplicates.count == 1)
             #expect(duplicates.first?["elders"] as? [String] == ["A-2", "A-3"])
-            #expect(duplicates.first?["resident_id"] as? String == "1101**********" + String(twice.suffix(4)))
-            let outside = try await client.execute(uri: "/api/v1/elders/audit?community=\(Codes.otherStreetCommunity)", method: .get)
+            #expect(duplicates.first?["resident_id"] as? String == twice)
+            let viewer = try await client.authorized(uri: "/api/v1/elders/audit", method: .get, role: .viewer)
+            let masked = try #require(try JSONSerialization.jsonObject(with: Data(viewer.body.readableBytesView)) as? [String: Any])
+            let maskedDuplicates = try #require(masked["duplicate_resident_ids"] as? [[String: Any]])
+            #expect(maskedDuplicates.first?["resident_id"] as? String == "1101**********" + String(twice.suffix(4)))
+            let outside = try await client.authorized(uri: "/api/v1/elders/audit?community=\(Codes.otherStreetCommunity)", method: .get)
             #expect(outside.status == .forbidden)
         }
     }
