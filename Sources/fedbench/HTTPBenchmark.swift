@@ -110,7 +110,7 @@ enum HTTPBenchmark {
                 case 0..<6:
                     items.append([
                         "id": "C-\(n)", "received_at": time(day, minute), "channel": channels[n % channels.count],
-                        "type": types[n % types.count], "effective": n % 5 != 0, "community": elder.community,
+                        "type": types[n % types.count], "effective": types[n % types.count] != "invalid" && n % 5 != 0, "community": elder.community,
                         "elder_id": elder.id, "handler": "接线员\(n % 12)", "response_seconds": 30 + n % 300,
                     ])
                 case 6..<9:
