@@ -72,6 +72,8 @@ bench-run:
 	$(BENCH_BIN)/fedbench sync --elders $(BENCH_ELDERS) | tee bench/sync.json
 	$(BENCH_BIN)/fedbench levels --elders $(BENCH_ELDERS) | tee bench/levels.json
 	if [ -n "$(BENCH_LARGE)" ]; then $(BENCH_BIN)/fedbench load --elders 1500000 | tee bench/load.json; fi
+	$(BENCH_BIN)/fedbench ingest | tee bench/ingest.json
+	$(BENCH_BIN)/fedbench import | tee bench/import.json
 
 # libFuzzer targets (docs/TESTING.md), FUZZ_SECONDS each (default 60); built in .build-fuzz.
 fuzz:

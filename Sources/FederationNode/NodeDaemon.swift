@@ -67,7 +67,8 @@ public final class NodeDaemon: Sendable {
                 settings: .init(
                     endpoint: parent, parentKey: parentKey,
                     expectedParent: config.sync.parentCode.flatMap { try? NodeCode($0) },
-                    common: LinkSettings(config.sync, keys: keys, faults: config.faults)),
+                    common: LinkSettings(config.sync, keys: keys, faults: config.faults),
+                    privacy: config.privacy ?? PrivacyPolicy()),
                 logger: logger)
         } else {
             uplink = nil

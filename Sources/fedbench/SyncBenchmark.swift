@@ -82,6 +82,7 @@ enum SyncBenchmark {
         try await federation.start("130100000000", under: nil)
         let districtDirectory = try federation.prepare("130102000000", under: "130100000000")
         log("fedbench sync: writing \(elders) elders at the district before it links…")
+        var writtenCells = 0
         do {
             let store = try ReplicaStore(
                 path: districtDirectory.databasePath, node: try NodeCode("130102000000"), schema: try DomainSchema.replicated())
@@ -90,11 +91,13 @@ enum SyncBenchmark {
             var written = 0
             while written < elders {
                 let count = min(1_000, elders - written)
-                try store.write((0..<count).map { _ in roster.next() })
+                let writes = (0..<count).map { _ in roster.next() }
+                writtenCells += writes.reduce(0) { $0 + $1.values.count }
+                try store.write(writes)
                 written += count
             }
         }
-        let cells = elders * DomainSchema.elders.columns.count
+        let cells = writtenCells
         let city = federation.store("130100000000")
         log("fedbench sync: linking the district to the empty city…")
         let start = DispatchTime.now().uptimeNanoseconds

@@ -4,6 +4,8 @@
 //     swift run -c release fedbench sync  [--elders 100000] [--seconds 20] [--rate 1000]
 //     swift run -c release fedbench load  [--elders 1500000]     # initial load only (make bench BENCH_LARGE=1)
 //     swift run -c release fedbench levels [--elders 100000]     # peak RSS per level, one fedctl process each
+//     swift run -c release fedbench ingest [--events 200000] [--batch 1000] [--concurrency 4]
+//     swift run -c release fedbench import [--elders 100000]
 //
 // Human-readable lines first; the last line is one JSON object.
 import FederationNode
@@ -22,6 +24,9 @@ struct Options {
     var keep: String?
     var seconds = 20
     var rate = 1_000
+    var events = 200_000
+    var batch = 1_000
+    var concurrency = 4
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -34,6 +39,9 @@ struct Options {
             case "--keep": keep = value
             case "--seconds": seconds = try Self.positive(value, flag)
             case "--rate": rate = try Self.positive(value, flag)
+            case "--events": events = try Self.positive(value, flag)
+            case "--batch": batch = try Self.positive(value, flag)
+            case "--concurrency": concurrency = try Self.positive(value, flag)
             default: throw BenchError("unknown option \(flag); see the header of Sources/fedbench/main.swift")
             }
         }
@@ -104,7 +112,9 @@ func mergeBenchmark(_ options: Options) throws -> [String: Any] {
     let communities = try (1...8).map { try NodeCode("1301020010\(String(format: "%02d", $0))") }
     let a = try ReplicaStore(path: root.appendingPathComponent("a.sqlite").path, node: district, schema: schema)
     let b = try ReplicaStore(path: root.appendingPathComponent("b.sqlite").path, node: city, schema: schema)
-    let columns = DomainSchema.elders.columns.count
+    // The columns SampleRoster writes (the schema has more: workflow columns, contacts).
+    var probe = SampleRoster(seed: 1, communities: communities)
+    let columns = probe.next().values.count
 
     // 1. Local writes at A, 1,000 elders per transaction.
     log("fedbench: writing \(options.elders) elders × \(columns) columns at replica A (\(district))…")
@@ -252,7 +262,10 @@ do {
         load["peak_rss_mb"] = (peakRSSMegabytes() * 10).rounded() / 10
         result = load
     case "levels": result = try await LevelsBenchmark.run(elders: options.elders)
-    default: throw BenchError("unknown benchmark \(options.command); available: merge, sync, load, levels")
+    case "ingest":
+        result = try await HTTPBenchmark.ingest(events: options.events, batch: options.batch, concurrency: options.concurrency)
+    case "import": result = try await HTTPBenchmark.importRoster(elders: options.elders)
+    default: throw BenchError("unknown benchmark \(options.command); available: merge, sync, load, levels, ingest, import")
     }
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
     print(String(decoding: json, as: UTF8.self))

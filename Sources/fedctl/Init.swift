@@ -25,11 +25,29 @@ struct Init: ParsableCommand {
     var parentCode: String?
     @Flag(help: "This node was re-assigned under a parent outside its own branch of codes.")
     var transferred = false
+    @Option(
+        name: .customLong("privacy-key"),
+        help: "The federation's HMAC key for resident IDs sent above the privacy level (hex, ≥ 32 digits). Every node of a federation must share it; omitted at the top node, one is generated and printed.")
+    var privacyKey: String?
+    @Option(
+        name: .customLong("full-roster-up-to"),
+        help: "Highest level that receives the full roster (province, city, district, street, community).")
+    var fullRosterUpTo = "district"
 
     func validate() throws {
         let code: NodeCode
         do { code = try NodeCode(self.code) } catch {
             throw ValidationError("--code: \(error.message)")
+        }
+        if let privacyKey {
+            do { try PrivacyPolicy(hashKey: privacyKey).validate() } catch { throw ValidationError("--privacy-key: \(error.message)") }
+        }
+        do {
+            var policy = PrivacyPolicy()
+            policy.fullRosterUpTo = fullRosterUpTo
+            try policy.validate()
+        } catch {
+            throw ValidationError("--full-roster-up-to: \(error.message)")
         }
         if (parent == nil) != (parentKey == nil) {
             throw ValidationError("--parent and --parent-key go together: give both, or neither for the top node")
@@ -47,11 +65,23 @@ struct Init: ParsableCommand {
     func run() throws {
         var config = NodeConfig(code: code, name: name, listen: listen, http: http, parent: parent, parentKey: parentKey)
         config.sync.parentCode = parentCode
+        let generated = privacyKey == nil && parent == nil
+        var privacy = PrivacyPolicy(hashKey: privacyKey ?? (generated ? PrivacyPolicy.generateKey() : nil))
+        privacy.fullRosterUpTo = fullRosterUpTo
+        config.privacy = privacy
         do {
             let directory = try DataDirectory.initialize(at: data.path, config: config)
             let keys = try directory.loadKeyPair()
             let level = try NodeCode(code).level
             print("initialised \(level) node \(code) (\(name)) in \(directory.url.path)")
+            if generated, let key = privacy.hashKey {
+                print("generated the federation's privacy key; pass it to `fedctl init` of every other node:")
+                print("  --privacy-key \(key)")
+            } else if privacy.hashKey == nil {
+                print("warning: no --privacy-key: above the \(fullRosterUpTo) level resident IDs are left out instead of")
+                print("  hashed, so duplicate checks there cannot see them; set [privacy] hash_key in node.toml to the")
+                print("  federation's key (the one printed by `fedctl init` of the top node)")
+            }
             print("next: trust it at its parent with")
             print("  fedctl trust --data PARENT_DIR --child \(code) --key \(keys.publicKey)")
             print("access tokens (viewer, operator): fedctl token show --data \(directory.url.path) --role viewer|operator")

@@ -97,6 +97,9 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     public var storage: Storage?
     /// Fault switches for the chaos harness (testing only); absent means all off.
     public var faults: Faults?
+    /// Which personal fields replicate above which level; absent in node.toml means the defaults
+    /// (full roster up to the district, no hash key: resident IDs left out above it).
+    public var privacy: PrivacyPolicy?
 
     public init(code: String, name: String, listen: String, http: String, parent: String? = nil, parentKey: String? = nil) {
         self.node = Node(code: code, name: name)
@@ -140,6 +143,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
                 }
             }
         }
+        try privacy?.validate()
         guard Self.hostPort(http.listen) != nil else {
             throw NodeError(.invalidConfig, "http.listen \"\(http.listen)\" must look like HOST:PORT")
         }

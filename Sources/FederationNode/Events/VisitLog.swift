@@ -7,6 +7,8 @@ public import Replication
 /// Re-posting a visit exactly as recorded is a duplicate. Posting a recorded completed visit again with
 /// status `cancelled` is a correction: the row becomes cancelled and the cells move back by exactly what
 /// the visit had added (`VisitRecord.statisticDeltas`). Any other change to a recorded visit is refused.
+/// A new visit naming an unknown provider or catalog item is refused once the node holds providers or a
+/// catalog (`ReferenceData.checkVisit`).
 public enum VisitLog {
     /// The table name.
     public static let table = "visits"
@@ -91,6 +93,11 @@ public enum VisitLog {
                         message: "visit \(visit.id) is already recorded with other values; correct it only by"
                             + " cancelling it (status cancelled)"))
             }
+        }
+        if let error = try ReferenceData.checkVisit(
+            providerID: visit.providerID, category: visit.category, item: visit.item, db)
+        {
+            return .refused(error)
         }
         let now = Int64(tx.nowMilliseconds)
         try db.cachedStatement(

@@ -15,6 +15,7 @@ struct APIError: Error, Sendable, HTTPResponseError, CustomStringConvertible {
         case unauthorized = "unauthorized"
         case operatorTokenRequired = "operator_token_required"
         case notFound = "not_found"
+        case invalidState = "invalid_state"
         case payloadTooLarge = "payload_too_large"
         case badRequest = "bad_request"
         case storageError = "storage_error"

@@ -38,6 +38,8 @@ enum ElderPayload {
                     ElderFieldError(key, "unknown field; an elder has \(ElderInput.fields.joined(separator: ", "))"))
             }
             switch value {
+            case .array where key == "emergency_contacts", .object where key == "emergency_contacts":
+                fields[key] = .text(value.serialized())
             case .null: fields[key] = nil
             case .string(let text): fields[key] = .text(text)
             case .integer(let number): fields[key] = .integer(number)

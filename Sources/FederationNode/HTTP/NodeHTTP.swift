@@ -42,6 +42,8 @@ public enum NodeHTTP {
         let api = NodeAPI(context: context, now: now)
         let roster = RosterAPI(context: context, now: now)
         let dashboard = DashboardAPI(context: context, now: now)
+        let reference = ReferenceAPI(context: context)
+        let enrolment = EnrolmentAPI(context: context, now: now)
         let router = Router(context: NodeRequestContext.self)
         router.add(middleware: HTTPMetricsMiddleware(metrics: context.metrics))
         router.add(middleware: JSONErrorMiddleware(logger: context.logger))
@@ -61,6 +63,20 @@ public enum NodeHTTP {
         router.get("/api/v1/elders/audit") { request, context in
             try await roster.audit(request, unmasked: context.role == .operator)
         }
+        for step in [Enrolment.Step.apply, .review, .approve, .reject] {
+            router.post(RouterPath("/api/v1/elders/:id/\(step.rawValue)")) { request, requestContext in
+                try await enrolment.step(step, request, id: try requestContext.parameters.require("id"))
+            }
+        }
+        router.get("/api/v1/enrolments") { request, _ in try await enrolment.list(request) }
+        router.post("/api/v1/providers") { request, _ in try await reference.post(.providers, request) }
+        router.get("/api/v1/providers") { _, _ in try await reference.list(.providers, key: "providers") }
+        router.post("/api/v1/catalog") { request, _ in try await reference.post(.serviceItems, request) }
+        router.post("/api/v1/catalog/defaults") { _, _ in try await reference.loadDefaults(.serviceItems) }
+        router.get("/api/v1/catalog") { _, _ in try await reference.list(.serviceItems, key: "items") }
+        router.post("/api/v1/subsidy-policy") { request, _ in try await reference.post(.subsidyPolicy, request) }
+        router.post("/api/v1/subsidy-policy/defaults") { _, _ in try await reference.loadDefaults(.subsidyPolicy) }
+        router.get("/api/v1/subsidy-policy") { _, _ in try await reference.list(.subsidyPolicy, key: "policy") }
         router.get("/api/v1/reports/summary") { request, _ in try await api.summary(request) }
         return router
     }

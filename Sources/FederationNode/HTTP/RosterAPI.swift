@@ -153,6 +153,7 @@ struct RosterAPI: Sendable {
                         case ("categories", .text(let text)):
                             .array(text.split(separator: ",").map { .string(String($0)) })
                         case ("categories", .null): .array([])
+                        case ("emergency_contacts", .text(let text)): Self.contacts(text, unmasked: unmasked)
                         case (_, .text(let text)): .string(text)
                         case (_, .integer(let number)): .integer(number)
                         case (_, .real(let number)): .number(number)
@@ -160,5 +161,19 @@ struct RosterAPI: Sendable {
                         }
                     return (key: field, value: json)
                 }))
+    }
+
+    /// Emergency contacts as a list, names and phones masked unless `unmasked`; stored text this version
+    /// cannot read is left out.
+    static func contacts(_ text: String, unmasked: Bool) -> JSONValue {
+        guard let contacts = try? EmergencyContacts.parse(text) else { return .array([]) }
+        return .array(
+            contacts.map { contact in
+                [
+                    "name": .string(unmasked ? contact.name : Roster.maskName(contact.name)),
+                    "relation": contact.relation.map { .string($0) } ?? .null,
+                    "phone": .string(unmasked ? contact.phone : Roster.maskPhone(contact.phone)),
+                ]
+            })
     }
 }

@@ -14,7 +14,8 @@ struct ElderInput: Sendable {
     /// Every field of a roster item, in the order they are checked and documented.
     static let fields = [
         "id", "resident_id", "name", "gender", "birth_date", "phone", "address", "community", "living", "disability",
-        "categories", "tier", "monthly_hours", "monthly_subsidy", "card_no", "status",
+        "categories", "tier", "monthly_hours", "monthly_subsidy", "card_no", "status", "status_month",
+        "emergency_contacts",
     ]
     /// Fields every item must have.
     static let required = ["id", "resident_id", "name", "community"]
@@ -94,6 +95,15 @@ struct ElderInput: Sendable {
         if let status = try reader.code("status", ElderStatus.self) {
             values.append(("status", .text(status.rawValue)))
         }
+        if let month = try reader.text("status_month", maxLength: 7) {
+            guard Self.month(month) != nil else {
+                throw ElderFieldError("status_month", "\"\(month)\" is not a month YYYY-MM (生效月份应为 2026-12)")
+            }
+            values.append(("status_month", .text(Self.month(month)!)))
+        }
+        if let contacts = try reader.text("emergency_contacts", maxLength: 2_000) {
+            values.append(("emergency_contacts", .text(try EmergencyContacts.normalized(contacts))))
+        }
 
         let order = Dictionary(
             uniqueKeysWithValues: DomainSchema.elders.columns.enumerated().map { ($1.name, $0) })
@@ -140,6 +150,12 @@ struct ElderInput: Sendable {
         guard day <= days else { return nil }
         func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
         return "\(year)-\(pad(month))-\(pad(day))"
+    }
+
+    /// `YYYY-MM` (or `YYYY-M`), normalised to `YYYY-MM`.
+    static func month(_ text: String) -> String? {
+        guard let date = date(text + "-01") else { return nil }
+        return String(date.prefix(7))
     }
 
     /// A mobile number `1XXXXXXXXXX`, or a landline `0AA(A)-NNNNNNN(N)` (the hyphen may be a space or

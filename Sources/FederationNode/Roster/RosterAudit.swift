@@ -51,13 +51,15 @@ struct RosterAudit {
         return audit
     }
 
-    /// Whole years from `YYYY-MM-DD` to today, nil if the date is missing or malformed.
+    /// Whole years from `YYYY-MM-DD` to today, nil if the date is missing or malformed. A `YYYY-MM`
+    /// birth month (what nodes above the privacy level hold, docs/PRIVACY.md) counts from its last day,
+    /// so an elder is never taken as older than they are.
     static func age(birthDate: String?, today: (year: Int, month: Int, day: Int)) -> Int? {
         guard let text = birthDate else { return nil }
         let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
+        guard parts.count == 3 || parts.count == 2 else { return nil }
         var age = today.year - parts[0]
-        if (today.month, today.day) < (parts[1], parts[2]) { age -= 1 }
+        if (today.month, today.day) < (parts[1], parts.count == 3 ? parts[2] : 31) { age -= 1 }
         return age
     }
 }

@@ -30,7 +30,8 @@ struct RosterCSV: Sendable {
         "性别": "gender", "出生日期": "birth_date", "电话": "phone", "联系电话": "phone", "住址": "address",
         "地址": "address", "家庭住址": "address", "社区": "community", "社区编码": "community", "居住状况": "living",
         "失能等级": "disability", "补贴类别": "categories", "服务等级": "tier", "月服务时长": "monthly_hours",
-        "月补贴": "monthly_subsidy", "服务卡号": "card_no", "状态": "status",
+        "月补贴": "monthly_subsidy", "服务卡号": "card_no", "状态": "status", "生效月份": "status_month",
+        "紧急联系人": "emergency_contacts",
     ]
 
     /// The Chinese header of each field, for messages.

@@ -100,14 +100,19 @@ enum ServiceTier: String, RosterCode {
     }
 }
 
-/// Where an elder stands in the roster (状态): the seeds' "dynamic management".
+/// Where an elder stands in the roster (状态): the seeds' "dynamic management", with the enrolment
+/// workflow of seed 002: `applied` (社区申请) → `reviewed` (街道审核) or `returned` (退回) → `active`
+/// (区县核定, from the next month) or `rejected` (不予核定).
 enum ElderStatus: String, RosterCode {
-    case applied, active, suspended, deceased
+    case applied, reviewed, returned, rejected, active, suspended, deceased
     case movedOut = "moved_out"
 
     var chineseName: String {
         switch self {
         case .applied: "申请中"
+        case .reviewed: "街道已审核"
+        case .returned: "已退回"
+        case .rejected: "未核定"
         case .active: "在册"
         case .suspended: "暂停"
         case .deceased: "已故"

@@ -8,6 +8,8 @@ import Replication
 /// `sentThrough` held nothing for this peer).
 struct OutboundStream {
     var filter: FeedFilter
+    /// Reduces personal columns before they leave (towards a parent above the privacy level), or nil.
+    var reducer: PrivacyReducer?
     private(set) var acknowledged: UInt64
     private(set) var sentThrough: UInt64
     private(set) var position: UInt64
@@ -17,8 +19,9 @@ struct OutboundStream {
     private var backoff: UInt64 = 0
     private var lastFrameAt: UInt64 = 0
 
-    init(filter: FeedFilter, from watermark: UInt64) {
+    init(filter: FeedFilter, from watermark: UInt64, reducer: PrivacyReducer? = nil) {
         self.filter = filter
+        self.reducer = reducer
         acknowledged = watermark
         sentThrough = watermark
         position = watermark
@@ -42,6 +45,7 @@ struct OutboundStream {
         var payload: [UInt8]
         repeat {
             page = try store.changes(after: position, maxCells: cellLimit, filter: filter)
+            reducer?.reduce(&page.batch)
             payload = try WireCodec.encodeBatch(page.batch)
             if payload.count <= maxBytes || cellLimit == 1 { break }
             cellLimit = max(1, cellLimit / 2)

@@ -14,6 +14,8 @@ actor ParentLink {
         /// The parent's code when the configuration states it.
         var expectedParent: NodeCode?
         var common: LinkSettings
+        /// What personal data may go up (applied when the parent is above the policy's level).
+        var privacy = PrivacyPolicy()
     }
 
     private enum State {
@@ -256,13 +258,21 @@ actor ParentLink {
         let upFrom = welcome.receivedEpoch == store.feedEpoch ? welcome.receivedWatermark : 0
         let stored = try? store.watermark(peer: parent, .received)
         let downFrom = stored?.epoch == welcome.feedEpoch ? stored?.seq ?? 0 : 0
+        let reducer: PrivacyReducer?
+        do {
+            reducer = try settings.privacy.reducer(towards: parent.level, schema: store.schema)
+        } catch {
+            logger.error("cannot apply the privacy policy: \(error.message); not sending to \(parent) until node.toml is fixed")
+            disconnect(reason: "bad [privacy] settings", retry: true)
+            return
+        }
         let session = Session(
             parent: parent,
             // Up: everything except what came down from above — from this parent or any former one
             // (a community moved to another street must not hand its old street's changes to the new).
             outbound: OutboundStream(
                 filter: FeedFilter(excludingVia: Array(Set(store.knownNodes().filter { $0.level < store.node.level } + [parent]))),
-                from: upFrom),
+                from: upFrom, reducer: reducer),
             inbound: InboundStream(
                 peer: parent, originsWithin: nil, peerEpoch: welcome.feedEpoch, watermark: downFrom,
                 maxPayloadBytes: max(settings.common.maxMessageBytes * 8, WireCodec.defaultMaxPayloadBytes)),

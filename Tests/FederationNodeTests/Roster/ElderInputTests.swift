@@ -29,7 +29,12 @@ import Testing
     @Test func sampleRosterEldersAreValidAndWriteEveryColumn() throws {
         for elder in try RosterSamples.elders(300) {
             let input = try Self.check(RosterSamples.input(elder))
-            #expect(input.values.count == DomainSchema.elders.columns.count)
+            // Every column of a registration; the sample roster leaves out contacts and the enrolment workflow's.
+            let notSampled: Set = [
+                "status_month", "emergency_contacts", "applied_by", "applied_at", "reviewed_by", "reviewed_at", "decided_by",
+                "decided_at", "status_note",
+            ]
+            #expect(input.values.count == DomainSchema.elders.columns.filter { !notSampled.contains($0.name) }.count)
             for (column, value) in input.values {
                 #expect(elder[column] == value, "column \(column)")
             }

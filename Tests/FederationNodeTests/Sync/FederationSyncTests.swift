@@ -16,7 +16,8 @@ import Testing
         let federation = try TestFederation()
         defer { Task { await federation.shutdown() } }
         try await federation.start("130100000000")
-        try await federation.start("130102000000", under: "130100000000")
+        // The city receives the full roster here, so the whole state converges (docs/PRIVACY.md).
+        try await federation.start("130102000000", under: "130100000000") { $0.privacy = PrivacyPolicy(fullRosterUpTo: .city) }
         try await federation.start("130102001000", under: "130102000000")
         try await federation.start("130102001001", under: "130102001000")
         let community = try federation.store("130102001001")
@@ -80,7 +81,8 @@ import Testing
     @Test func aRestartedMiddleNodeResumesWithNothingLostOrCountedTwice() async throws {
         let federation = try TestFederation()
         try await federation.start("130100000000")
-        try await federation.start("130102000000", under: "130100000000")
+        // The city receives the full roster here, so the whole state converges (docs/PRIVACY.md).
+        try await federation.start("130102000000", under: "130100000000") { $0.privacy = PrivacyPolicy(fullRosterUpTo: .city) }
         try await federation.start("130102001000", under: "130102000000")
         try await federation.start("130102001001", under: "130102001000")
         let community = try federation.store("130102001001")
@@ -132,7 +134,11 @@ import Testing
 
     @Test func batchesAreSplitToFitTheMessageSizeLimit() async throws {
         let federation = try TestFederation()
-        let small: (inout NodeConfig) -> Void = { $0.sync.maxMessageBytes = 64 << 10 }
+        // The city receives the full roster here, so the addresses go up (docs/PRIVACY.md).
+        let small: (inout NodeConfig) -> Void = {
+            $0.sync.maxMessageBytes = 64 << 10
+            $0.privacy = PrivacyPolicy(fullRosterUpTo: .city)
+        }
         try await federation.start("130100000000", configure: small)
         try await federation.start("130102000000", under: "130100000000", configure: small)
         let district = try federation.store("130102000000")

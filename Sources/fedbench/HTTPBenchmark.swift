@@ -1,0 +1,220 @@
+import FederationNode
+import Foundation
+import Replication
+import Synchronization
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `fedbench ingest` and `fedbench import`: a real node (`NodeDaemon`, durable SQLite, the HTTP server
+/// `fedctl run` serves) in this process, driven over loopback HTTP as the stations' software drives it.
+///
+///     fedbench ingest [--events 200000] [--batch 1000] [--concurrency 4]   # target ≥ 20,000 events/s
+///     fedbench import [--elders 100000]                                       # target ≤ 10 s
+enum HTTPBenchmark {
+    static let street = "130102001000"
+    static let communities = (1...8).map { "1301020010\(String(format: "%02d", $0))" }
+
+    /// The node's base URL and operator token.
+    struct Target: Sendable {
+        let base: URL
+        let token: String
+    }
+
+    /// Starts one street node and waits until its HTTP server listens.
+    static func startNode(_ federation: inout SyncBenchmark.Federation) async throws -> Target {
+        try await federation.start(street, under: nil)
+        let node = federation.nodes[street]!
+        let token = try node.directory.loadTokens().operator
+        for _ in 0..<1_000 {
+            if let port = node.daemon.httpPort { return Target(base: URL(string: "http://127.0.0.1:\(port)")!, token: token) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw BenchError("the node's HTTP server did not start")
+    }
+
+    /// POSTs a body and returns the answer's `accepted` count (throws on any other status or a rejection).
+    static func post(_ target: Target, _ path: String, _ body: Data, contentType: String = "application/json") async throws -> Int {
+        var request = URLRequest(url: target.base.appendingPathComponent(path))
+        request.setValue("Bearer \(target.token)", forHTTPHeaderField: "Authorization")
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.timeoutInterval = 300
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        guard (response as? HTTPURLResponse)?.statusCode == 200,
+            let answer = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else {
+            throw BenchError("\(path) answered \(String(decoding: data.prefix(300), as: UTF8.self))")
+        }
+        if let rejected = answer["rejected"] as? [Any], !rejected.isEmpty {
+            throw BenchError("\(path) refused \(rejected.count) items, first: \(rejected[0])")
+        }
+        return (answer["accepted"] as? NSNumber)?.intValue ?? 0
+    }
+
+    static func json(_ objects: [[String: Any]]) throws -> Data {
+        try JSONSerialization.data(withJSONObject: objects)
+    }
+
+    // MARK: - ingest
+
+    static func ingest(events: Int, batch: Int, concurrency: Int) async throws -> [String: Any] {
+        var federation = try SyncBenchmark.Federation()
+        defer { Task { [federation] in await federation.shutdown() } }
+        let target = try await startNode(&federation)
+
+        // The roster the visits name (visits of unknown elders are refused).
+        var roster = SampleRoster(seed: 20_260_101, communities: try communities.map { try NodeCode($0) })
+        var elders: [(id: String, community: String)] = []
+        var objects: [[String: Any]] = []
+        for _ in 0..<2_000 {
+            let write = roster.next()
+            var object: [String: Any] = ["id": write.key]
+            for (column, value) in write.values {
+                switch value {
+                case .text(let text): object[column] = column == "categories" ? text.split(separator: ",").map(String.init) : text
+                case .integer(let number): object[column] = number
+                default: break
+                }
+            }
+            elders.append((write.key, object["community"] as! String))
+            objects.append(object)
+        }
+        _ = try await post(target, "/api/v1/elders", try json(objects))
+
+        // Bodies prepared before the clock starts: 60% calls, 30% visits, 10% callbacks, in batches of `batch`.
+        log("fedbench ingest: preparing \(events) events in batches of \(batch)…")
+        var generator = SystemRandomNumberGenerator()
+        let channels = ["hotline", "sos_key", "help_key", "app", "walk_in"]
+        let types = ["emergency", "service_request", "consultation", "complaint", "companionship", "invalid"]
+        let categories = ["medical_care", "emergency_aid", "daily_care", "spiritual_comfort", "legal_aid", "culture_recreation"]
+        let scores = ["satisfied", "basically_satisfied", "dissatisfied"]
+        func time(_ day: Int, _ minute: Int) -> String {
+            String(format: "2026-%02d-%02dT%02d:%02d:00+08:00", 1 + day / 28 % 12, 1 + day % 28, minute / 60 % 24, minute % 60)
+        }
+        var bodies: [(path: String, body: Data, count: Int)] = []
+        var made = 0
+        var kind = 0
+        while made < events {
+            let count = min(batch, events - made)
+            var items: [[String: Any]] = []
+            items.reserveCapacity(count)
+            for offset in 0..<count {
+                let n = made + offset
+                let elder = elders[Int(generator.next() % UInt64(elders.count))]
+                let day = Int(generator.next() % 300)
+                let minute = Int(generator.next() % (22 * 60))
+                switch kind % 10 {
+                case 0..<6:
+                    items.append([
+                        "id": "C-\(n)", "received_at": time(day, minute), "channel": channels[n % channels.count],
+                        "type": types[n % types.count], "effective": types[n % types.count] != "invalid" && n % 5 != 0, "community": elder.community,
+                        "elder_id": elder.id, "handler": "接线员\(n % 12)", "response_seconds": 30 + n % 300,
+                    ])
+                case 6..<9:
+                    items.append([
+                        "id": "V-\(n)", "elder_id": elder.id, "provider_id": "P-\(n % 20)",
+                        "category": categories[n % categories.count], "item": "助餐", "check_in": time(day, minute),
+                        "check_out": time(day, minute + 45), "community": elder.community, "photo_count": 2,
+                    ])
+                default:
+                    items.append([
+                        "id": "B-\(n)", "visit_id": "V-\(n)", "at": time(day, minute), "score": scores[n % scores.count],
+                        "complaint": n % 50 == 0, "community": elder.community,
+                    ])
+                }
+            }
+            let path = ["/api/v1/calls", "/api/v1/calls", "/api/v1/calls", "/api/v1/calls", "/api/v1/calls", "/api/v1/calls",
+                        "/api/v1/visits", "/api/v1/visits", "/api/v1/visits", "/api/v1/callbacks"][kind % 10]
+            bodies.append((path, try json(items), count))
+            kind += 1
+            made += count
+        }
+        let bytes = bodies.reduce(0) { $0 + $1.body.count }
+
+        log("fedbench ingest: posting \(bodies.count) batches over \(concurrency) connections…")
+        let start = DispatchTime.now().uptimeNanoseconds
+        let accepted = try await withThrowingTaskGroup(of: Int.self) { group in
+            let queue = BodyQueue(bodies)
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var accepted = 0
+                    while let next = queue.next() {
+                        accepted += try await post(target, next.path, next.body)
+                    }
+                    return accepted
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        guard accepted == events else { throw BenchError("only \(accepted) of \(events) events were accepted") }
+        let perSecond = rate(events, seconds)
+        log("  ingest: \(events) events in \(String(format: "%.2f", seconds)) s = \(perSecond) events/s (target ≥ 20,000)")
+        return [
+            "benchmark": "ingest", "events": events, "batch": batch, "concurrency": concurrency, "seconds": seconds,
+            "events_per_s": perSecond, "target_events_per_s": 20_000, "request_bytes": bytes,
+            "peak_rss_mb": (peakRSSMegabytes() * 10).rounded() / 10, "cores": ProcessInfo.processInfo.activeProcessorCount,
+        ]
+    }
+
+    // MARK: - import
+
+    static func importRoster(elders: Int) async throws -> [String: Any] {
+        var federation = try SyncBenchmark.Federation()
+        defer { Task { [federation] in await federation.shutdown() } }
+        let target = try await startNode(&federation)
+        log("fedbench import: writing a CSV of \(elders) elders…")
+        let columns = [
+            "id", "resident_id", "name", "gender", "birth_date", "phone", "address", "community", "living", "disability",
+            "categories", "tier", "monthly_hours", "monthly_subsidy", "card_no", "status",
+        ]
+        var roster = SampleRoster(seed: 20_260_101, communities: try communities.map { try NodeCode($0) })
+        var csv = "\u{FEFF}" + columns.joined(separator: ",") + "\r\n"
+        for _ in 0..<elders {
+            let write = roster.next()
+            var fields: [String: String] = ["id": write.key]
+            for (column, value) in write.values {
+                switch value {
+                case .text(let text): fields[column] = text
+                case .integer(let number): fields[column] = String(number)
+                default: break
+                }
+            }
+            csv += columns.map { column in
+                let text = fields[column] ?? ""
+                return text.contains(",") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+            }.joined(separator: ",") + "\r\n"
+        }
+        let body = Data(csv.utf8)
+        log("fedbench import: posting \(body.count / 1_048_576) MiB to /api/v1/elders/import…")
+        let start = DispatchTime.now().uptimeNanoseconds
+        let accepted = try await post(target, "/api/v1/elders/import", body, contentType: "text/csv")
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        guard accepted == elders else { throw BenchError("only \(accepted) of \(elders) elders were accepted") }
+        log("  import: \(elders) elders in \(String(format: "%.2f", seconds)) s = \(rate(elders, seconds)) elders/s (target ≤ 10 s)")
+        return [
+            "benchmark": "import", "elders": elders, "csv_bytes": body.count, "seconds": seconds,
+            "elders_per_s": rate(elders, seconds), "target_seconds": 10,
+            "peak_rss_mb": (peakRSSMegabytes() * 10).rounded() / 10, "cores": ProcessInfo.processInfo.activeProcessorCount,
+        ]
+    }
+}
+
+/// The prepared request bodies, handed out one at a time to the uploading tasks.
+final class BodyQueue: Sendable {
+    private let bodies: [(path: String, body: Data, count: Int)]
+    private let position = Mutex(0)
+
+    init(_ bodies: [(path: String, body: Data, count: Int)]) { self.bodies = bodies }
+
+    func next() -> (path: String, body: Data, count: Int)? {
+        let index = position.withLock { value -> Int in
+            defer { value += 1 }
+            return value
+        }
+        return index < bodies.count ? bodies[index] : nil
+    }
+}
