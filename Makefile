@@ -24,6 +24,7 @@ bench:
 	mkdir -p bench
 	$$($(SWIFT) build -c release --show-bin-path)/fedbench merge | tee bench/merge.json
 	$$($(SWIFT) build -c release --show-bin-path)/fedbench sync | tee bench/sync.json
+	$$($(SWIFT) build -c release --show-bin-path)/fedbench report | tee bench/report.json
 
 # Regenerate Sources/Replication/Wire/*.pb.swift from proto/ (needs protoc and protoc-gen-swift).
 proto:

@@ -2,6 +2,7 @@
 //
 //     swift run -c release fedbench merge [--elders 100000] [--page-cells 20000] [--keep DIR]
 //     swift run -c release fedbench sync  [--elders 100000] [--seconds 20] [--rate 1000]
+//     swift run -c release fedbench report [--elders 100000] [--keep DIR]
 //
 // Human-readable lines first; the last line is one JSON object.
 import FederationNode
@@ -239,7 +240,8 @@ do {
     switch options.command {
     case "merge": result = try mergeBenchmark(options)
     case "sync": result = try await SyncBenchmark.run(elders: options.elders, seconds: options.seconds, rate: options.rate)
-    default: throw BenchError("unknown benchmark \(options.command); available: merge, sync")
+    case "report": result = try ReportBenchmark.run(elders: options.elders, keep: options.keep)
+    default: throw BenchError("unknown benchmark \(options.command); available: merge, sync, report")
     }
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
     print(String(decoding: json, as: UTF8.self))

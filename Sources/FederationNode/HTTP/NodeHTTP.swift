@@ -50,7 +50,7 @@ public enum NodeHTTP {
         router.post("/api/v1/elders/import") { request, _ in try await roster.importElders(request) }
         router.get("/api/v1/elders") { request, _ in try await roster.listElders(request) }
         router.get("/api/v1/elders/audit") { request, _ in try await roster.audit(request) }
-        router.get("/api/v1/reports/summary") { request, _ in try await api.summary(request) }
+        try ReportsAPI.register(on: router, context: context, now: now)
         return router
     }
 }
