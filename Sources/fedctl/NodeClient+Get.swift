@@ -26,8 +26,9 @@ extension NodeClient {
         guard status == 200 else {
             let message = (json["error"] as? [String: Any])?["message"] as? String
                 ?? String(decoding: data.prefix(500), as: UTF8.self)
+            let code = (json["error"] as? [String: Any])?["code"] as? String
             let hint =
-                status == 401 || status == 403
+                status == 401 || (status == 403 && code != "forbidden_scope")
                 ? " (pass --token or set ELDERCARE_TOKEN; fedctl token show --data DIR --role viewer prints one)" : ""
             throw FedctlFailure(message: "the node answered \(status): \(message)\(hint)")
         }
