@@ -2,17 +2,33 @@
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: all build test bench release clean proto
+.PHONY: all build test bench chaos chaos-short release clean proto
 
 all: build
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
 
-# Build and run every test target (unit, property laws, integration over loopback ZeroMQ).
+# Build and run every test target (unit, property laws, integration over loopback ZeroMQ), then the
+# short chaos run (docs/CHAOS.md).
 test:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	bash scripts/run-tests.sh $(SWIFT_FLAGS)
+	$(MAKE) chaos-short
+
+# Chaos (docs/CHAOS.md): 15 fedctl processes under load and scripted faults; the last line says what
+# was checked, the exit status says whether every figure was exact. CHAOS_ARGS adds options (--seed N).
+CHAOS_ARGS ?=
+chaos:
+	$(SWIFT) build --product fedctl $(SWIFT_FLAGS)
+	$(SWIFT) build --product fedchaos $(SWIFT_FLAGS)
+	$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/fedchaos --duration 180 --kills 7 $(CHAOS_ARGS)
+
+# About 2 minutes: fewer events, every fault kind once (part of make test).
+chaos-short:
+	$(SWIFT) build --product fedctl $(SWIFT_FLAGS)
+	$(SWIFT) build --product fedchaos $(SWIFT_FLAGS)
+	$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))/fedchaos --duration 45 --kills 3 --workers 3 $(CHAOS_ARGS)
 
 release:
 	$(SWIFT) build -c release $(SWIFT_FLAGS)

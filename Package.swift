@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Reports", targets: ["Reports"]),
         .executable(name: "fedctl", targets: ["fedctl"]),
         .executable(name: "fedbench", targets: ["fedbench"]),
+        .executable(name: "fedchaos", targets: ["fedchaos"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
@@ -89,6 +90,16 @@ let package = Package(
                 "Reports",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The chaos harness (docs/CHAOS.md): runs fedctl processes, so it needs the fedctl product built.
+        .executableTarget(
+            name: "fedchaos",
+            dependencies: [
+                "FederationNode",
+                "Replication",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),

@@ -1,17 +1,25 @@
 public import Logging
 public import Replication
 
-/// What the parts of a running node share: its identity, configuration and store.
+/// What the parts of a running node share: its identity, configuration, store and access tokens.
 public struct NodeContext: Sendable {
     public let config: NodeConfig
     public let code: NodeCode
     public let store: ReplicaStore
     public let logger: Logger
+    /// The tokens HTTP requests must carry (`Authorization: Bearer TOKEN`).
+    public let tokens: AccessTokens
 
-    public init(config: NodeConfig, code: NodeCode, store: ReplicaStore, logger: Logger) {
+    /// - Parameter tokens: the node's tokens (`DataDirectory.loadOrCreateTokens()`); fresh random
+    ///   ones by default, which no client knows.
+    public init(
+        config: NodeConfig, code: NodeCode, store: ReplicaStore, logger: Logger,
+        tokens: AccessTokens = .generate()
+    ) {
         self.config = config
         self.code = code
         self.store = store
         self.logger = logger
+        self.tokens = tokens
     }
 }

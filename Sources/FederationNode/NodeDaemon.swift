@@ -1,5 +1,6 @@
 public import Logging
 public import Replication
+import Foundation
 import ServiceLifecycle
 import Synchronization
 
@@ -32,14 +33,28 @@ public final class NodeDaemon: Sendable {
         var storeConfiguration = StoreConfiguration()
         storeConfiguration.maxForwardSkewMilliseconds = UInt64(config.sync.maxClockSkewMs)
         storeConfiguration.fsyncEveryCommit = config.sync.durable
+        storeConfiguration.maxDatabaseBytes = config.storage?.maxDatabaseMB.map { Int64($0) << 20 }
+        if let faults = config.faults, faults.isActive {
+            logger.warning("FAULT INJECTION IS ON ([faults] in node.toml, for testing only): \(faults.summary)")
+            if faults.clockOffsetMs != 0 {
+                let offset = Int64(faults.clockOffsetMs)
+                storeConfiguration.now = { UInt64(max(1, Int64(Date().timeIntervalSince1970 * 1000) + offset)) }
+            }
+        }
         let store = try ReplicaStore(path: directory.databasePath, node: code, schema: try DomainSchema.replicated(), configuration: storeConfiguration)
         try await store.database.write { db in try LinkStatistics.prepare(db) }
-        context = NodeContext(config: config, code: code, store: store, logger: logger)
+        let (tokens, createdTokens) = try directory.loadOrCreateTokens()
+        if !createdTokens.isEmpty {
+            logger.notice(
+                "created access tokens for this data directory; print them with fedctl token show --data DIR --role viewer|operator",
+                metadata: ["roles": "\(createdTokens.map(\.rawValue).joined(separator: ","))", "directory": "\(directory.tokensURL.path)"])
+        }
+        context = NodeContext(config: config, code: code, store: store, logger: logger, tokens: tokens)
         zmq = try ZeroMQContext()
         let trustDirectory = directory
         hub = ChildrenHub(
             store: store, context: zmq,
-            settings: .init(endpoint: config.sync.listen, common: LinkSettings(config.sync, keys: keys)),
+            settings: .init(endpoint: config.sync.listen, common: LinkSettings(config.sync, keys: keys, faults: config.faults)),
             trusted: { trustDirectory.trustedChildren() }, logger: logger)
         do {
             try await hub.bind()
@@ -52,7 +67,7 @@ public final class NodeDaemon: Sendable {
                 settings: .init(
                     endpoint: parent, parentKey: parentKey,
                     expectedParent: config.sync.parentCode.flatMap { try? NodeCode($0) },
-                    common: LinkSettings(config.sync, keys: keys)),
+                    common: LinkSettings(config.sync, keys: keys, faults: config.faults)),
                 logger: logger)
         } else {
             uplink = nil

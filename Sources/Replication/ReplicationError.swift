@@ -30,6 +30,8 @@ public struct ReplicationError: Error, CustomStringConvertible, Sendable {
         case malformedFrame = "malformed_frame"
         /// The database refused an operation.
         case storage = "storage"
+        /// The database reached its size limit (`max_page_count`) or the disk is full; nothing was written.
+        case storageFull = "storage_full"
         /// A fault injected by a test.
         case injectedFault = "injected_fault"
     }

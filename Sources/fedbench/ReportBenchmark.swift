@@ -98,9 +98,15 @@ enum ReportBenchmark {
 
         // The rollup answers what the cells answer.
         let again = try summary(cache)
-        let same = reference.calls == again.calls && reference.services == again.services
-            && reference.satisfaction == again.satisfaction && reference.roster == again.roster
-            && reference.calls.total > 0
+        // The rollup leaves out the item of visit cells, so `byProviderItem` differs by design.
+        let sameServices: Bool =
+            reference.services.total == again.services.total
+            && reference.services.byCategory == again.services.byCategory
+            && reference.services.byProvider == again.services.byProvider
+        let sameOthers: Bool =
+            reference.calls == again.calls && reference.satisfaction == again.satisfaction
+            && reference.roster == again.roster && reference.reporting.rate == again.reporting.rate
+        let same = sameServices && sameOthers && reference.calls.total > 0
 
         // Cost of the triggers on writes: 20,000 local cell updates in one transaction, with the rollup.
         var writeSeconds = 0.0

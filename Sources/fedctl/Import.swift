@@ -12,17 +12,18 @@ struct Import: AsyncParsableCommand {
                 The header row names the columns (id, resident_id, name, community, … or 编号, 身份证号, 姓名, 社区, …;
                 see docs/API.md). Rows are sent in chunks; refused rows are listed with their line number and
                 reason, the others are kept. Running the same file again is safe.
-                Example: fedctl import roster roster.csv --node http://127.0.0.1:8103
+                Writes need the node's operator token: --token T, --data DIR or ELDERCARE_TOKEN.
+                Example: fedctl import roster roster.csv --node http://127.0.0.1:8103 --data ./data/community
                 """)
 
         @Argument(help: "The CSV file.") var file: String
         @Option(help: "The node's HTTP address, e.g. http://127.0.0.1:8103.") var node: String
-        @Option(help: "Access token (Authorization: Bearer).") var token: String?
+        @OptionGroup var access: TokenOptions
         @Option(help: "Rows per request.") var rowsPerRequest = 5_000
 
         func run() async throws {
             guard rowsPerRequest > 0 else { throw ValidationError("--rows-per-request must be positive") }
-            let client = try NodeClient(node: node, token: token)
+            let client = try NodeClient(node: node, token: try access.resolve())
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw FedctlFailure(message: "cannot read \(file)")
             }

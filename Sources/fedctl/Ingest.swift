@@ -10,7 +10,9 @@ struct Ingest: AsyncParsableCommand {
             names (docs/API.md). Events are sent in batches; refused ones are listed with their line number
             and reason, the others are kept. An event already recorded counts as a duplicate, so running the
             same file again is safe.
-            Example: fedctl ingest calls calls-2026-01.jsonl --node http://127.0.0.1:8100
+            Writes need the node's operator token: --token T, --data DIR (read from the data directory) or
+            the environment variable ELDERCARE_TOKEN.
+            Example: fedctl ingest calls calls-2026-01.jsonl --node http://127.0.0.1:8100 --data ./data/city
             """)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
@@ -20,7 +22,7 @@ struct Ingest: AsyncParsableCommand {
     @Argument(help: "calls, visits or callbacks.") var kind: Kind
     @Argument(help: "The file (.jsonl, .json or .csv).") var file: String
     @Option(help: "The node's HTTP address, e.g. http://127.0.0.1:8100.") var node: String
-    @Option(help: "Access token (Authorization: Bearer).") var token: String?
+    @OptionGroup var access: TokenOptions
     @Option(help: "Events per request (the node accepts up to 1000).") var batch = 500
 
     /// Fields whose CSV text is a boolean or a number in the JSON API.
@@ -29,7 +31,7 @@ struct Ingest: AsyncParsableCommand {
 
     func run() async throws {
         guard (1...1_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 1000") }
-        let client = try NodeClient(node: node, token: token)
+        let client = try NodeClient(node: node, token: try access.resolve())
         guard let data = FileManager.default.contents(atPath: file) else { throw FedctlFailure(message: "cannot read \(file)") }
         let events = try Self.parse(data, name: file)
         var tally = UploadTally()

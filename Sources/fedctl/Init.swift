@@ -54,6 +54,7 @@ struct Init: ParsableCommand {
             print("initialised \(level) node \(code) (\(name)) in \(directory.url.path)")
             print("next: trust it at its parent with")
             print("  fedctl trust --data PARENT_DIR --child \(code) --key \(keys.publicKey)")
+            print("access tokens (viewer, operator): fedctl token show --data \(directory.url.path) --role viewer|operator")
             print("public key:")
             print(keys.publicKey)
         } catch {

@@ -40,7 +40,8 @@ struct Report: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = try NodeClient(node: node, token: token ?? ProcessInfo.processInfo.environment["ELDERCARE_TOKEN"])
+        let environmentToken = ProcessInfo.processInfo.environment["ELDERCARE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let client = try NodeClient(node: node, token: token ?? environmentToken)
         let query = [("from", from), ("to", to), ("period", period), ("date", date), ("scope", scope)]
             .compactMap { name, value in value.map { (name, $0) } }
         let (data, json) = try await client.get("api/v1/reports/\(kind.rawValue)", query: query)

@@ -11,6 +11,8 @@ import TOMLKit
 /// DIR/keys/node.public    this node's CURVE public key, Z85
 /// DIR/trust/CODE.public   the public key of each trusted child, Z85
 /// DIR/trust/CODE.covers   codes moved under that child from elsewhere, one per line (optional)
+/// DIR/tokens/viewer       the HTTP viewer token (mode 0600; DataDirectory+Tokens.swift)
+/// DIR/tokens/operator     the HTTP operator token (mode 0600)
 /// ```
 public struct DataDirectory: Sendable {
     public let url: URL
@@ -26,7 +28,7 @@ public struct DataDirectory: Sendable {
     public var publicKeyURL: URL { keysURL.appendingPathComponent("node.public") }
     public var trustURL: URL { url.appendingPathComponent("trust", isDirectory: true) }
 
-    /// Creates a new data directory with its configuration and a fresh CURVE key pair.
+    /// Creates a new data directory with its configuration, a fresh CURVE key pair and fresh access tokens.
     ///
     /// - Throws: `NodeError` if the directory already holds a node, or the configuration is invalid.
     @discardableResult
@@ -47,6 +49,8 @@ public struct DataDirectory: Sendable {
         let keys = try CurveKeyPair.generate()
         try directory.write(keys.secretKey + "\n", to: directory.secretKeyURL, permissions: 0o600)
         try directory.write(keys.publicKey + "\n", to: directory.publicKeyURL, permissions: 0o644)
+        let tokens = AccessTokens.generate()
+        for role in AccessRole.allCases { try directory.writeToken(tokens[role], role: role) }
         try directory.saveConfig(config)
         return directory
     }

@@ -93,6 +93,10 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     public var http: HTTP
     /// Who qualifies for what; absent in node.toml means the seeds' defaults.
     public var eligibility: EligibilityPolicy?
+    /// Storage limits; absent means none but the disk.
+    public var storage: Storage?
+    /// Fault switches for the chaos harness (testing only); absent means all off.
+    public var faults: Faults?
 
     public init(code: String, name: String, listen: String, http: String, parent: String? = nil, parentKey: String? = nil) {
         self.node = Node(code: code, name: name)
@@ -144,6 +148,8 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         else {
             throw NodeError(.invalidConfig, "a [sync] limit is out of range (max_in_flight ≥ 1, batch_cells ≥ 1, max_message_bytes ≥ 65536, heartbeat_timeout_ms > heartbeat_interval_ms ≥ 50, max_clock_skew_ms ≥ 1000)")
         }
+        try storage?.validate()
+        try faults?.validate()
     }
 
     static func isZeroMQEndpoint(_ text: String) -> Bool {

@@ -12,10 +12,13 @@ struct APIError: Error, Sendable, HTTPResponseError, CustomStringConvertible {
         case invalidField = "invalid_field"
         case invalidParameter = "invalid_parameter"
         case forbiddenScope = "forbidden_scope"
+        case unauthorized = "unauthorized"
+        case operatorTokenRequired = "operator_token_required"
         case notFound = "not_found"
         case payloadTooLarge = "payload_too_large"
         case badRequest = "bad_request"
         case storageError = "storage_error"
+        case storageFull = "storage_full"
         case internalError = "internal_error"
     }
 
@@ -39,5 +42,9 @@ struct APIError: Error, Sendable, HTTPResponseError, CustomStringConvertible {
         response(request)
     }
 
-    func response(_ request: Request) -> Response { JSONResponse.make(body, status: status) }
+    func response(_ request: Request) -> Response {
+        var response = JSONResponse.make(body, status: status)
+        if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        return response
+    }
 }

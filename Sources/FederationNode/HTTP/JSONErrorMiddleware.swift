@@ -14,6 +14,14 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return error.response(request)
+        } catch let error as ReplicationError where error.code == .storageFull {
+            logger.error("request refused: the database is full", metadata: ["path": "\(request.uri.path)", "error": "\(error.message)"])
+            return APIError(
+                .init(code: 507, reasonPhrase: "Insufficient Storage"), .storageFull,
+                "this node's database is full (数据库已满): nothing was written. The operator raises storage.max_database_mb in node.toml or frees disk space and restarts the node; then send the same request again")
+                .response(request)
+        } catch let page as AccessDeniedPage {
+            return page.response()
         } catch let error as ReplicationError {
             logger.error("request failed in the store", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return APIError(.serviceUnavailable, .storageError, "the database refused the operation: \(error.message)")

@@ -2,7 +2,8 @@ public import Hummingbird
 import Foundation
 import Replication
 
-/// The node's HTTP server: health check and the JSON API (docs/API.md).
+/// The node's HTTP server: health check and the JSON API (docs/API.md), behind `AccessMiddleware`
+/// (viewer and operator tokens; `/healthz` open).
 ///
 /// The application is a swift-service-lifecycle `Service`; the daemon runs it in its `ServiceGroup`:
 ///
@@ -33,23 +34,28 @@ public enum NodeHTTP {
 
     /// The router with every route; `now` is the wall clock (for the reports' default dates).
     static func makeRouter(context: NodeContext, now: @escaping @Sendable () -> Date = { Date() }) throws
-        -> Router<BasicRequestContext>
+        -> Router<NodeRequestContext>
     {
         try CallLog.prepare(context.store)
         try VisitLog.prepare(context.store)
         try CallbackLog.prepare(context.store)
         let api = NodeAPI(context: context, now: now)
         let roster = RosterAPI(context: context, now: now)
-        let router = Router()
+        let router = Router(context: NodeRequestContext.self)
         router.add(middleware: JSONErrorMiddleware(logger: context.logger))
+        router.add(middleware: AccessMiddleware(tokens: context.tokens))
         router.get("/healthz") { _, _ in api.health() }
         router.post("/api/v1/calls") { request, _ in try await api.recordCalls(request) }
         router.post("/api/v1/visits") { request, _ in try await api.recordVisits(request) }
         router.post("/api/v1/callbacks") { request, _ in try await api.recordCallbacks(request) }
         router.post("/api/v1/elders") { request, _ in try await roster.postElders(request) }
         router.post("/api/v1/elders/import") { request, _ in try await roster.importElders(request) }
-        router.get("/api/v1/elders") { request, _ in try await roster.listElders(request) }
-        router.get("/api/v1/elders/audit") { request, _ in try await roster.audit(request) }
+        router.get("/api/v1/elders") { request, context in
+            try await roster.listElders(request, unmasked: context.role == .operator)
+        }
+        router.get("/api/v1/elders/audit") { request, context in
+            try await roster.audit(request, unmasked: context.role == .operator)
+        }
         try ReportsAPI.register(on: router, context: context, now: now)
         return router
     }

@@ -20,7 +20,7 @@ struct ReportsAPI: Sendable {
     ///
     /// - Throws: a database error if the rollup cannot be installed.
     static func register(
-        on router: Router<BasicRequestContext>, context: NodeContext, now: @escaping @Sendable () -> Date
+        on router: Router<NodeRequestContext>, context: NodeContext, now: @escaping @Sendable () -> Date
     ) throws {
         try context.store.database.write { db in try ReportRollup.install(db) }
         let api = ReportsAPI(context: context, now: now)

@@ -4,9 +4,10 @@ import Reports
 
 extension RosterAPI {
     /// `GET /api/v1/elders/audit[?community=CODE]`: active and applying elders with no qualifying
-    /// condition under the node's eligibility policy, resident IDs registered more than once, and
-    /// completed visits this node recorded for elders whose status is `deceased`.
-    func audit(_ request: Request) async throws -> Response {
+    /// condition under the node's eligibility policy, resident IDs registered more than once (masked
+    /// unless `unmasked`: the operator's token), and completed visits this node recorded for elders
+    /// whose status is `deceased`.
+    func audit(_ request: Request, unmasked: Bool = false) async throws -> Response {
         let area = try scope(request.uri.queryParameters["community"].map(String.init))
         let policy = context.config.eligibility ?? EligibilityPolicy()
         let today = CalendarDay.today(unixSeconds: Int64(now().timeIntervalSince1970.rounded(.down)))
@@ -31,7 +32,10 @@ extension RosterAPI {
                 audit.duplicates.map { duplicate in
                     .object(
                         JSONObject([
-                            ("resident_id", .string(Roster.maskResidentID(duplicate.residentID))),
+                            (
+                                "resident_id",
+                                .string(unmasked ? duplicate.residentID : Roster.maskResidentID(duplicate.residentID))
+                            ),
                             ("elders", .array(duplicate.elders.map { .string($0) })),
                         ]))
                 }),

@@ -50,8 +50,9 @@ struct RosterAPI: Sendable {
         return try await record(checked)
     }
 
-    /// `GET /api/v1/elders?page=&per_page=&community=`
-    func listElders(_ request: Request) async throws -> Response {
+    /// `GET /api/v1/elders?page=&per_page=&community=`; resident IDs, phones, names and addresses in full only when
+    /// `unmasked` (the operator's token).
+    func listElders(_ request: Request, unmasked: Bool = false) async throws -> Response {
         let parameters = request.uri.queryParameters
         func number(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
             guard let text = parameters[Substring(name)] else { return value }
@@ -70,7 +71,7 @@ struct RosterAPI: Sendable {
         }
         return JSONResponse.make([
             "page": .integer(Int64(page)), "per_page": .integer(Int64(perPage)), "total": .integer(Int64(result.total)),
-            "elders": .array(result.elders.map(Self.json)),
+            "elders": .array(result.elders.map { Self.json($0, unmasked: unmasked) }),
         ])
     }
 
@@ -134,16 +135,19 @@ struct RosterAPI: Sendable {
         }
     }
 
-    /// One elder in the list: fields in documented order, resident ID and phone masked.
-    static func json(_ elder: [String: Value]) -> JSONValue {
+    /// One elder in the list: fields in documented order, personal fields (resident ID, phone, name,
+    /// address) masked unless `unmasked`.
+    static func json(_ elder: [String: Value], unmasked: Bool = false) -> JSONValue {
         .object(
             JSONObject(
                 ElderInput.fields.map { field in
                     let value = elder[field] ?? .null
                     let json: JSONValue =
                         switch (field, value) {
-                        case ("resident_id", .text(let text)): .string(Roster.maskResidentID(text))
-                        case ("phone", .text(let text)): .string(Roster.maskPhone(text))
+                        case ("resident_id", .text(let text)) where !unmasked: .string(Roster.maskResidentID(text))
+                        case ("phone", .text(let text)) where !unmasked: .string(Roster.maskPhone(text))
+                        case ("name", .text(let text)) where !unmasked: .string(Roster.maskName(text))
+                        case ("address", .text(let text)) where !unmasked: .string(Roster.maskAddress(text))
                         case ("categories", .text(let text)):
                             .array(text.split(separator: ",").map { .string(String($0)) })
                         case ("categories", .null): .array([])

@@ -109,6 +109,18 @@ enum Roster {
         return String(text.prefix(4)) + String(repeating: "*", count: text.count - 8) + String(text.suffix(4))
     }
 
+    /// `王**`: a name's first character (the family name, as on public notices) and a star for each other.
+    static func maskName(_ text: String) -> String {
+        guard let first = text.first else { return text }
+        return String(first) + String(repeating: "*", count: text.count - 1)
+    }
+
+    /// `长安区建设北大街****`: an address's first eight characters (district and street), the rest starred.
+    static func maskAddress(_ text: String) -> String {
+        guard text.count > 8 else { return text.isEmpty ? text : String(text.prefix(1)) + String(repeating: "*", count: text.count - 1) }
+        return String(text.prefix(8)) + String(repeating: "*", count: text.count - 8)
+    }
+
     /// `138****5678` for a mobile number; `0311-****2345` for a landline (area code and last four kept).
     static func maskPhone(_ text: String) -> String {
         if let hyphen = text.firstIndex(of: "-") {

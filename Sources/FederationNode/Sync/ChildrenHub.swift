@@ -288,7 +288,14 @@ actor ChildrenHub {
                 maxInFlight: settings.common.maxInFlight, now: now,
                 idleAdvanceMs: settings.common.heartbeatIntervalMs)
             {
-                guard send(.batch(frame), to: session.routingID) else { return }
+                let copies = settings.common.faults.copies()
+                if copies != 1 {
+                    logger.notice("fault injection: \(copies == 0 ? "dropped" : "duplicated") batch \(frame.batchID) to \(session.child)")
+                }
+                // A dropped batch stays in flight and is resent after the ACK timeout.
+                for _ in 0..<copies {
+                    guard send(.batch(frame), to: session.routingID) else { return }
+                }
                 update(session.child) {
                     $0.batchesSent += 1
                     $0.cellsSent += Int64(cells)

@@ -136,7 +136,7 @@ extension SyncMessage.SyncError.Code {
         case .unknownTable, .unknownColumn, .typeMismatch, .malformedClock, .invalidKey, .invalidStatistic,
             .invalidSchema:
             self = .invalidChange
-        case .storage, .injectedFault: self = .internal
+        case .storage, .storageFull, .injectedFault: self = .internal
         }
     }
 }
@@ -152,8 +152,12 @@ struct LinkSettings: Sendable {
     /// How long one `zmq_poll` waits: the bound on how late a link notices a commit.
     var pollMs = 5
 
-    init(_ sync: NodeConfig.Sync, keys: CurveKeyPair) {
+    /// Testing-only drop/duplicate switches for outgoing batches (off unless `[faults]` sets them).
+    var faults: BatchFaults
+
+    init(_ sync: NodeConfig.Sync, keys: CurveKeyPair, faults: NodeConfig.Faults? = nil) {
         self.keys = keys
+        self.faults = BatchFaults(faults)
         maxMessageBytes = sync.maxMessageBytes
         maxInFlight = sync.maxInFlight
         batchCells = sync.batchCells

@@ -295,7 +295,7 @@ actor ParentLink {
                 maxInFlight: session.maxInFlight, now: now,
                 idleAdvanceMs: settings.common.heartbeatIntervalMs)
             {
-                send(.batch(frame))
+                sendBatch(frame)
                 statistics.batchesSent += 1
                 statistics.bytesSent += Int64(frame.payload.count)
                 statistics.cellsSent += Int64(cells)
@@ -313,6 +313,15 @@ actor ParentLink {
         lastHeartbeat = now
         let head = (try? store.headSequence()) ?? 0
         send(.heartbeat(.init(sentAtMilliseconds: LinkClock.wall(), feedHead: head)))
+    }
+
+    /// Sends a batch, through the testing-only drop/duplicate switches.
+    private func sendBatch(_ frame: SyncMessage.BatchFrame) {
+        let copies = settings.common.faults.copies()
+        if copies != 1 {
+            logger.notice("fault injection: \(copies == 0 ? "dropped" : "duplicated") batch \(frame.batchID) to the parent")
+        }
+        for _ in 0..<copies { send(.batch(frame)) }
     }
 
     private func send(_ message: SyncMessage) {

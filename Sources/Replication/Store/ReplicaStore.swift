@@ -42,9 +42,15 @@ public final class ReplicaStore: Sendable {
         config.maximumReaderCount = configuration.maximumReaderCount
         config.busyMode = .timeout(10)
         let fsync = configuration.fsyncEveryCommit
+        let maxBytes = configuration.maxDatabaseBytes
         config.prepareDatabase { db in
             try db.execute(sql: fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -32768")
+            if let maxBytes {
+                // A per-connection setting: every connection gets it (only the writer can grow the file).
+                let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, maxBytes / max(pageSize, 512)))")
+            }
         }
         do {
             database = try DatabasePool(path: path, configuration: config)

@@ -9,6 +9,9 @@ public struct StoreConfiguration: Sendable {
     /// `true`: every commit is fsynced (`synchronous=FULL`), so an acknowledged batch survives a power
     /// cut. `false`: `synchronous=NORMAL`, durable across process crashes only.
     public var fsyncEveryCommit: Bool = true
+    /// The largest the database file may grow, in bytes (SQLite `max_page_count`); nil: no limit but
+    /// the disk. A write that would pass it fails with `ReplicationError(.storageFull)` and is rolled back.
+    public var maxDatabaseBytes: Int64?
     /// Reader connections beside the single writer (WAL): dashboards never block replication.
     public var maximumReaderCount: Int = 4
     /// Wall clock in Unix milliseconds; tests substitute their own.

@@ -58,6 +58,13 @@ extension ReplicaStore {
             // Ids interned inside the rolled-back transaction must not survive in memory.
             try? database.read { db in try directory.reload(db) }
             if let error = error as? ReplicationError { throw error }
+            if let error = error as? DatabaseError, error.resultCode == .SQLITE_FULL {
+                throw ReplicationError(
+                    .storageFull,
+                    "the database is full (the storage.max_database_mb limit or the disk); nothing was written. "
+                        + "Raise the limit or free disk space, then restart the node",
+                    cause: error)
+            }
             throw ReplicationError(.storage, "write failed and was rolled back: \(error)", cause: error)
         }
     }

@@ -19,11 +19,15 @@ import Testing
         ]
         let file = federation.root.appendingPathComponent("calls.jsonl")
         try Data(calls.joined(separator: "\n").utf8).write(to: file)
-        let ingest = try federation.fedctl(["ingest", "calls", file.path, "--node", federation.url(Self.street)])
+        let token = federation.nodes[Self.street]?.token ?? ""
+        let environment = ["ELDERCARE_TOKEN": token]
+        let ingest = try federation.fedctl(["ingest", "calls", file.path, "--node", federation.url(Self.street), "--token", token])
         #expect(ingest.status == 0, "\(ingest.output)")
         let node = federation.url(Self.street)
 
-        let table = try federation.fedctl(["report", "calls", "--node", node, "--from", "2026-01-01", "--to", "2026-01-31"])
+        let table = try federation.fedctl(
+            ["report", "calls", "--node", node, "--from", "2026-01-01", "--to", "2026-01-31", "--token", token],
+            environment: ["ELDERCARE_TOKEN": ""])
         #expect(table.status == 0, "\(table.output)")
         #expect(table.output.contains("有效服务率 Effective ratio"), "\(table.output)")
         let rows = table.output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
@@ -35,20 +39,24 @@ import Testing
         #expect(lines.dropFirst(2).allSatisfy { $0.count <= rule.count })
 
         let csv = try federation.fedctl(
-            ["report", "calls", "--node", node, "--period", "month", "--date", "2026-01-15", "--format", "csv"])
+            ["report", "calls", "--node", node, "--period", "month", "--date", "2026-01-15", "--format", "csv"], environment: environment)
         #expect(csv.status == 0)
         #expect(csv.output.hasPrefix("\u{FEFF}代码 Code,级别 Level,呼叫 Calls,有效 Effective,有效服务率 Effective ratio\r\n"), "\(csv.output)")
         #expect(csv.output.contains("130102001000,street,3,1,33.3%\r\n130102001001,community,2,1,50.0%\r\n130102001002,community,1,0,0.0%\r\n"))
 
         let json = try federation.fedctl(
-            ["report", "summary", "--node", node, "--from", "2026-01-05", "--to", "2026-01-05", "--format", "json"])
+            ["report", "summary", "--node", node, "--from", "2026-01-05", "--to", "2026-01-05", "--format", "json"], environment: environment)
         #expect(json.output.hasPrefix(#"{"scope":"130102001000","level":"street","from":"2026-01-05","to":"2026-01-05","calls":{"total":2,"#), "\(json.output)")
 
-        let refused = try federation.fedctl(["report", "calls", "--node", node, "--scope", "130103000000"])
+        let refused = try federation.fedctl(
+            ["report", "calls", "--node", node, "--scope", "130103000000"], environment: environment)
         #expect(refused.status != 0)
         #expect(refused.error.contains("outside this node's subtree"), "\(refused.error)")
         let both = try federation.fedctl(["report", "calls", "--node", node, "--period", "month", "--from", "2026-01-01"])
         #expect(both.status != 0)
         #expect(both.error.contains("either --period"), "\(both.error)")
+        let anonymous = try federation.fedctl(["report", "summary", "--node", node], environment: ["ELDERCARE_TOKEN": ""])
+        #expect(anonymous.status != 0)
+        #expect(anonymous.error.contains("401") && anonymous.error.contains("fedctl token show"), "\(anonymous.error)")
     }
 }

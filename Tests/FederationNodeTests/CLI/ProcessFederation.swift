@@ -16,6 +16,8 @@ final class ProcessFederation: @unchecked Sendable {
         let data: String
         let syncPort: Int
         let httpPort: Int
+        /// The operator token, as `fedctl token show --role operator` prints it.
+        var token = ""
         var process: Process?
     }
 
@@ -35,8 +37,11 @@ final class ProcessFederation: @unchecked Sendable {
 
     /// Runs `fedctl ARGS` to completion; returns (status, stdout, stderr).
     @discardableResult
-    func fedctl(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+    func fedctl(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.executableURL = fedctl
         process.arguments = arguments
         let output = Pipe()
@@ -52,7 +57,7 @@ final class ProcessFederation: @unchecked Sendable {
 
     /// `fedctl init` (and `trust` at the parent); the node is not started.
     func initialise(_ code: String, name: String, under parent: String? = nil) throws {
-        let node = Node(code: code, data: root.appendingPathComponent(code).path, syncPort: try Self.freePort(), httpPort: try Self.freePort())
+        var node = Node(code: code, data: root.appendingPathComponent(code).path, syncPort: try Self.freePort(), httpPort: try Self.freePort())
         var arguments = [
             "init", "--data", node.data, "--code", code, "--name", name, "--listen", "tcp://127.0.0.1:\(node.syncPort)",
             "--http", "127.0.0.1:\(node.httpPort)",
@@ -63,6 +68,7 @@ final class ProcessFederation: @unchecked Sendable {
         }
         let result = try fedctl(arguments)
         guard result.status == 0 else { throw ProcessFederationError("fedctl init \(code) failed: \(result.error)") }
+        node.token = try lastLine(fedctl(["token", "show", "--data", node.data, "--role", "operator"]).output)
         if let parent, let parentNode = nodes[parent] {
             let key = try lastLine(fedctl(["key", "show", "--data", node.data]).output)
             let trust = try fedctl(["trust", "--data", parentNode.data, "--child", code, "--key", key])
@@ -126,6 +132,7 @@ final class ProcessFederation: @unchecked Sendable {
         request.httpMethod = method
         request.httpBody = body
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("Bearer \(node.token)", forHTTPHeaderField: "Authorization")
         request.timeoutInterval = 5
         let (data, response) = try await URLSession.shared.data(for: request)
         guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
@@ -134,12 +141,30 @@ final class ProcessFederation: @unchecked Sendable {
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
 
+    /// A GET with the given bearer token (or none): the status and the body, whatever the status.
+    func raw(_ code: String, _ path: String, token: String?) async throws -> (status: Int, body: String) {
+        guard let node = nodes[code], let url = URL(string: "http://127.0.0.1:\(node.httpPort)\(path)") else {
+            throw ProcessFederationError("unknown node \(code)")
+        }
+        var request = URLRequest(url: url)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        request.timeoutInterval = 5
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Re-reads a node's operator token (after `fedctl token rotate` or a restart that created it).
+    func refreshToken(_ code: String) throws {
+        guard let data = nodes[code]?.data else { throw ProcessFederationError("unknown node \(code)") }
+        nodes[code]?.token = try lastLine(fedctl(["token", "show", "--data", data, "--role", "operator"]).output)
+    }
+
     func shutdown() {
         for code in nodes.keys { kill(code) }
         try? FileManager.default.removeItem(at: root)
     }
 
-    private func lastLine(_ text: String) throws -> String {
+    func lastLine(_ text: String) throws -> String {
         guard let line = text.split(whereSeparator: \.isNewline).last else { throw ProcessFederationError("no output") }
         return String(line)
     }

@@ -13,19 +13,21 @@ final class TestNode: Sendable {
 
     var code: NodeCode { store.node }
 
-    init(_ code: String) throws {
+    /// - Parameter maxDatabaseBytes: a size limit for the database (`[storage] max_database_mb`).
+    init(_ code: String, maxDatabaseBytes: Int64? = nil) throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("eldercare-http-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let node = try NodeCode(code)
         var configuration = StoreConfiguration()
         configuration.fsyncEveryCommit = false
+        configuration.maxDatabaseBytes = maxDatabaseBytes
         store = try ReplicaStore(
             path: directory.appendingPathComponent("node.sqlite").path, node: node, schema: try DomainSchema.replicated(),
             configuration: configuration)
         context = NodeContext(
             config: NodeConfig(code: code, name: "测试节点", listen: "tcp://127.0.0.1:0", http: "127.0.0.1:0"), code: node,
-            store: store, logger: Logger(label: "test.\(code)"))
+            store: store, logger: Logger(label: "test.\(code)"), tokens: TestTokens.tokens)
         try CallLog.prepare(store)
     }
 

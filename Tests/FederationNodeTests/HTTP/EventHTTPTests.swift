@@ -10,7 +10,7 @@ import Testing
 /// `POST /api/v1/visits` and `/callbacks` through the router, over a real store.
 @Suite struct EventHTTPTests {
     static func post(_ client: some TestClientProtocol, _ path: String, _ body: String) async throws -> TestResponse {
-        try await client.execute(
+        try await client.authorized(
             uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
     }
 

@@ -38,13 +38,13 @@ import Testing
     }
 
     static func post(_ client: some TestClientProtocol, _ body: String) async throws -> TestResponse {
-        try await client.execute(
+        try await client.authorized(
             uri: "/api/v1/calls", method: .post, headers: [.contentType: "application/json"],
             body: ByteBuffer(string: body))
     }
 
     static func get(_ client: some TestClientProtocol, _ uri: String) async throws -> TestResponse {
-        try await client.execute(uri: uri, method: .get)
+        try await client.authorized(uri: uri, method: .get)
     }
 
     static func call(
@@ -251,7 +251,7 @@ import Testing
         let node = try TestNode(Codes.community)
         try await Self.app(node).test(.router) { client in
             for (uri, method) in [("/nope", HTTPRequest.Method.get), ("/api/v1/calls", .get), ("/api/v1/reports/summary", .post)] {
-                let response = try await client.execute(uri: uri, method: method)
+                let response = try await client.authorized(uri: uri, method: method)
                 #expect(response.status == .notFound)
                 #expect(try Self.errorCode(response) == "not_found")
                 #expect(try Self.errorMessage(response) == "no route for \(method) \(uri)")

@@ -48,7 +48,7 @@ import Testing
     }
 
     static func post(_ client: some TestClientProtocol, _ path: String, _ body: String) async throws {
-        let response = try await client.execute(
+        let response = try await client.authorized(
             uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
         #expect(NodeHTTPTests.text(response).hasPrefix(#"{"accepted":"#), "\(NodeHTTPTests.text(response))")
     }
@@ -71,7 +71,7 @@ import Testing
     }
 
     static func get(_ client: some TestClientProtocol, _ uri: String) async throws -> JSONValue {
-        let response = try await client.execute(uri: uri, method: .get)
+        let response = try await client.authorized(uri: uri, method: .get)
         #expect(response.status == .ok, "\(uri): \(NodeHTTPTests.text(response))")
         return try NodeHTTPTests.json(response)
     }
@@ -84,7 +84,7 @@ import Testing
             try await Self.record(client)
             let summary = try await Self.get(client, "/api/v1/reports/summary?\(Self.january)")
             // The contract's sections in its order (the decoded object sorts its keys, so read the text).
-            let text = try await NodeHTTPTests.text(client.execute(uri: "/api/v1/reports/summary?\(Self.january)", method: .get))
+            let text = try await NodeHTTPTests.text(client.authorized(uri: "/api/v1/reports/summary?\(Self.january)", method: .get))
             let order = ["scope", "level", "from", "to", "calls", "services", "satisfaction", "roster", "reporting", "as_of"]
                 .map { text.range(of: "\"\($0)\":")?.lowerBound }
             #expect(order.allSatisfy { $0 != nil })
@@ -187,7 +187,7 @@ import Testing
     func badParametersSayWhatIsWrong(_ uri: String, _ status: Int, _ code: String) async throws {
         let node = try TestNode(Codes.street)
         try await NodeHTTPTests.app(node).test(.router) { client in
-            let response = try await client.execute(uri: uri, method: .get)
+            let response = try await client.authorized(uri: uri, method: .get)
             #expect(response.status.code == status)
             #expect(try NodeHTTPTests.errorCode(response) == code)
         }

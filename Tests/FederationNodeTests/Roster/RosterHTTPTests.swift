@@ -12,13 +12,13 @@ import Testing
     }
 
     static func post(_ client: some TestClientProtocol, _ body: String) async throws -> TestResponse {
-        try await client.execute(
+        try await client.authorized(
             uri: "/api/v1/elders", method: .post, headers: [.contentType: "application/json"],
             body: ByteBuffer(string: body))
     }
 
     static func importCSV(_ client: some TestClientProtocol, _ bytes: [UInt8]) async throws -> TestResponse {
-        try await client.execute(
+        try await client.authorized(
             uri: "/api/v1/elders/import", method: .post, headers: [.contentType: "text/csv"],
             body: ByteBuffer(bytes: bytes))
     }
@@ -267,7 +267,7 @@ import Testing
             let elders: [Elder]
         }
         try await Self.app(node).test(.router) { client in
-            let response = try await client.execute(uri: "/api/v1/elders?page=2&per_page=50", method: .get)
+            let response = try await client.authorized(uri: "/api/v1/elders?page=2&per_page=50", method: .get, role: .viewer)
             #expect(response.status == .ok)
             let listing = try JSONDecoder().decode(Listing.self, from: Data(response.body.readableBytesView))
             #expect(listing.page == 2)
@@ -281,16 +281,28 @@ import Testing
                 #expect(elder.resident_id == residentID.prefix(4) + "**********" + residentID.suffix(4))
                 let phone = original["phone"]!.textValue!
                 #expect(elder.phone == phone.prefix(3) + "****" + phone.suffix(4))
-                #expect(elder.name == original["name"]!.textValue!)
+                let name = original["name"]!.textValue!
+                #expect(elder.name == String(name.prefix(1)) + String(repeating: "*", count: name.count - 1))
                 #expect(elder.categories.joined(separator: ",") == original["categories"]!.textValue!)
             }
             #expect(!Self.text(response).contains(elders[0]["resident_id"]!.textValue!))
 
-            let last = try await client.execute(uri: "/api/v1/elders?page=3&per_page=50", method: .get)
+            // The operator's token shows the personal fields in full.
+            let full = try await client.authorized(uri: "/api/v1/elders?page=2&per_page=50", method: .get, role: .operator)
+            let unmasked = try JSONDecoder().decode(Listing.self, from: Data(full.body.readableBytesView))
+            #expect(unmasked.elders.map(\.id) == Array(sortedIDs[50..<100]))
+            for elder in unmasked.elders {
+                let original = try #require(byID[elder.id])
+                #expect(elder.resident_id == original["resident_id"]!.textValue!)
+                #expect(elder.phone == original["phone"]!.textValue!)
+                #expect(elder.name == original["name"]!.textValue!)
+            }
+
+            let last = try await client.authorized(uri: "/api/v1/elders?page=3&per_page=50", method: .get)
             let lastPage = try JSONDecoder().decode(Listing.self, from: Data(last.body.readableBytesView))
             #expect(lastPage.elders.count == 20)
 
-            let community = try await client.execute(
+            let community = try await client.authorized(
                 uri: "/api/v1/elders?per_page=500&community=\(Codes.neighbour)", method: .get)
             let neighbours = try JSONDecoder().decode(Listing.self, from: Data(community.body.readableBytesView))
             #expect(neighbours.page == 1)
@@ -299,10 +311,10 @@ import Testing
             #expect(neighbours.elders.map(\.id) == neighbours.elders.map(\.id).sorted())
 
             for uri in ["/api/v1/elders?per_page=501", "/api/v1/elders?page=0", "/api/v1/elders?community=12"] {
-                let refused = try await client.execute(uri: uri, method: .get)
+                let refused = try await client.authorized(uri: uri, method: .get)
                 #expect(refused.status == .badRequest, "\(uri)")
             }
-            let outside = try await client.execute(
+            let outside = try await client.authorized(
                 uri: "/api/v1/elders?community=\(Codes.otherStreetCommunity)", method: .get)
             #expect(outside.status == .forbidden)
         }
