@@ -1,7 +1,7 @@
 public import Logging
 public import Replication
 
-/// What the parts of a running node share: its identity, configuration, store and access tokens.
+/// What the parts of a running node share: its identity, configuration, store, access tokens and metrics.
 public struct NodeContext: Sendable {
     public let config: NodeConfig
     public let code: NodeCode
@@ -9,17 +9,20 @@ public struct NodeContext: Sendable {
     public let logger: Logger
     /// The tokens HTTP requests must carry (`Authorization: Bearer TOKEN`).
     public let tokens: AccessTokens
+    /// The node's Prometheus metrics (`GET /metrics`).
+    public let metrics: NodeMetrics
 
     /// - Parameter tokens: the node's tokens (`DataDirectory.loadOrCreateTokens()`); fresh random
     ///   ones by default, which no client knows.
     public init(
         config: NodeConfig, code: NodeCode, store: ReplicaStore, logger: Logger,
-        tokens: AccessTokens = .generate()
+        tokens: AccessTokens = .generate(), metrics: NodeMetrics = NodeMetrics()
     ) {
         self.config = config
         self.code = code
         self.store = store
         self.logger = logger
         self.tokens = tokens
+        self.metrics = metrics
     }
 }

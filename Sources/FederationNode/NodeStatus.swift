@@ -63,29 +63,34 @@ public struct NodeStatus: Codable, Sendable {
         var configuration = Configuration()
         configuration.readonly = true
         let database = try DatabaseQueue(path: directory.databasePath, configuration: configuration)
-        return try database.read { db in
-            let meta = try Row.fetchOne(db, sql: "SELECT last_seq, epoch FROM crdt_meta WHERE id = 1")
-            let head = UInt64(meta?["last_seq"] as Int64? ?? 0)
-            var watermarks: [String: [String: UInt64]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT peer, direction, seq FROM crdt_watermarks") {
-                watermarks[row["peer"], default: [:]][row["direction"]] = UInt64(row["seq"] as Int64)
-            }
-            let links = try LinkStatistics.all(db).map { statistics in
-                let sent = watermarks[statistics.peer]?["sent"] ?? 0
-                let received = watermarks[statistics.peer]?["received"] ?? 0
-                return Link(
-                    role: statistics.role, peer: statistics.peer, connected: statistics.connected,
-                    lastSeen: statistics.lastSeen, sentWatermark: sent, sendLag: head > sent ? head - sent : 0,
-                    receivedWatermark: received,
-                    receiveLag: statistics.peerHead > received ? statistics.peerHead - received : 0,
-                    batchesSent: statistics.batchesSent, batchesReceived: statistics.batchesReceived,
-                    cellsSent: statistics.cellsSent, bytesSent: statistics.bytesSent, cellsReceived: statistics.cellsReceived,
-                    refusedBatches: statistics.refusedBatches, refusedCells: statistics.refusedCells,
-                    lastError: statistics.lastError)
-            }
-            return NodeStatus(
-                node: code.rawValue, name: config.node.name, level: "\(code.level)", head: head,
-                epoch: meta?["epoch"] ?? "", links: links)
+        let snapshot = try database.read { db in try links(db) }
+        return NodeStatus(
+            node: code.rawValue, name: config.node.name, level: "\(code.level)", head: snapshot.head,
+            epoch: snapshot.epoch, links: snapshot.links)
+    }
+
+    /// The feed head, epoch and links of an open store (what `read` shows; `/metrics` and the dashboard
+    /// read it from the running node's own database).
+    static func links(_ db: Database) throws -> (head: UInt64, epoch: String, links: [Link]) {
+        let meta = try Row.fetchOne(db, sql: "SELECT last_seq, epoch FROM crdt_meta WHERE id = 1")
+        let head = UInt64(meta?["last_seq"] as Int64? ?? 0)
+        var watermarks: [String: [String: UInt64]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT peer, direction, seq FROM crdt_watermarks") {
+            watermarks[row["peer"], default: [:]][row["direction"]] = UInt64(row["seq"] as Int64)
         }
+        let links = try LinkStatistics.all(db).map { statistics in
+            let sent = watermarks[statistics.peer]?["sent"] ?? 0
+            let received = watermarks[statistics.peer]?["received"] ?? 0
+            return Link(
+                role: statistics.role, peer: statistics.peer, connected: statistics.connected,
+                lastSeen: statistics.lastSeen, sentWatermark: sent, sendLag: head > sent ? head - sent : 0,
+                receivedWatermark: received,
+                receiveLag: statistics.peerHead > received ? statistics.peerHead - received : 0,
+                batchesSent: statistics.batchesSent, batchesReceived: statistics.batchesReceived,
+                cellsSent: statistics.cellsSent, bytesSent: statistics.bytesSent, cellsReceived: statistics.cellsReceived,
+                refusedBatches: statistics.refusedBatches, refusedCells: statistics.refusedCells,
+                lastError: statistics.lastError)
+        }
+        return (head, meta?["epoch"] ?? "", links)
     }
 }

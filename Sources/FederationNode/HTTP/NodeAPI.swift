@@ -64,6 +64,9 @@ struct NodeAPI: Sendable {
         }
         let items = good
         let outcome = items.isEmpty ? EventOutcome() : try await Self.offload { try record(items) }
+        context.metrics.recordIngest(
+            kind: noun, accepted: outcome.accepted, duplicates: outcome.duplicates,
+            rejected: refused.count + outcome.rejected.count)
         if outcome.accepted > 0 || !refused.isEmpty || !outcome.rejected.isEmpty {
             context.logger.debug(
                 "recorded \(noun)",
@@ -73,6 +76,14 @@ struct NodeAPI: Sendable {
                 ])
         }
         return EventPayload.answer(outcome, refusedEarly: refused)
+    }
+
+    /// `GET /metrics`: the node's Prometheus metrics in the text format (no token, no personal data).
+    func metrics() async throws -> Response {
+        let text = try await context.metrics.scrape(context.store)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// Runs blocking SQLite work on a dispatch thread, off Swift's cooperative pool and the event loops.

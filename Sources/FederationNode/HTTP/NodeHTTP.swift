@@ -2,8 +2,8 @@ public import Hummingbird
 import Foundation
 import Replication
 
-/// The node's HTTP server: health check and the JSON API (docs/API.md), behind `AccessMiddleware`
-/// (viewer and operator tokens; `/healthz` open).
+/// The node's HTTP server: health check, Prometheus `/metrics` (docs/OBSERVABILITY.md) and the JSON API
+/// (docs/API.md), behind `AccessMiddleware` (viewer and operator tokens; `/healthz` and `/metrics` open).
 ///
 /// The application is a swift-service-lifecycle `Service`; the daemon runs it in its `ServiceGroup`:
 ///
@@ -41,10 +41,15 @@ public enum NodeHTTP {
         try CallbackLog.prepare(context.store)
         let api = NodeAPI(context: context, now: now)
         let roster = RosterAPI(context: context, now: now)
+        let dashboard = DashboardAPI(context: context, now: now)
         let router = Router(context: NodeRequestContext.self)
+        router.add(middleware: HTTPMetricsMiddleware(metrics: context.metrics))
         router.add(middleware: JSONErrorMiddleware(logger: context.logger))
         router.add(middleware: AccessMiddleware(tokens: context.tokens))
         router.get("/healthz") { _, _ in api.health() }
+        router.get("/metrics") { _, _ in try await api.metrics() }
+        router.get("/") { request, _ in try await dashboard.page(request, fragmentOnly: false) }
+        router.get("/dashboard/figures") { request, _ in try await dashboard.page(request, fragmentOnly: true) }
         router.post("/api/v1/calls") { request, _ in try await api.recordCalls(request) }
         router.post("/api/v1/visits") { request, _ in try await api.recordVisits(request) }
         router.post("/api/v1/callbacks") { request, _ in try await api.recordCallbacks(request) }

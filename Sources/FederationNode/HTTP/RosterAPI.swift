@@ -107,6 +107,8 @@ struct RosterAPI: Sendable {
         let items = good
         let outcome = try await NodeAPI.offload { try Roster.record(items, in: store) }
         rejected = (rejected + outcome.rejected).sorted { $0.index < $1.index }
+        context.metrics.recordIngest(
+            kind: "elders", accepted: outcome.accepted, duplicates: outcome.duplicates, rejected: rejected.count)
         if outcome.accepted > 0 || !rejected.isEmpty {
             context.logger.info(
                 "roster written",
