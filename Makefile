@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SWIFT_FLAGS ?=
 
-.PHONY: all build test bench chaos chaos-short release clean proto
+.PHONY: all build test bench chaos chaos-short release clean proto demo deps
 
 all: build
 
@@ -32,6 +32,18 @@ chaos-short:
 
 release:
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
+
+# What a fresh Debian machine with Swift lacks: libzmq3-dev, libsqlite3-dev, pkg-config.
+deps:
+	bash scripts/install-deps.sh
+
+# The live four-level demo: 15 nodes on loopback, sample data, dashboards (README "Try it").
+# State lives in demo-data/ and is reused by the next run. DEMO_CONFIG=debug skips the release build.
+DEMO_CONFIG ?= release
+DEMO_FLAGS ?=
+demo: deps
+	$(SWIFT) build -c $(DEMO_CONFIG) --product fedctl $(SWIFT_FLAGS)
+	$$($(SWIFT) build -c $(DEMO_CONFIG) --show-bin-path)/fedctl demo $(DEMO_FLAGS)
 
 # Benchmarks (docs/BENCHMARKS.md): the replication core, then real nodes over ZeroMQ.
 # Each prints human-readable lines on stderr and one JSON line on stdout; both lines go to bench/.

@@ -17,7 +17,10 @@ struct Fedctl: AsyncParsableCommand {
               fedctl run --data /var/lib/eldercare/130102001000
             """,
         version: FederationVersion.software,
-        subcommands: [Init.self, Key.self, Token.self, Trust.self, Run.self, Status.self, Import.self, Ingest.self, Report.self]
+        subcommands: [
+            Init.self, Key.self, Token.self, Trust.self, Run.self, Status.self, Import.self, Ingest.self, Report.self, Plan.self, Simulate.self,
+            Demo.self, Backup.self, Restore.self,
+        ]
     )
 }
 

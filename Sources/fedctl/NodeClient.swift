@@ -1,3 +1,4 @@
+import FederationNode
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -17,6 +18,39 @@ struct NodeClient {
         self.token = token
     }
 
+    /// The node's URL and operator token from its data directory (`http.listen`, `tokens/operator`);
+    /// a wildcard listen address is reached on loopback.
+    init(directory: DataDirectory) throws {
+        let config: NodeConfig
+        let token: String
+        do {
+            config = try directory.loadConfig()
+            token = try directory.loadTokens().operator
+        } catch {
+            throw FedctlFailure(message: "\(error)")
+        }
+        var address = config.http.listen
+        for wildcard in ["0.0.0.0:", "[::]:"] where address.hasPrefix(wildcard) {
+            address = "127.0.0.1:" + address.dropFirst(wildcard.count)
+        }
+        try self.init(node: "http://" + address, token: token)
+    }
+
+    /// Whether anything answers HTTP at the node's address (whatever the status).
+    func answers() async -> Bool {
+        var request = URLRequest(url: base.appendingPathComponent("healthz"))
+        request.timeoutInterval = 2
+        return (try? await URLSession.shared.data(for: request)) != nil
+    }
+
+    /// GETs `path` (with its query) and returns the decoded JSON object.
+    func get(_ path: String, timeout: TimeInterval = 30) async throws -> [String: Any] {
+        guard let url = URL(string: path, relativeTo: base) else { throw FedctlFailure(message: "bad path \(path)") }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = timeout
+        return try await send(request)
+    }
+
     /// POSTs `body` and returns the decoded JSON object; HTTP errors become a failure naming the node's message.
     func post(_ path: String, body: Data, contentType: String) async throws -> [String: Any] {
         var request = URLRequest(url: base.appendingPathComponent(path))
@@ -24,6 +58,11 @@ struct NodeClient {
         request.httpBody = body
         request.timeoutInterval = 120
         request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        return try await send(request)
+    }
+
+    private func send(_ request: URLRequest) async throws -> [String: Any] {
+        var request = request
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let data: Data
         let response: URLResponse

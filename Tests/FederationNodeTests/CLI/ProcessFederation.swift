@@ -77,6 +77,28 @@ final class ProcessFederation: @unchecked Sendable {
         nodes[code] = node
     }
 
+    /// Writes a topology of `nodes` (parents first) on free loopback ports and runs `fedctl plan` on it;
+    /// the nodes are registered, not started. Returns the plan's output.
+    @discardableResult
+    func plan(_ nodes: [(code: String, name: String)]) throws -> String {
+        var text = "[federation]\nname = \"测试联邦\"\n\n"
+        var planned: [Node] = []
+        for (code, name) in nodes {
+            let node = Node(code: code, data: root.appendingPathComponent("planned/\(code)").path, syncPort: try Self.freePort(), httpPort: try Self.freePort())
+            text += "[[node]]\ncode = \"\(code)\"\nname = \"\(name)\"\nhost = \"127.0.0.1\"\nsync_port = \(node.syncPort)\nhttp_port = \(node.httpPort)\n\n"
+            planned.append(node)
+        }
+        let file = root.appendingPathComponent("topology.toml")
+        try Data(text.utf8).write(to: file)
+        let result = try fedctl(["plan", file.path, "--out", root.appendingPathComponent("planned").path])
+        guard result.status == 0 else { throw ProcessFederationError("fedctl plan failed: \(result.error)") }
+        for var node in planned {
+            node.token = try lastLine(fedctl(["token", "show", "--data", node.data, "--role", "operator"]).output)
+            self.nodes[node.code] = node
+        }
+        return result.output
+    }
+
     /// The node's HTTP base URL.
     func url(_ code: String) -> String { "http://127.0.0.1:\(nodes[code]?.httpPort ?? 0)" }
 
@@ -91,7 +113,7 @@ final class ProcessFederation: @unchecked Sendable {
         try process.run()
         node.process = process
         nodes[code] = node
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)  // generous: many suites start processes at once on a busy machine
         while ContinuousClock.now < deadline {
             if (try? await get(code, "/healthz")) != nil { return }
             try await Task.sleep(for: .milliseconds(100))
