@@ -1,20 +1,27 @@
 # ElderCare Federation — the front door. `make test` is what CI runs.
 SWIFT ?= swift
 SWIFT_FLAGS ?=
+# A benchmark piped into tee must still fail the build when it fails.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
-.PHONY: all build test bench chaos chaos-short release clean proto demo deps
+.PHONY: all build test bench bench-run fuzz chaos chaos-short release clean proto demo deps
 
 all: build
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
 
+FUZZ_SHORT_SECONDS ?= 5
+
 # Build and run every test target (unit, property laws, integration over loopback ZeroMQ), then the
-# short chaos run (docs/CHAOS.md).
+# short chaos run (docs/CHAOS.md) and a short libFuzzer run of each fuzz target (docs/TESTING.md;
+# FUZZ_SHORT_SECONDS each; the first fuzz build takes minutes).
 test:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	bash scripts/run-tests.sh $(SWIFT_FLAGS)
 	$(MAKE) chaos-short
+	FUZZ_SECONDS=$(FUZZ_SHORT_SECONDS) bash scripts/fuzz.sh
 
 # Chaos (docs/CHAOS.md): 15 fedctl processes under load and scripted faults; the last line says what
 # was checked, the exit status says whether every figure was exact. CHAOS_ARGS adds options (--seed N).
@@ -45,18 +52,35 @@ demo: deps
 	$(SWIFT) build -c $(DEMO_CONFIG) --product fedctl $(SWIFT_FLAGS)
 	$$($(SWIFT) build -c $(DEMO_CONFIG) --show-bin-path)/fedctl demo $(DEMO_FLAGS)
 
-# Benchmarks (docs/BENCHMARKS.md): the replication core, then real nodes over ZeroMQ.
-# Each prints human-readable lines on stderr and one JSON line on stdout; both lines go to bench/.
-bench:
+# Benchmarks (docs/BENCHMARKS.md): build release, run every benchmark, merge the figures into
+# bench/results.json and regenerate the table in docs/BENCHMARKS.md. Each fedbench run prints
+# human-readable lines on stderr and one JSON line on stdout, kept as bench/NAME.json; any
+# bench/*.json is picked up by scripts/bench-report.py. BENCH_LARGE=1 adds the 1.5 M-elder load.
+BENCH_ELDERS ?= 100000
+BENCH_LARGE ?=
+BENCH_BIN = $$($(SWIFT) build -c release --show-bin-path $(SWIFT_FLAGS))
+
+bench: bench-run
+	python3 scripts/bench-report.py
+
+bench-run:
 	$(SWIFT) build -c release --product fedbench $(SWIFT_FLAGS)
+	$(SWIFT) build -c release --product fedctl $(SWIFT_FLAGS)
 	mkdir -p bench
-	$$($(SWIFT) build -c release --show-bin-path)/fedbench merge | tee bench/merge.json
-	$$($(SWIFT) build -c release --show-bin-path)/fedbench sync | tee bench/sync.json
-	$$($(SWIFT) build -c release --show-bin-path)/fedbench report | tee bench/report.json
+	rm -f bench/load.json
+	$(BENCH_BIN)/fedbench merge --elders $(BENCH_ELDERS) | tee bench/merge.json
+	$(BENCH_BIN)/fedbench sync --elders $(BENCH_ELDERS) | tee bench/sync.json
+	$(BENCH_BIN)/fedbench levels --elders $(BENCH_ELDERS) | tee bench/levels.json
+	$(BENCH_BIN)/fedbench report --elders $(BENCH_ELDERS) | tee bench/report.json
+	if [ -n "$(BENCH_LARGE)" ]; then $(BENCH_BIN)/fedbench load --elders 1500000 | tee bench/load.json; fi
+
+# libFuzzer targets (docs/TESTING.md), FUZZ_SECONDS each (default 60); built in .build-fuzz.
+fuzz:
+	bash scripts/fuzz.sh
 
 # Regenerate Sources/Replication/Wire/*.pb.swift from proto/ (needs protoc and protoc-gen-swift).
 proto:
 	bash scripts/gen-proto.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

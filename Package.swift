@@ -134,3 +134,19 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (docs/TESTING.md). They have no `main` (libFuzzer brings its own), so they are
+// declared only when ELDERCARE_FUZZ is set, and `make fuzz` builds them in their own scratch path:
+//     ELDERCARE_FUZZ=1 swift build --scratch-path .build-fuzz --product FuzzWire --sanitize=fuzzer \
+//         -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+if Context.environment["ELDERCARE_FUZZ"] != nil {
+    package.targets += [
+        .executableTarget(name: "FuzzWire", dependencies: ["Replication"], path: "fuzz/Sources/FuzzWire"),
+        .executableTarget(
+            name: "FuzzRosterCSV", dependencies: ["FederationNode", "Replication"], path: "fuzz/Sources/FuzzRosterCSV"),
+    ]
+    package.products += [
+        .executable(name: "FuzzWire", targets: ["FuzzWire"]),
+        .executable(name: "FuzzRosterCSV", targets: ["FuzzRosterCSV"]),
+    ]
+}

@@ -65,9 +65,20 @@ enum SyncBenchmark {
     }
 
     /// A district holding `elders` × 15 cells joins an empty city; time until the city has them all.
+    /// Its files are removed before it returns (the 1.5 M-elder run leaves gigabytes otherwise).
     static func initialLoad(elders: Int) async throws -> [String: Any] {
         var federation = try Federation()
-        defer { Task { [federation] in await federation.shutdown() } }
+        do {
+            let result = try await initialLoad(elders: elders, in: &federation)
+            await federation.shutdown()
+            return result
+        } catch {
+            await federation.shutdown()
+            throw error
+        }
+    }
+
+    static func initialLoad(elders: Int, in federation: inout Federation) async throws -> [String: Any] {
         try await federation.start("130100000000", under: nil)
         let districtDirectory = try federation.prepare("130102000000", under: "130100000000")
         log("fedbench sync: writing \(elders) elders at the district before it links…")
@@ -113,7 +124,17 @@ enum SyncBenchmark {
     /// second; probes written at the communities are timed until they are committed at the city.
     static func propagation(seconds: Int, ratePerCommunity: Int) async throws -> [String: Any] {
         var federation = try Federation()
-        defer { Task { [federation] in await federation.shutdown() } }
+        do {
+            let result = try await propagation(seconds: seconds, ratePerCommunity: ratePerCommunity, in: &federation)
+            await federation.shutdown()
+            return result
+        } catch {
+            await federation.shutdown()
+            throw error
+        }
+    }
+
+    static func propagation(seconds: Int, ratePerCommunity: Int, in federation: inout Federation) async throws -> [String: Any] {
         try await federation.start("130100000000", under: nil)
         var communities: [String] = []
         for district in 1...2 {
@@ -134,9 +155,10 @@ enum SyncBenchmark {
         let book = ProbeBook()
         let city = federation.store("130100000000")
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds) * 1_000_000_000
+        let stores = Dictionary(uniqueKeysWithValues: communities.map { ($0, federation.store($0)) })
         try await withThrowingTaskGroup(of: Void.self) { group in
             for code in communities {
-                let store = federation.store(code)
+                let store = stores[code]!
                 group.addTask {
                     let node = try NodeCode(code)
                     var tick = 0

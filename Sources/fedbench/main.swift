@@ -3,6 +3,8 @@
 //     swift run -c release fedbench merge [--elders 100000] [--page-cells 20000] [--keep DIR]
 //     swift run -c release fedbench sync  [--elders 100000] [--seconds 20] [--rate 1000]
 //     swift run -c release fedbench report [--elders 100000] [--keep DIR]
+//     swift run -c release fedbench load  [--elders 1500000]     # initial load only (make bench BENCH_LARGE=1)
+//     swift run -c release fedbench levels [--elders 100000]     # peak RSS per level, one fedctl process each
 //
 // Human-readable lines first; the last line is one JSON object.
 import FederationNode
@@ -210,14 +212,17 @@ func mergeBenchmark(_ options: Options) throws -> [String: Any] {
     log("  baseline upsert: \(rate(baselineCells, baselineSeconds)) cells/s")
 
     let mergeRate = rate(streamed, merge)
+    let writeRate = rate(cells, writeSeconds)
     let baselineRate = rate(baselineCells, baselineSeconds)
+    func ratio(_ figure: Int) -> Double { baselineRate > 0 ? (Double(figure) / Double(baselineRate) * 100).rounded() / 100 : 0 }
+    log("  merge is \(ratio(mergeRate)) × the baseline, local write \(ratio(writeRate)) ×")
     return [
         "benchmark": "merge",
         "elders": options.elders,
         "columns": columns,
         "cells": streamed,
         "page_cells": options.pageCells,
-        "write_cells_per_s": rate(cells, writeSeconds),
+        "write_cells_per_s": writeRate,
         "extract_cells_per_s": rate(streamed, extract),
         "encode_cells_per_s": rate(streamed, encode),
         "decode_cells_per_s": rate(streamed, decode),
@@ -226,7 +231,9 @@ func mergeBenchmark(_ options: Options) throws -> [String: Any] {
         "update_cells": toA + toB,
         "update_merge_cells_per_s": rate(toA + toB, updateMerge),
         "baseline_sqlite_upsert_cells_per_s": baselineRate,
-        "merge_vs_baseline": baselineRate > 0 ? (Double(mergeRate) / Double(baselineRate) * 100).rounded() / 100 : 0,
+        "merge_vs_baseline": ratio(mergeRate),
+        "write_vs_baseline": ratio(writeRate),
+        "update_merge_vs_baseline": ratio(rate(toA + toB, updateMerge)),
         "converged": converged,
         "rss_after_initial_merge_mb": (rssAfterMerge * 10).rounded() / 10,
         "peak_rss_mb": (peakRSSMegabytes() * 10).rounded() / 10,
@@ -241,7 +248,13 @@ do {
     case "merge": result = try mergeBenchmark(options)
     case "sync": result = try await SyncBenchmark.run(elders: options.elders, seconds: options.seconds, rate: options.rate)
     case "report": result = try ReportBenchmark.run(elders: options.elders, keep: options.keep)
-    default: throw BenchError("unknown benchmark \(options.command); available: merge, sync, report")
+    case "load":
+        var load = try await SyncBenchmark.initialLoad(elders: options.elders)
+        load["benchmark"] = "load"
+        load["peak_rss_mb"] = (peakRSSMegabytes() * 10).rounded() / 10
+        result = load
+    case "levels": result = try await LevelsBenchmark.run(elders: options.elders)
+    default: throw BenchError("unknown benchmark \(options.command); available: merge, sync, load, levels, report")
     }
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
     print(String(decoding: json, as: UTF8.self))
