@@ -71,6 +71,7 @@ bench-run:
 	$(BENCH_BIN)/fedbench merge --elders $(BENCH_ELDERS) | tee bench/merge.json
 	$(BENCH_BIN)/fedbench sync --elders $(BENCH_ELDERS) | tee bench/sync.json
 	$(BENCH_BIN)/fedbench levels --elders $(BENCH_ELDERS) | tee bench/levels.json
+	$(BENCH_BIN)/fedbench report --elders $(BENCH_ELDERS) | tee bench/report.json
 	if [ -n "$(BENCH_LARGE)" ]; then $(BENCH_BIN)/fedbench load --elders 1500000 | tee bench/load.json; fi
 	$(BENCH_BIN)/fedbench ingest | tee bench/ingest.json
 	$(BENCH_BIN)/fedbench import | tee bench/import.json

@@ -95,6 +95,7 @@ let package = Package(
             dependencies: [
                 "Replication",
                 "FederationNode",
+                "Reports",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

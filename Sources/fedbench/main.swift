@@ -2,6 +2,7 @@
 //
 //     swift run -c release fedbench merge [--elders 100000] [--page-cells 20000] [--keep DIR]
 //     swift run -c release fedbench sync  [--elders 100000] [--seconds 20] [--rate 1000]
+//     swift run -c release fedbench report [--elders 100000] [--keep DIR]
 //     swift run -c release fedbench load  [--elders 1500000]     # initial load only (make bench BENCH_LARGE=1)
 //     swift run -c release fedbench levels [--elders 100000]     # peak RSS per level, one fedctl process each
 //     swift run -c release fedbench ingest [--events 200000] [--batch 1000] [--concurrency 4]
@@ -256,6 +257,7 @@ do {
     switch options.command {
     case "merge": result = try mergeBenchmark(options)
     case "sync": result = try await SyncBenchmark.run(elders: options.elders, seconds: options.seconds, rate: options.rate)
+    case "report": result = try ReportBenchmark.run(elders: options.elders, keep: options.keep)
     case "load":
         var load = try await SyncBenchmark.initialLoad(elders: options.elders)
         load["benchmark"] = "load"
@@ -265,7 +267,7 @@ do {
     case "ingest":
         result = try await HTTPBenchmark.ingest(events: options.events, batch: options.batch, concurrency: options.concurrency)
     case "import": result = try await HTTPBenchmark.importRoster(elders: options.elders)
-    default: throw BenchError("unknown benchmark \(options.command); available: merge, sync, load, levels, ingest, import")
+    default: throw BenchError("unknown benchmark \(options.command); available: merge, sync, load, levels, report, ingest, import")
     }
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
     print(String(decoding: json, as: UTF8.self))

@@ -79,7 +79,15 @@ public enum CallbackLog {
             callback.id, callback.visitID, callback.at.text, callback.score.rawValue, callback.complaint,
             callback.community.rawValue, callback.day.description, Int64(tx.nowMilliseconds),
         ])
-        for (key, delta) in callback.statisticDeltas(origin: tx.node) { try tx.add(delta, to: key) }
+        let provider = try provider(ofVisit: callback.visitID, db)
+        for (key, delta) in callback.statisticDeltas(origin: tx.node, provider: provider) { try tx.add(delta, to: key) }
         return .recorded
+    }
+
+    /// The provider of a visit this node recorded, nil if it did not record it.
+    static func provider(ofVisit id: String, _ db: Database) throws -> String? {
+        guard try db.tableExists(VisitLog.table) else { return nil }
+        return try String.fetchOne(
+            db.cachedStatement(sql: "SELECT provider_id FROM visits WHERE id = ?"), arguments: [id])
     }
 }

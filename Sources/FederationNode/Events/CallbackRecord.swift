@@ -45,13 +45,15 @@ public struct CallbackRecord: Hashable, Sendable {
     /// The day the callback is counted in: its date in China Standard Time.
     public var day: CalendarDay { at.chinaDay }
 
-    /// The statistics deltas this callback contributes, with `origin` the node recording it.
-    public func statisticDeltas(origin: NodeCode) -> [(key: StatKey, delta: Int64)] {
+    /// The statistics deltas this callback contributes, with `origin` the node recording it and
+    /// `provider` the provider of the visit asked about when that node knows the visit (for the
+    /// per-provider satisfaction of the providers report).
+    public func statisticDeltas(origin: NodeCode, provider: String? = nil) -> [(key: StatKey, delta: Int64)] {
         [
             (
                 StatKey(
                     origin: origin, community: community, metric: SatisfactionStatistics.metric,
-                    dims: SatisfactionStatistics.dimensions(score: score.rawValue, complaint: complaint),
+                    dims: SatisfactionStatistics.dimensions(score: score.rawValue, complaint: complaint, provider: provider),
                     period: day.description),
                 1
             )

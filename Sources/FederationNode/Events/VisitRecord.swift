@@ -110,7 +110,7 @@ public struct VisitRecord: Hashable, Sendable {
     /// a cancelled one adds nothing. Cancelling a completed visit applies the negation of these.
     public func statisticDeltas(origin: NodeCode) -> [(key: StatKey, delta: Int64)] {
         guard status == .completed else { return [] }
-        let dims = ServiceStatistics.dimensions(category: category.rawValue, provider: providerID)
+        let dims = ServiceStatistics.dimensions(category: category.rawValue, provider: providerID, item: item)
         let period = day.description
         var deltas: [(key: StatKey, delta: Int64)] = [
             (StatKey(origin: origin, community: community, metric: ServiceStatistics.visitsMetric, dims: dims, period: period), 1)

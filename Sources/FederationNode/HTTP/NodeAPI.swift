@@ -86,17 +86,6 @@ struct NodeAPI: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// `GET /api/v1/reports/summary?from=&to=&scope=`
-    func summary(_ request: Request) async throws -> Response {
-        let parameters = request.uri.queryParameters
-        let query = try SummaryQuery({ parameters[Substring($0)] }, node: context.code, now: now())
-        let asOf = now()
-        let report = try await context.store.database.read { db in
-            try SummaryReport.compute(db, scope: query.scope, days: query.days, asOf: asOf)
-        }
-        return JSONResponse.make(report.json)
-    }
-
     /// Runs blocking SQLite work on a dispatch thread, off Swift's cooperative pool and the event loops.
     static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -77,7 +77,7 @@ public enum NodeHTTP {
         router.post("/api/v1/subsidy-policy") { request, _ in try await reference.post(.subsidyPolicy, request) }
         router.post("/api/v1/subsidy-policy/defaults") { _, _ in try await reference.loadDefaults(.subsidyPolicy) }
         router.get("/api/v1/subsidy-policy") { _, _ in try await reference.list(.subsidyPolicy, key: "policy") }
-        router.get("/api/v1/reports/summary") { request, _ in try await api.summary(request) }
+        try ReportsAPI.register(on: router, context: context, now: now)
         return router
     }
 }

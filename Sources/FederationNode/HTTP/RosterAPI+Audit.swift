@@ -4,14 +4,18 @@ import Reports
 
 extension RosterAPI {
     /// `GET /api/v1/elders/audit[?community=CODE]`: active and applying elders with no qualifying
-    /// condition under the node's eligibility policy, and resident IDs registered more than once
-    /// (masked unless `unmasked`: the operator's token).
+    /// condition under the node's eligibility policy, resident IDs registered more than once (masked
+    /// unless `unmasked`: the operator's token), and completed visits this node recorded for elders
+    /// whose status is `deceased`.
     func audit(_ request: Request, unmasked: Bool = false) async throws -> Response {
         let area = try scope(request.uri.queryParameters["community"].map(String.init))
         let policy = context.config.eligibility ?? EligibilityPolicy()
         let today = CalendarDay.today(unixSeconds: Int64(now().timeIntervalSince1970.rounded(.down)))
-        let audit = try await context.store.database.read { db in
-            try RosterAudit.run(db, scope: area, policy: policy, today: (today.year, today.month, today.day))
+        let (audit, deceased) = try await context.store.database.read { db in
+            (
+                try RosterAudit.run(db, scope: area, policy: policy, today: (today.year, today.month, today.day)),
+                try DeceasedServices.list(db, scope: area, days: CalendarDay(year: 1900, month: 1, day: 1)!...today)
+            )
         }
         let share = audit.registered == 0 ? 0 : Double(audit.unqualified.count) / Double(audit.registered)
         return JSONResponse.make([
@@ -34,6 +38,14 @@ extension RosterAPI {
                             ),
                             ("elders", .array(duplicate.elders.map { .string($0) })),
                         ]))
+                }),
+            "deceased_services": .array(
+                deceased.map { entry in
+                    [
+                        "visit_id": .string(entry.visitID), "elder_id": .string(entry.elderID),
+                        "provider_id": .string(entry.providerID), "community": .string(entry.community),
+                        "day": .string(entry.day),
+                    ]
                 }),
         ])
     }

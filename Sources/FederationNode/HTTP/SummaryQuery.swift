@@ -3,8 +3,9 @@ import Hummingbird
 import Replication
 import Reports
 
-/// The parameters of `GET /api/v1/reports/summary`, checked: `from` and `to` (`YYYY-MM-DD`, default
-/// today in China Standard Time), `scope` (default the node itself; must lie in its subtree).
+/// The parameters of `GET /api/v1/reports/…`, checked: either `from` and `to` (`YYYY-MM-DD`, default
+/// today in China Standard Time) or `period=day|month|quarter` with `date` (default today: the day,
+/// month or quarter containing it), and `scope` (default the node itself; must lie in its subtree).
 struct SummaryQuery: Sendable, Equatable {
     let scope: NodeCode
     let days: ClosedRange<CalendarDay>
@@ -21,8 +22,25 @@ struct SummaryQuery: Sendable, Equatable {
             }
             return day
         }
-        let from = try day("from")
-        let to = try day("to")
+        var from = try day("from")
+        var to = try day("to")
+        if let periodText = parameter("period") {
+            guard let period = ReportPeriod(rawValue: String(periodText)) else {
+                throw APIError(
+                    .badRequest, .invalidParameter,
+                    "period: \"\(periodText.prefix(20))\" is not day, month or quarter")
+            }
+            guard parameter("from") == nil, parameter("to") == nil else {
+                throw APIError(
+                    .badRequest, .invalidParameter,
+                    "give either period (with date) or from and to, not both")
+            }
+            let range = period.days(containing: try day("date"))
+            from = range.lowerBound
+            to = range.upperBound
+        } else if parameter("date") != nil {
+            throw APIError(.badRequest, .invalidParameter, "date needs period=day|month|quarter; or give from and to")
+        }
         guard from <= to else {
             throw APIError(.badRequest, .invalidParameter, "from \(from) is after to \(to)")
         }

@@ -10,6 +10,10 @@ extension SummaryReport {
             "from": .string(days.lowerBound.description),
             "to": .string(days.upperBound.description),
             "calls": calls.json,
+            "services": services.summaryJSON,
+            "satisfaction": satisfaction.json,
+            "roster": roster.json(entitlement: entitlementUse),
+            "reporting": reporting.summaryJSON,
             "as_of": .string(Self.rfc3339(asOf)),
         ]
     }

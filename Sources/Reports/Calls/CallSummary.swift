@@ -69,26 +69,26 @@ public struct CallSummary: Equatable, Sendable {
     ///   - db: a database connection, e.g. inside `store.database.read`.
     ///   - scope: the node or area whose subtree is summed (a community sums only itself).
     ///   - days: the inclusive range of periods.
-    /// - Complexity: one range scan of the `crdt_stats_report(metric, period, community)` index over the
-    ///   cells of the range, grouped by dimension string.
+    /// - Complexity: above the community level with `ReportRollup` installed, one scan of the rollup's
+    ///   monthly rows for the whole months and daily rows for the days at either end; otherwise one
+    ///   range scan of the `crdt_stats_report(metric, period, community)` index. Either way grouped by
+    ///   dimension string.
     public static func compute(_ db: Database, scope: NodeCode, days: ClosedRange<CalendarDay>) throws -> CallSummary {
-        let range = SubtreeRange(scope)
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: """
-                    SELECT dims, SUM(value) FROM crdt_stats
-                    WHERE metric = ? AND period >= ? AND period <= ? AND community >= ? AND community < ?
-                    GROUP BY dims
-                    """),
-            arguments: [
-                CallStatistics.metric, days.lowerBound.description, days.upperBound.description, range.lower,
-                range.upper,
-            ])
-        var summary = CallSummary.empty
-        while let row = try rows.next() {
-            summary.add(row[1], dims: row[0])
-        }
-        return summary
+        CallSummary(sums: try CellSource.sums(db, metric: CallStatistics.metric, scope: scope, days: days))
+    }
+
+    /// The summary of each child of `scope` (children without calls are absent).
+    public static func computeByChild(_ db: Database, scope: NodeCode, days: ClosedRange<CalendarDay>) throws
+        -> [NodeCode: CallSummary]
+    {
+        try CellSource.sumsByChild(db, metric: CallStatistics.metric, scope: scope, days: days)
+            .mapValues { CallSummary(sums: $0) }
+    }
+
+    /// Builds the summary from cell sums (dims → value).
+    init(sums: [String: Int64]) {
+        self = .empty
+        for (dims, count) in sums { add(count, dims: dims) }
     }
 
     /// `compute(_:scope:days:)` in one read transaction of `reader`.

@@ -1,10 +1,12 @@
 import Replication
 
 /// The statistics cells that count satisfaction callbacks (回访): metric `callbacks`, per (origin,
-/// community, day of the callback in China Standard Time, score, complaint), dimensions for example
-/// `complaint=0;score=satisfied`. The satisfaction rate is Σ(satisfied + basically_satisfied) ÷ Σ all.
+/// community, day of the callback in China Standard Time, score, complaint, provider), dimensions for
+/// example `complaint=0;provider=P-7;score=satisfied`. The provider is the one of the visit asked about
+/// when the recording node knows that visit, and absent otherwise. The satisfaction rate is
+/// Σ(satisfied + basically_satisfied) ÷ Σ all.
 ///
-///     let dims = SatisfactionStatistics.dimensions(score: "satisfied", complaint: false)
+///     let dims = SatisfactionStatistics.dimensions(score: "satisfied", complaint: false, provider: "P-7")
 public enum SatisfactionStatistics {
     /// The metric counting callbacks.
     public static let metric = "callbacks"
@@ -14,10 +16,16 @@ public enum SatisfactionStatistics {
         /// `1` if the elder made a complaint during the callback, `0` otherwise.
         public static let complaint = "complaint"
         public static let score = "score"
+        public static let provider = "provider"
     }
 
-    /// The canonical dimension string of one callback cell.
-    public static func dimensions(score: String, complaint: Bool) -> String {
-        StatKey.dimensions([Dimension.score: score, Dimension.complaint: complaint ? "1" : "0"])
+    /// Score codes counted as satisfied for the satisfaction rate (满意 + 基本满意).
+    public static let satisfiedScores: Set<String> = ["satisfied", "basically_satisfied"]
+
+    /// The canonical dimension string of one callback cell; a nil or empty provider is left out.
+    public static func dimensions(score: String, complaint: Bool, provider: String? = nil) -> String {
+        var pairs = [Dimension.score: score, Dimension.complaint: complaint ? "1" : "0"]
+        if let provider, !provider.isEmpty { pairs[Dimension.provider] = provider }
+        return StatKey.dimensions(pairs)
     }
 }

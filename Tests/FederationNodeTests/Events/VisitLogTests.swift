@@ -52,27 +52,30 @@ enum EventSamples {
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT community, day, category, provider_id, COUNT(*), SUM(minutes) FROM visits
-                    WHERE status = 'completed' GROUP BY community, day, category, provider_id
+                    SELECT community, day, category, provider_id, item, COUNT(*), SUM(minutes) FROM visits
+                    WHERE status = 'completed' GROUP BY community, day, category, provider_id, item
                     """)
             {
                 let community: String = row[0]
                 let day: String = row[1]
-                let dims = ServiceStatistics.dimensions(category: row[2], provider: row[3])
-                let count: Int64 = row[4]
-                let minutes: Int64 = row[5]
+                let dims = ServiceStatistics.dimensions(category: row[2], provider: row[3], item: row[4])
+                let count: Int64 = row[5]
+                let minutes: Int64 = row[6]
                 cells["\(community)|visits|\(dims)|\(day)"] = count
                 if minutes != 0 { cells["\(community)|visit_minutes|\(dims)|\(day)"] = minutes }
             }
             for row in try Row.fetchAll(
                 db,
-                sql: "SELECT community, day, score, complaint, COUNT(*) FROM callbacks GROUP BY community, day, score, complaint")
+                sql: """
+                    SELECT c.community, c.day, c.score, c.complaint, v.provider_id, COUNT(*) FROM callbacks c
+                    LEFT JOIN visits v ON v.id = c.visit_id GROUP BY 1, 2, 3, 4, 5
+                    """)
             {
                 let community: String = row[0]
                 let day: String = row[1]
                 let complaint: Bool = row[3]
-                let dims = SatisfactionStatistics.dimensions(score: row[2], complaint: complaint)
-                let count: Int64 = row[4]
+                let dims = SatisfactionStatistics.dimensions(score: row[2], complaint: complaint, provider: row[4])
+                let count: Int64 = row[5]
                 cells["\(community)|callbacks|\(dims)|\(day)"] = count
             }
             return cells
@@ -97,7 +100,7 @@ enum EventSamples {
         #expect(visit.minutes == 90)  // 1 h 30 min 20 s rounds to 90
         #expect(try VisitLog.record([(0, visit)], in: node.store) == EventOutcome(accepted: 1))
         #expect(try VisitLog.record([(0, visit), (1, visit)], in: node.store) == EventOutcome(duplicates: 2))
-        let dims = "category=daily_care;provider=P1"
+        let dims = "category=daily_care;item=助浴;provider=P1"
         #expect(
             try EventSamples.cells(node.store, metrics: EventSamples.allMetrics) == [
                 "\(Codes.community)|visits|\(dims)|2026-01-05": 1, "\(Codes.community)|visit_minutes|\(dims)|2026-01-05": 90,
@@ -116,8 +119,8 @@ enum EventSamples {
         #expect(try VisitLog.record([(0, cancel)], in: node.store) == EventOutcome(duplicates: 1))
         let after = try EventSamples.cells(node.store, metrics: EventSamples.allMetrics)
         let expected: [String: Int64] = [
-            "\(Codes.community)|visits|category=daily_care;provider=P1|2026-01-05": 1,
-            "\(Codes.community)|visit_minutes|category=daily_care;provider=P1|2026-01-05": 40,
+            "\(Codes.community)|visits|category=daily_care;item=助浴;provider=P1|2026-01-05": 1,
+            "\(Codes.community)|visit_minutes|category=daily_care;item=助浴;provider=P1|2026-01-05": 40,
         ]
         #expect(after == expected)
         let total: Int64 = before.values.reduce(0, +)

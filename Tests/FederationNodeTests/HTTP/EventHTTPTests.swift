@@ -51,9 +51,9 @@ import Testing
             #expect(NodeHTTPTests.text(again).hasPrefix(#"{"accepted":0,"duplicates":3,"#))
         }
         let cells = try EventSamples.cells(node.store, metrics: EventSamples.allMetrics)
-        #expect(cells["\(Codes.community)|visits|category=daily_care;provider=P1|2026-01-05"] == 1)
-        #expect(cells["\(Codes.community)|visits|category=medical_care;provider=P1|2026-01-05"] == 1)
-        #expect(cells["\(Codes.community)|visit_minutes|category=medical_care;provider=P1|2026-01-05"] == 45)
+        #expect(cells["\(Codes.community)|visits|category=daily_care;item=助餐;provider=P1|2026-01-05"] == 1)
+        #expect(cells["\(Codes.community)|visits|category=medical_care;item=助餐;provider=P1|2026-01-05"] == 1)
+        #expect(cells["\(Codes.community)|visit_minutes|category=medical_care;item=助餐;provider=P1|2026-01-05"] == 45)
         #expect(cells == (try EventSamples.recount(node.store)))
     }
 

@@ -87,22 +87,22 @@ import Testing
             let summary = try await Self.get(client, "/api/v1/reports/summary?from=2026-01-05&to=2026-01-05")
             #expect(summary.status == .ok)
             #expect(
-                Self.text(summary)
-                    == #"{"scope":"130102001000","level":"street","from":"2026-01-05","to":"2026-01-05","calls":{"total":5,"effective":2,"effective_ratio":0.4,"by_channel":{"hotline":1,"sos_key":1,"help_key":1,"app":1,"walk_in":1},"by_type":{"emergency":1,"service_request":1,"consultation":1,"complaint":1,"invalid":1},"by_hour":"#
-                    + Self.hours([0: 1, 9: 2, 23: 2]) + #"},"as_of":"2026-01-31T12:00:00Z"}"#)
+                Self.text(summary).hasPrefix(
+                    #"{"scope":"130102001000","level":"street","from":"2026-01-05","to":"2026-01-05","calls":{"total":5,"effective":2,"effective_ratio":0.4,"by_channel":{"hotline":1,"sos_key":1,"help_key":1,"app":1,"walk_in":1},"by_type":{"emergency":1,"service_request":1,"consultation":1,"complaint":1,"invalid":1},"by_hour":"#
+                    + Self.hours([0: 1, 9: 2, 23: 2]) + #"},"services":"#))
 
             let community = try await Self.get(
                 client, "/api/v1/reports/summary?from=2026-01-05&to=2026-01-06&scope=130102001001")
             #expect(
-                Self.text(community)
-                    == #"{"scope":"130102001001","level":"community","from":"2026-01-05","to":"2026-01-06","calls":{"total":4,"effective":2,"effective_ratio":0.5,"by_channel":{"hotline":2,"app":1,"walk_in":1},"by_type":{"service_request":1,"consultation":1,"complaint":1,"companionship":1},"by_hour":"#
-                    + Self.hours([0: 1, 9: 2, 23: 1]) + #"},"as_of":"2026-01-31T12:00:00Z"}"#)
+                Self.text(community).hasPrefix(
+                    #"{"scope":"130102001001","level":"community","from":"2026-01-05","to":"2026-01-06","calls":{"total":4,"effective":2,"effective_ratio":0.5,"by_channel":{"hotline":2,"app":1,"walk_in":1},"by_type":{"service_request":1,"consultation":1,"complaint":1,"companionship":1},"by_hour":"#
+                    + Self.hours([0: 1, 9: 2, 23: 1]) + #"},"services":"#))
 
             let empty = try await Self.get(client, "/api/v1/reports/summary?from=2026-02-01&to=2026-02-28")
             #expect(
-                Self.text(empty)
-                    == #"{"scope":"130102001000","level":"street","from":"2026-02-01","to":"2026-02-28","calls":{"total":0,"effective":0,"effective_ratio":0.0,"by_channel":{},"by_type":{},"by_hour":"#
-                    + Self.hours([:]) + #"},"as_of":"2026-01-31T12:00:00Z"}"#)
+                Self.text(empty).hasPrefix(
+                    #"{"scope":"130102001000","level":"street","from":"2026-02-01","to":"2026-02-28","calls":{"total":0,"effective":0,"effective_ratio":0.0,"by_channel":{},"by_type":{},"by_hour":"#
+                    + Self.hours([:]) + #"},"services":"#))
         }
     }
 
@@ -279,9 +279,9 @@ import Testing
             try parent.store.merge(feed, from: child.code)  // delivered twice: counted once
             let summary = try await Self.get(client, "/api/v1/reports/summary?from=2026-01-05&to=2026-01-05")
             #expect(
-                Self.text(summary)
-                    == #"{"scope":"130102001000","level":"street","from":"2026-01-05","to":"2026-01-05","calls":{"total":4,"effective":3,"effective_ratio":0.75,"by_channel":{"hotline":2,"sos_key":1,"walk_in":1},"by_type":{"emergency":1,"service_request":1,"consultation":1,"invalid":1},"by_hour":"#
-                    + Self.hours([8: 3, 14: 1]) + #"},"as_of":"2026-01-31T12:00:00Z"}"#)
+                Self.text(summary).hasPrefix(
+                    #"{"scope":"130102001000","level":"street","from":"2026-01-05","to":"2026-01-05","calls":{"total":4,"effective":3,"effective_ratio":0.75,"by_channel":{"hotline":2,"sos_key":1,"walk_in":1},"by_type":{"emergency":1,"service_request":1,"consultation":1,"invalid":1},"by_hour":"#
+                    + Self.hours([8: 3, 14: 1]) + #"},"services":"#))
             let childOnly = try await Self.get(client, "/api/v1/reports/summary?from=2026-01-05&to=2026-01-05&scope=130102001001")
             #expect(Self.text(childOnly).contains(#""total":3,"effective":2,"#))
         }

@@ -72,6 +72,23 @@ import Testing
             let masked = try #require(try JSONSerialization.jsonObject(with: Data(viewer.body.readableBytesView)) as? [String: Any])
             let maskedDuplicates = try #require(masked["duplicate_resident_ids"] as? [[String: Any]])
             #expect(maskedDuplicates.first?["resident_id"] as? String == "1101**********" + String(twice.suffix(4)))
+            #expect((json["deceased_services"] as? [Any])?.isEmpty == true)
+            // A visit recorded for A-1, who is later registered as deceased (已故), is listed.
+            let visit = #"{"id":"V-9","elder_id":"A-1","provider_id":"P1","category":"daily_care","item":"助浴","check_in":"2026-05-02T09:00:00+08:00","check_out":"2026-05-02T10:00:00+08:00","community":"\#(Codes.community)"}"#
+            let recorded = try await client.authorized(
+                uri: "/api/v1/visits", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: visit))
+            #expect(String(decoding: recorded.body.readableBytesView, as: UTF8.self).hasPrefix(#"{"accepted":1"#))
+            let died = """
+                [{"id":"A-1","resident_id":"11010519491231002X","name":"王秀英","community":"\(Codes.community)","living":"alone","status":"deceased"}]
+                """
+            let updated = try await client.authorized(
+                uri: "/api/v1/elders", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: died))
+            #expect(updated.status == .ok)
+            let after = try await client.authorized(uri: "/api/v1/elders/audit", method: .get)
+            let audit = try #require(try JSONSerialization.jsonObject(with: Data(after.body.readableBytesView)) as? [String: Any])
+            let listed = try #require(audit["deceased_services"] as? [[String: Any]])
+            #expect(listed.map { $0["visit_id"] as? String } == ["V-9"])
+            #expect(listed.first?["day"] as? String == "2026-05-02")
             let outside = try await client.authorized(uri: "/api/v1/elders/audit?community=\(Codes.otherStreetCommunity)", method: .get)
             #expect(outside.status == .forbidden)
         }

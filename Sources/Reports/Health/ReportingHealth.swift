@@ -1,0 +1,135 @@
+public import GRDB
+public import Replication
+
+/// Reporting health (上报情况), as DHIS2 computes reporting rates: for each child of the scope, when it
+/// last synced with this node and how far behind it is, and whether it reported for the period — any
+/// statistics cell written by an origin in that child's subtree for a day of the period. The reporting
+/// rate is children reported ÷ children expected.
+///
+/// Expected children are those this node knows below the scope: the codes passed in `expected` (e.g. the
+/// trusted children of the data directory), the children in `node_links`, and the origins of stored
+/// cells — each taken at the level just below the scope.
+///
+///     let health = try ReportingHealth.compute(db, scope: city, days: january, nowMilliseconds: now)
+///     health.rate.value   // reported ÷ expected
+public struct ReportingHealth: Equatable, Sendable {
+    public struct Child: Equatable, Sendable {
+        public var code: NodeCode
+        /// Whether an origin in the child's subtree wrote a cell for a day of the period.
+        public var reported: Bool
+        /// Unix milliseconds of the last message from the child's link, nil if it is not a direct link.
+        public var lastSyncMilliseconds: UInt64?
+        /// Seconds from the last message to the time of the report.
+        public var lagSeconds: Int64?
+        public var connected: Bool?
+        /// Changes the child announced that this node has not received yet (its feed head − our
+        /// received watermark), nil without a link.
+        public var behind: Int64?
+    }
+
+    public var children: [Child]
+
+    /// No children.
+    public static let empty = ReportingHealth(children: [])
+
+    public init(children: [Child]) {
+        self.children = children
+    }
+
+    public var expected: Int { children.count }
+    public var reported: Int { children.filter(\.reported).count }
+    /// 上报率 = reported ÷ expected.
+    public var rate: Ratio { Ratio(numerator: Int64(reported), denominator: Int64(expected)) }
+
+    public static func compute(
+        _ db: Database, scope: NodeCode, days: ClosedRange<CalendarDay>, nowMilliseconds: UInt64,
+        expected: [NodeCode] = []
+    ) throws -> ReportingHealth {
+        guard let childLevel = scope.childLevel else { return ReportingHealth(children: []) }
+        func child(_ code: NodeCode) -> NodeCode? {
+            scope.contains(code) && code != scope ? NodeCode.ancestor(of: code, at: childLevel) : nil
+        }
+        var codes = Set(expected.compactMap(child))
+        let linked = try Self.links(db)
+        for code in linked.keys { if let child = child(code) { codes.insert(child) } }
+        let origins = try Self.originCodes(db)
+        for code in origins.values { if let child = child(code) { codes.insert(child) } }
+        var reporting: Set<NodeCode> = []
+        for originID in try reportingOrigins(db, days: days) {
+            guard let code = origins[originID], let child = child(code) else { continue }
+            reporting.insert(child)
+        }
+        let watermarks = try Self.receivedWatermarks(db)
+        let children = codes.sorted().map { code in
+            let link = linked[code]
+            let lastSeen = link.flatMap { $0.lastSeen > 0 ? $0.lastSeen : nil }
+            return Child(
+                code: code, reported: reporting.contains(code), lastSyncMilliseconds: lastSeen,
+                lagSeconds: lastSeen.map { Int64(nowMilliseconds > $0 ? (nowMilliseconds - $0) / 1_000 : 0) },
+                connected: link?.connected,
+                behind: link.map { max(0, $0.peerHead - (watermarks[code.rawValue] ?? 0)) })
+        }
+        return ReportingHealth(children: children)
+    }
+
+    struct Link {
+        var lastSeen: UInt64
+        var connected: Bool
+        var peerHead: Int64
+    }
+
+    static func links(_ db: Database) throws -> [NodeCode: Link] {
+        guard try db.tableExists("node_links") else { return [:] }
+        var result: [NodeCode: Link] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT peer, last_seen, connected, peer_head FROM node_links WHERE role = 'child'")
+        {
+            guard let code = try? NodeCode(row[0] as String) else { continue }
+            result[code] = Link(lastSeen: UInt64(max(0, row[1] as Int64)), connected: row[2], peerHead: row[3])
+        }
+        return result
+    }
+
+    static func receivedWatermarks(_ db: Database) throws -> [String: Int64] {
+        guard try db.tableExists("crdt_watermarks") else { return [:] }
+        var result: [String: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT peer, seq FROM crdt_watermarks WHERE direction = 'received'") {
+            result[row[0]] = row[1]
+        }
+        return result
+    }
+
+    static func originCodes(_ db: Database) throws -> [Int64: NodeCode] {
+        var result: [Int64: NodeCode] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, code FROM crdt_nodes") {
+            if let code = try? NodeCode(row[1] as String) { result[row[0]] = code }
+        }
+        return result
+    }
+
+    /// Ids of the origins that wrote a cell for a day of `days`: from the rollup's monthly rows for
+    /// whole months and daily rows for the rest, or from the cells without the rollup.
+    static func reportingOrigins(_ db: Database, days: ClosedRange<CalendarDay>) throws -> Set<Int64> {
+        var result: Set<Int64> = []
+        guard try ReportRollup.isInstalled(db) else {
+            let ids = try Int64.fetchAll(
+                db, sql: "SELECT DISTINCT origin FROM crdt_stats WHERE period >= ? AND period <= ?",
+                arguments: [days.lowerBound.description, days.upperBound.description])
+            return Set(ids)
+        }
+        let split = PeriodSplit(days)
+        var ranges: [(String, String, String)] = split.loose.map { ("d", $0.lowerBound.description, $0.upperBound.description) }
+        if let first = split.months.first, let last = split.months.last { ranges.append(("m", first, last)) }
+        for (grain, lower, upper) in ranges {
+            let ids = try Int64.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT DISTINCT origin FROM report_origin_days
+                        WHERE grain = ? AND period >= ? AND period <= ? AND cells > 0
+                        """),
+                arguments: [grain, lower, upper])
+            result.formUnion(ids)
+        }
+        return result
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+public import GRDB
+public import Replication
+
+/// The roster section of a report: the active elders (状态 在册) of a scope by subsidy category, age
+/// band, disability and living situation, their monthly subsidy outlay and monthly service
+/// entitlement, read from the replicated `elders` table (empty when the node has no roster).
+///
+/// Ages are whole years on the last day of the period; an elder in several categories counts once in
+/// `active` and once in each of its categories.
+///
+///     let roster = try RosterSummary.compute(db, scope: district, asOf: CalendarDay("2026-01-31")!)
+///     roster.byAgeBand["80-89"]
+public struct RosterSummary: Equatable, Sendable {
+    /// The age bands of DESIGN.md, in order, plus `under_60` and `unknown` (no or malformed birth date).
+    public static let ageBands = ["60-69", "70-79", "80-89", "90-99", "100+"]
+
+    /// Active elders.
+    public var active: Int64 = 0
+    public var byCategory: [String: Int64] = [:]
+    public var byAgeBand: [String: Int64] = [:]
+    public var byDisability: [String: Int64] = [:]
+    public var byLiving: [String: Int64] = [:]
+    /// Σ monthly_subsidy of the active elders, in yuan per month (月补贴支出).
+    public var monthlySubsidyYuan: Int64 = 0
+    /// Σ monthly_hours of the active elders: hours of service they are entitled to per month.
+    public var monthlyEntitledHours: Int64 = 0
+
+    public static let empty = RosterSummary()
+    public init() {}
+
+    mutating func add(_ row: Row) {
+        let count: Int64 = row[5]
+        active += count
+        let categories = (row[1] as String?) ?? ""
+        for category in Set(categories.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        where !category.isEmpty {
+            byCategory[category, default: 0] += count
+        }
+        byLiving[(row[2] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? "unknown", default: 0] += count
+        byDisability[(row[3] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? "unknown", default: 0] += count
+        byAgeBand[row[4] as String, default: 0] += count
+        monthlySubsidyYuan += row[6] as Int64
+        monthlyEntitledHours += row[7] as Int64
+    }
+
+    /// The roster of `scope` as of `asOf` (for ages).
+    public static func compute(_ db: Database, scope: NodeCode, asOf: CalendarDay) throws -> RosterSummary {
+        try computeGrouped(db, scope: scope, asOf: asOf, groupDigits: nil)[""] ?? .empty
+    }
+
+    /// The roster of each child of `scope` (children without active elders are absent).
+    public static func computeByChild(_ db: Database, scope: NodeCode, asOf: CalendarDay) throws
+        -> [NodeCode: RosterSummary]
+    {
+        guard let childLevel = scope.childLevel else { return [:] }
+        var result: [NodeCode: RosterSummary] = [:]
+        for (digits, summary) in try computeGrouped(db, scope: scope, asOf: asOf, groupDigits: childLevel.significantDigits) {
+            if let child = NodeCode.ancestor(ofDigits: digits.padding(toLength: 12, withPad: "0", startingAt: 0), at: childLevel) {
+                result[child] = summary
+            }
+        }
+        return result
+    }
+
+    /// SQL for the age band of `birth_date` on day `?1` (`YYYY-MM-DD`).
+    static let bandSQL = """
+        CASE WHEN birth_date IS NULL OR length(birth_date) != 10 THEN 'unknown'
+        ELSE (SELECT CASE WHEN a < 60 THEN 'under_60' WHEN a < 70 THEN '60-69' WHEN a < 80 THEN '70-79'
+                          WHEN a < 90 THEN '80-89' WHEN a < 100 THEN '90-99' ELSE '100+' END
+              FROM (SELECT CAST(substr(?1, 1, 4) AS INTEGER) - CAST(substr(birth_date, 1, 4) AS INTEGER)
+                           - (substr(birth_date, 6, 5) > substr(?1, 6, 5)) AS a))
+        END
+        """
+
+    static func computeGrouped(_ db: Database, scope: NodeCode, asOf: CalendarDay, groupDigits: Int?) throws
+        -> [String: RosterSummary]
+    {
+        guard try db.tableExists("elders") else { return [:] }
+        let range = SubtreeRange(scope)
+        let group = groupDigits.map { "substr(community, 1, \($0))" } ?? "''"
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT \(group), categories, living, disability, \(bandSQL), COUNT(*),
+                       SUM(COALESCE(monthly_subsidy, 0)), SUM(COALESCE(monthly_hours, 0))
+                FROM elders
+                WHERE community >= ?2 AND community < ?3 AND COALESCE(status, 'active') = 'active'
+                GROUP BY 1, 2, 3, 4, 5
+                """,
+            arguments: [asOf.description, range.lower, range.upper])
+        var result: [String: RosterSummary] = [:]
+        while let row = try rows.next() {
+            result[row[0] as String, default: RosterSummary()].add(row)
+        }
+        return result
+    }
+}
+
+/// Entitlement use (服务时长使用率): hours delivered ÷ hours entitled over a range of days, the
+/// entitlement prorated by the share of each month the range covers.
+///
+///     EntitlementUse.entitledMinutes(monthlyHours: 30, days: january)   // 1800
+public enum EntitlementUse {
+    /// Minutes of entitlement in `days` for `monthlyHours` hours a month, rounded to the minute.
+    public static func entitledMinutes(monthlyHours: Int64, days: ClosedRange<CalendarDay>) -> Int64 {
+        var months = 0.0
+        var cursor = days.lowerBound
+        while cursor <= days.upperBound {
+            let end = min(cursor.lastOfMonth, days.upperBound)
+            let covered = end.daysSinceEpoch - cursor.daysSinceEpoch + 1
+            months += Double(covered) / Double(CalendarDay.daysInMonth(year: cursor.year, month: cursor.month))
+            cursor = end.adding(days: 1)
+        }
+        return Int64((Double(monthlyHours) * 60 * months).rounded())
+    }
+
+    /// Delivered minutes ÷ entitled minutes.
+    public static func ratio(deliveredMinutes: Int64, monthlyHours: Int64, days: ClosedRange<CalendarDay>) -> Ratio {
+        Ratio(numerator: deliveredMinutes, denominator: entitledMinutes(monthlyHours: monthlyHours, days: days))
+    }
+}

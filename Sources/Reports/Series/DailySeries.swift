@@ -1,0 +1,71 @@
+public import GRDB
+public import Replication
+
+/// A per-day series of one figure over a range of days, for trend charts: every day of the range
+/// appears, days without data with zeros.
+///
+///     let series = try DailySeries.compute(db, metric: .effectiveRatio, scope: city, days: january)
+///     series.points.first?.ratio?.value
+public struct DailySeries: Equatable, Sendable {
+    public enum Metric: String, CaseIterable, Sendable {
+        /// Calls per day (value = total).
+        case calls
+        /// Effective service ratio per day (ratio = effective ÷ total).
+        case effectiveRatio = "effective_ratio"
+        /// Satisfaction rate per day (ratio = satisfied ÷ rated).
+        case satisfaction
+        /// Completed visits per day (value = visits; minutes beside it).
+        case services
+    }
+
+    public struct Point: Equatable, Sendable {
+        public var day: CalendarDay
+        /// The count of the day (calls, callbacks rated or visits).
+        public var value: Int64
+        /// The day's ratio, for `effective_ratio` and `satisfaction`.
+        public var ratio: Ratio?
+        /// Minutes of visits, for `services`.
+        public var minutes: Int64?
+    }
+
+    public var metric: Metric
+    public var points: [Point]
+
+    /// Longest series answered, in days.
+    public static let maxDays = 1_100
+
+    public static func compute(_ db: Database, metric: Metric, scope: NodeCode, days: ClosedRange<CalendarDay>)
+        throws -> DailySeries
+    {
+        var points: [Point] = []
+        switch metric {
+        case .calls, .effectiveRatio:
+            let byDay = try CellSource.sumsByDay(db, metric: CallStatistics.metric, scope: scope, days: days)
+            points = each(days) { day in
+                let calls = CallSummary(sums: byDay[day.description] ?? [:])
+                return Point(day: day, value: calls.total, ratio: metric == .effectiveRatio ? calls.effectiveRatio : nil)
+            }
+        case .satisfaction:
+            let byDay = try CellSource.sumsByDay(db, metric: SatisfactionStatistics.metric, scope: scope, days: days)
+            points = each(days) { day in
+                let tally = SatisfactionSummary(byDay[day.description] ?? [:]).total
+                return Point(day: day, value: tally.rated, ratio: tally.rate)
+            }
+        case .services:
+            let visits = try CellSource.sumsByDay(db, metric: ServiceStatistics.visitsMetric, scope: scope, days: days)
+            let minutes = try CellSource.sumsByDay(db, metric: ServiceStatistics.minutesMetric, scope: scope, days: days)
+            points = each(days) { day in
+                Point(
+                    day: day, value: (visits[day.description] ?? [:]).values.reduce(0, +),
+                    minutes: (minutes[day.description] ?? [:]).values.reduce(0, +))
+            }
+        }
+        return DailySeries(metric: metric, points: points)
+    }
+
+    static func each(_ days: ClosedRange<CalendarDay>, _ point: (CalendarDay) -> Point) -> [Point] {
+        (days.lowerBound.daysSinceEpoch...days.upperBound.daysSinceEpoch).map {
+            point(CalendarDay(daysSinceEpoch: $0))
+        }
+    }
+}
