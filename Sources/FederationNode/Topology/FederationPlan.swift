@@ -4,6 +4,9 @@ import Foundation
 /// its configuration, CURVE keys, its parent's endpoint and key, and a trust entry at its parent.
 /// Running it again keeps every existing key and only rewrites what the topology changed.
 ///
+/// Every node gets the same `[privacy] hash_key` (docs/PRIVACY.md): the root's key when its
+/// node.toml already has one, otherwise a new one; a node that already has a key keeps it.
+///
 ///     let outcomes = try FederationPlan.apply(try Topology.load(path: "deploy/topologies/demo.toml"), to: "demo-data")
 ///     for outcome in outcomes { print(outcome.node.code, outcome.action) }
 public enum FederationPlan {
@@ -35,10 +38,12 @@ public enum FederationPlan {
     public static func apply(_ topology: Topology, to root: String) throws -> [Outcome] {
         var outcomes: [Outcome] = []
         var keys: [String: String] = [:]
+        let privacyKey = try federationPrivacyKey(topology, root: root)
         for node in topology.nodes {
             let directory = directory(of: node, under: root)
             let parentKey = node.parent.flatMap { keys[$0.rawValue] }
-            let wanted = topology.config(for: node, parentKey: parentKey)
+            var wanted = topology.config(for: node, parentKey: parentKey)
+            wanted.privacy = PrivacyPolicy(hashKey: privacyKey)
             let action: Action
             if FileManager.default.fileExists(atPath: directory.configURL.path) {
                 var config = try directory.loadConfig()
@@ -52,6 +57,11 @@ public enum FederationPlan {
                 config.sync.parentKey = wanted.sync.parentKey
                 config.sync.parentCode = wanted.sync.parentCode
                 config.http = wanted.http
+                if config.privacy?.hashKey == nil {
+                    var privacy = config.privacy ?? PrivacyPolicy()
+                    privacy.hashKey = privacyKey
+                    config.privacy = privacy
+                }
                 if config == before {
                     action = .kept
                 } else {
@@ -71,5 +81,16 @@ public enum FederationPlan {
             outcomes.append(Outcome(node: node, directory: directory, action: action, publicKey: publicKey))
         }
         return outcomes
+    }
+
+    /// The key every node of the federation shares: the root's, if it was planned with one already.
+    static func federationPrivacyKey(_ topology: Topology, root: String) throws -> String {
+        let directory = directory(of: topology.root, under: root)
+        if FileManager.default.fileExists(atPath: directory.configURL.path),
+            let key = try directory.loadConfig().privacy?.hashKey
+        {
+            return key
+        }
+        return PrivacyPolicy.generateKey()
     }
 }

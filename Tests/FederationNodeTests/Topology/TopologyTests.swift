@@ -89,10 +89,14 @@ import Testing
         #expect(community.sync.parentCode == "130102001000")
         #expect(community.http.listen == "127.0.0.1:8103")
         #expect(try DataDirectory(path: root.url.appendingPathComponent("130100000000").path).loadConfig().sync.parent == nil)
+        // One privacy key for the whole federation, so the city still sees cross-district duplicates.
+        let privacyKeys = try first.map { try $0.directory.loadConfig().privacy?.hashKey }
+        #expect(privacyKeys.allSatisfy { $0 != nil && $0 == privacyKeys[0] })
 
         let again = try FederationPlan.apply(topology, to: root.url.path)
         #expect(again.map(\.action) == Array(repeating: .kept, count: 5))
         #expect(again.map(\.publicKey) == first.map(\.publicKey))
+        #expect(try again.map { try $0.directory.loadConfig().privacy?.hashKey } == privacyKeys)
 
         // A changed port is rewritten; the keys stay.
         let moved = try Topology.parse(text.replacingOccurrences(of: "http_port = 8104", with: "http_port = 8199"), file: "t.toml")
