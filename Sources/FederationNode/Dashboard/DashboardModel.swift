@@ -4,14 +4,17 @@ import Replication
 import Reports
 
 /// Everything the dashboard page shows for one scope and period, filled by `build` from one
-/// consistent read of the store. Calls come from `SummaryReport.compute`; the sections the reports
-/// library does not have yet come from `InterimReportSections` (the one adapter file).
+/// consistent read of the store — every figure from the report library, with the definitions of
+/// `GET /api/v1/reports/*` (docs/METRICS.md): the headline figures are `SummaryReport.compute`'s, the
+/// table of areas is the summary report's `children` (`SummaryChildren`), the trends are `DailySeries`.
 ///
 ///     let model = try await store.database.read { db in
-///         try DashboardModel.build(db, node: node, scope: scope, period: .month, links: [], today: today, asOf: Date())
+///         try DashboardModel.build(db, node: node, nodeName: name, scope: scope, period: .month, today: today,
+///                                  asOf: Date(), rosterCache: cache)
 ///     }
 struct DashboardModel: Sendable {
-    /// One area below the scope, with its figures for the period and its reporting health.
+    /// One area below the scope, with its figures for the period and its reporting health (as in the
+    /// summary report's `children`).
     struct Child: Sendable {
         var code: NodeCode
         var calls: Int64
@@ -20,8 +23,9 @@ struct DashboardModel: Sendable {
         var satisfaction: Ratio
         var activeElders: Int64
         var reported: Bool
-        /// The direct link to it, when the child is this node's own child (last sync, lag).
-        var link: NodeStatus.Link?
+        /// The reporting health of an expected child: last sync and changes not yet received when it is
+        /// this node's own child; nil for a child only seen in the figures.
+        var health: ReportingHealth.Child?
     }
 
     var node: NodeCode
@@ -31,17 +35,19 @@ struct DashboardModel: Sendable {
     var days: ClosedRange<CalendarDay>
     var asOf: Date
 
+    /// The headline figures: the same report as `GET /api/v1/reports/summary` for the scope and days.
     var summary: SummaryReport
-    var services: InterimReportSections.Services
-    var satisfaction: InterimReportSections.Satisfaction
-    var roster: InterimReportSections.Roster
-    var byDay: [(CalendarDay, InterimReportSections.Day)]
+    /// Calls per day with their effective ratio (`DailySeries` `effective_ratio`).
+    var callsByDay: [DailySeries.Point]
+    /// Callbacks rated per day with their satisfaction rate (`DailySeries` `satisfaction`).
+    var satisfactionByDay: [DailySeries.Point]
     var children: [Child]
 
-    /// Children expected to report (every known area below the scope) and those that did in the period.
-    var reporting: Ratio {
-        Ratio(numerator: Int64(children.filter(\.reported).count), denominator: Int64(children.count))
-    }
+    var services: ServiceSummary { summary.services }
+    var satisfaction: SatisfactionSummary { summary.satisfaction }
+    var roster: RosterSummary { summary.roster }
+    /// 上报率: children reported ÷ children expected (`ReportingHealth`).
+    var reporting: Ratio { summary.reporting.rate }
 
     /// Whether anything at all was recorded for the scope (calls, visits, callbacks or elders).
     var hasData: Bool {
@@ -52,42 +58,29 @@ struct DashboardModel: Sendable {
     /// Fills the model inside `db`'s current transaction.
     ///
     /// - Parameters:
-    ///   - links: this node's links (`NodeStatus.links`), to show last sync and lag of its own children.
-    /// - Complexity: the summary's range scan, one more over the scope's cells of the range, one over all
-    ///   its cells (to know every child) and two over its roster.
+    ///   - rosterCache: the roster counts shared with the report endpoints.
+    /// - Complexity: the summary report's queries (with `ReportRollup` installed, independent of the number
+    ///   of communities above the community level), its per-child breakdown and two daily series.
     static func build(
         _ db: Database, node: NodeCode, nodeName: String, scope: NodeCode, period: DashboardPeriod,
-        links: [NodeStatus.Link], today: CalendarDay, asOf: Date
+        today: CalendarDay, asOf: Date, rosterCache: RosterCache
     ) throws -> DashboardModel {
         let days = period.days(today: today)
-        let summary = try SummaryReport.compute(db, scope: scope, days: days, asOf: asOf)
-        let linkByPeer = Dictionary(links.filter { $0.role == .child }.map { ($0.peer, $0) }) { first, _ in first }
-        var found = try InterimReportSections.children(db, scope: scope)
-        // This node's own children are expected even before they send anything.
-        if let childLevel = NodeCode.Level(rawValue: scope.level.rawValue + 1) {
-            for peer in linkByPeer.keys.sorted() {
-                guard let code = try? NodeCode(peer), code.level == childLevel, scope.contains(code),
-                    !found.contains(code)
-                else { continue }
-                found.append(code)
-            }
-        }
-        let cells = try InterimReportSections.cells(db, scope: scope, days: days)
-        let active = try InterimReportSections.activeByChild(db, scope: scope)
-        let children = found.sorted().map { code in
-            // Reported: the child has calls, visits or callbacks in the period.
-            let prefix = String(code.prefix)
-            let figures = cells.byChild[prefix] ?? InterimReportSections.ChildFigures()
+        let summary = try SummaryReport.compute(db, scope: scope, days: days, asOf: asOf, rosterCache: rosterCache)
+        let breakdown = try SummaryChildren.compute(db, report: summary, rosterCache: rosterCache)
+        let children = breakdown.codes.map { code in
+            let calls = breakdown.calls[code] ?? .empty
+            let satisfaction = breakdown.satisfaction[code] ?? .empty
+            let health = breakdown.health[code]
             return Child(
-                code: code, calls: figures.calls,
-                effectiveRatio: Ratio(numerator: figures.effective, denominator: figures.calls), services: figures.visits,
-                satisfaction: Ratio(numerator: figures.satisfied, denominator: figures.rated),
-                activeElders: active[prefix] ?? 0, reported: cells.byChild[prefix] != nil, link: linkByPeer[code.rawValue])
+                code: code, calls: calls.total, effectiveRatio: calls.effectiveRatio,
+                services: breakdown.services[code]?.completed ?? 0, satisfaction: satisfaction.rate,
+                activeElders: breakdown.roster[code]?.active ?? 0, reported: health?.reported ?? false, health: health)
         }
         return DashboardModel(
             node: node, nodeName: nodeName, scope: scope, period: period, days: days, asOf: asOf, summary: summary,
-            services: cells.services, satisfaction: cells.satisfaction,
-            roster: try InterimReportSections.roster(db, scope: scope, today: today), byDay: cells.byDay,
+            callsByDay: try DailySeries.compute(db, metric: .effectiveRatio, scope: scope, days: days).points,
+            satisfactionByDay: try DailySeries.compute(db, metric: .satisfaction, scope: scope, days: days).points,
             children: children)
     }
 }

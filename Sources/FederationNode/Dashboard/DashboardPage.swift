@@ -58,14 +58,14 @@ enum DashboardPage {
         if model.scope != model.node, let parent = model.scope.parent {
             view["up"] = ["href": link(model.node.contains(parent) ? parent : model.node, model.period, language)]
         }
-        let hours = Double(model.services.minutes) / 60
+        let hours = model.services.hours
         view["cards"] = [
             card(labels.calls, SVGChart.count(Double(calls.total)), "\(labels.effectiveCalls) \(SVGChart.count(Double(calls.effective)))"),
             card(labels.effectiveRatio, ratio(calls.effectiveRatio), fraction(calls.effective, calls.total)),
             card(labels.servicesCompleted, SVGChart.count(Double(model.services.completed)), "\(labels.serviceHours) \(String(format: "%.1f", hours))"),
-            card(labels.satisfaction, ratio(model.satisfaction.ratio), fraction(model.satisfaction.satisfied, model.satisfaction.rated) + " " + labels.callbacks),
+            card(labels.satisfaction, ratio(model.satisfaction.rate), fraction(model.satisfaction.satisfied, model.satisfaction.rated) + " " + labels.callbacks),
             card(labels.activeElders, SVGChart.count(Double(model.roster.active)), ""),
-            card(labels.reportingRate, model.children.isEmpty ? "—" : ratio(model.reporting), fraction(model.reporting.numerator, model.reporting.denominator)),
+            card(labels.reportingRate, ratio(model.reporting), fraction(model.reporting.numerator, model.reporting.denominator)),
         ]
         view["charts"] = charts(model, labels)
         view["children"] = model.children.map { child -> [String: Any] in
@@ -75,27 +75,28 @@ enum DashboardPage {
                 "effectiveRatio": ratio(child.effectiveRatio), "services": SVGChart.count(Double(child.services)),
                 "satisfaction": ratio(child.satisfaction), "activeElders": SVGChart.count(Double(child.activeElders)),
                 "reported": child.reported, "reportedText": child.reported ? labels.yes : labels.no,
-                "lastSync": child.link.map { $0.lastSeen == 0 ? labels.never : timestamp(Date(timeIntervalSince1970: Double($0.lastSeen) / 1_000)) } ?? "—",
-                "lag": child.link.map { SVGChart.count(Double($0.receiveLag)) } ?? "—",
+                // Only this node's own children have a link (and so `behind`).
+                "lastSync": child.health?.behind == nil ? "—" : child.health?.lastSyncMilliseconds.map { timestamp(Date(timeIntervalSince1970: Double($0) / 1_000)) } ?? labels.never,
+                "lag": child.health?.behind.map { SVGChart.count(Double($0)) } ?? "—",
             ]
         }
         return view
     }
 
     static func charts(_ model: DashboardModel, _ labels: DashboardLabels) -> [[String: Any]] {
-        let dayLabels = model.byDay.map { String($0.0.description.suffix(5)) }
+        let dayLabels = model.callsByDay.map { String($0.day.description.suffix(5)) }
         let calls = model.summary.calls
         var charts: [[String: Any]] = []
         func add(_ title: String, _ svg: String) { charts.append(["title": title, "svg": svg]) }
-        add(labels.callsByDay, SVGChart.bars(title: labels.callsByDay, labels: dayLabels, values: model.byDay.map { Double($0.1.calls) }, empty: labels.noData))
+        add(labels.callsByDay, SVGChart.bars(title: labels.callsByDay, labels: dayLabels, values: model.callsByDay.map { Double($0.value) }, empty: labels.noData))
         add(labels.callsByHour, SVGChart.bars(title: labels.callsByHour, labels: (0..<24).map { String(format: "%02d", Int32($0)) }, values: calls.byHour.map(Double.init), empty: labels.noData))
         add(labels.effectiveTrend, SVGChart.line(
             title: labels.effectiveTrend, labels: dayLabels,
-            values: model.byDay.map { $0.1.calls > 0 ? Double($0.1.effective) / Double($0.1.calls) : nil }, maximum: 1,
+            values: model.callsByDay.map { dayRatio($0.ratio) }, maximum: 1,
             empty: labels.noData, format: SVGChart.percent))
         add(labels.satisfactionTrend, SVGChart.line(
             title: labels.satisfactionTrend, labels: dayLabels,
-            values: model.byDay.map { $0.1.rated > 0 ? Double($0.1.satisfied) / Double($0.1.rated) : nil }, maximum: 1,
+            values: model.satisfactionByDay.map { dayRatio($0.ratio) }, maximum: 1,
             empty: labels.noData, format: SVGChart.percent, color: "#27ae60"))
         let categories = ServiceCategory.allCases.map(\.rawValue)
             + model.services.byCategory.keys.filter { ServiceCategory(rawValue: $0) == nil }.sorted()
@@ -107,9 +108,15 @@ enum DashboardPage {
             title: labels.rosterByCategory, labels: subsidy.map(labels.subsidyCategory),
             values: subsidy.map { Double(model.roster.byCategory[$0] ?? 0) }, empty: labels.noData, color: "#d35400"))
         add(labels.rosterByAge, SVGChart.bars(
-            title: labels.rosterByAge, labels: InterimReportSections.ageBands.map(labels.ageBand),
-            values: InterimReportSections.ageBands.map { Double(model.roster.byAgeBand[$0] ?? 0) }, empty: labels.noData, color: "#16a085"))
+            title: labels.rosterByAge, labels: RosterSummary.ageBands.map { labels.ageBand($0.replacingOccurrences(of: "-", with: "–")) },
+            values: RosterSummary.ageBands.map { Double(model.roster.byAgeBand[$0] ?? 0) }, empty: labels.noData, color: "#16a085"))
         return charts
+    }
+
+    /// A day's ratio for a trend line; nil (a gap) when nothing was counted that day.
+    static func dayRatio(_ ratio: Ratio?) -> Double? {
+        guard let ratio, ratio.denominator > 0 else { return nil }
+        return ratio.value
     }
 
     static func card(_ label: String, _ value: String, _ detail: String) -> [String: Any] {

@@ -6,10 +6,26 @@ import Reports
 /// The dashboard's handlers: `GET /` (the page) and `GET /dashboard/figures` (the part the page's
 /// script re-fetches every 3 s). Query: `scope` (any code in this node's subtree; default the node),
 /// `period` (`today`, `month` — the default —, `30d`, `quarter`), `lang` (`zh` default, `en`).
+///
+/// Its figures are the report library's (`DashboardModel`), fast with the derived rollup: `register`
+/// installs it, so any router serving the dashboard has it.
 struct DashboardAPI: Sendable {
     let context: NodeContext
     /// The wall clock (tests fix it).
     let now: @Sendable () -> Date
+    /// Roster counts shared with the report endpoints.
+    let rosterCache: RosterCache
+
+    /// Installs the report rollup and adds `GET /` and `GET /dashboard/figures` to `router`.
+    static func register(
+        on router: Router<NodeRequestContext>, context: NodeContext, now: @escaping @Sendable () -> Date,
+        rosterCache: RosterCache
+    ) throws {
+        try ReportsAPI.installRollup(context)
+        let dashboard = DashboardAPI(context: context, now: now, rosterCache: rosterCache)
+        router.get("/") { request, _ in try await dashboard.page(request, fragmentOnly: false) }
+        router.get("/dashboard/figures") { request, _ in try await dashboard.page(request, fragmentOnly: true) }
+    }
 
     func page(_ request: Request, fragmentOnly: Bool) async throws -> Response {
         let parameters = request.uri.queryParameters
@@ -50,10 +66,11 @@ struct DashboardAPI: Sendable {
         let today = CalendarDay.today(unixSeconds: Int64(asOf.timeIntervalSince1970.rounded(.down)))
         let name = context.config.node.name
         let scope = requested
+        let rosterCache = self.rosterCache
         let model = try await context.store.database.read { db in
             try DashboardModel.build(
-                db, node: node, nodeName: name, scope: scope, period: period, links: try NodeStatus.links(db).links,
-                today: today, asOf: asOf)
+                db, node: node, nodeName: name, scope: scope, period: period, today: today, asOf: asOf,
+                rosterCache: rosterCache)
         }
         let html = DashboardPage.render(model, language: language, fragmentOnly: fragmentOnly)
         var headers = HTTPFields()

@@ -1,6 +1,7 @@
 public import Hummingbird
 import Foundation
 import Replication
+import Reports
 
 /// The node's HTTP server: health check, Prometheus `/metrics` (docs/OBSERVABILITY.md) and the JSON API
 /// (docs/API.md), behind `AccessMiddleware` (viewer and operator tokens; `/healthz` and `/metrics` open).
@@ -41,7 +42,6 @@ public enum NodeHTTP {
         try CallbackLog.prepare(context.store)
         let api = NodeAPI(context: context, now: now)
         let roster = RosterAPI(context: context, now: now)
-        let dashboard = DashboardAPI(context: context, now: now)
         let reference = ReferenceAPI(context: context)
         let enrolment = EnrolmentAPI(context: context, now: now)
         let router = Router(context: NodeRequestContext.self)
@@ -50,8 +50,9 @@ public enum NodeHTTP {
         router.add(middleware: AccessMiddleware(tokens: context.tokens))
         router.get("/healthz") { _, _ in api.health() }
         router.get("/metrics") { _, _ in try await api.metrics() }
-        router.get("/") { request, _ in try await dashboard.page(request, fragmentOnly: false) }
-        router.get("/dashboard/figures") { request, _ in try await dashboard.page(request, fragmentOnly: true) }
+        // The dashboard reads the same reports as /api/v1/reports/* and shares their roster cache.
+        let rosterCache = RosterCache()
+        try DashboardAPI.register(on: router, context: context, now: now, rosterCache: rosterCache)
         router.post("/api/v1/calls") { request, _ in try await api.recordCalls(request) }
         router.post("/api/v1/visits") { request, _ in try await api.recordVisits(request) }
         router.post("/api/v1/callbacks") { request, _ in try await api.recordCallbacks(request) }
@@ -77,7 +78,7 @@ public enum NodeHTTP {
         router.post("/api/v1/subsidy-policy") { request, _ in try await reference.post(.subsidyPolicy, request) }
         router.post("/api/v1/subsidy-policy/defaults") { _, _ in try await reference.loadDefaults(.subsidyPolicy) }
         router.get("/api/v1/subsidy-policy") { _, _ in try await reference.list(.subsidyPolicy, key: "policy") }
-        try ReportsAPI.register(on: router, context: context, now: now)
+        try ReportsAPI.register(on: router, context: context, now: now, rosterCache: rosterCache)
         return router
     }
 }

@@ -13,17 +13,20 @@ import Reports
 struct ReportsAPI: Sendable {
     let context: NodeContext
     let now: @Sendable () -> Date
-    /// Roster counts reused between requests while the roster is unchanged.
-    let rosterCache = RosterCache()
+    /// Roster counts reused between requests while the roster is unchanged (shared with the dashboard).
+    let rosterCache: RosterCache
 
     /// Installs the report rollup in the node's store and adds every report route to `router`.
     ///
+    /// - Parameter rosterCache: the roster counts to share with the other readers of the router (the
+    ///   dashboard).
     /// - Throws: a database error if the rollup cannot be installed.
     static func register(
-        on router: Router<NodeRequestContext>, context: NodeContext, now: @escaping @Sendable () -> Date
+        on router: Router<NodeRequestContext>, context: NodeContext, now: @escaping @Sendable () -> Date,
+        rosterCache: RosterCache = RosterCache()
     ) throws {
-        try context.store.database.write { db in try ReportRollup.install(db) }
-        let api = ReportsAPI(context: context, now: now)
+        try installRollup(context)
+        let api = ReportsAPI(context: context, now: now, rosterCache: rosterCache)
         let reports: [(String, @Sendable (ReportsAPI, Database, SummaryQuery, Date, Request) throws -> JSONValue)] = [
             ("summary", { api, db, query, asOf, _ in try api.summary(db, query, asOf) }),
             ("calls", { api, db, query, asOf, _ in try api.calls(db, query, asOf) }),
@@ -37,6 +40,12 @@ struct ReportsAPI: Sendable {
         for (name, build) in reports {
             router.get(RouterPath("/api/v1/reports/\(name)")) { request, _ in try await api.respond(request, build) }
         }
+    }
+
+    /// Installs the derived rollup the reports (and the dashboard, which reads the same reports) are
+    /// fast with. Idempotent.
+    static func installRollup(_ context: NodeContext) throws {
+        try context.store.database.write { db in try ReportRollup.install(db) }
     }
 
     func respond(
@@ -84,26 +93,19 @@ struct ReportsAPI: Sendable {
     func summary(_ db: Database, _ query: SummaryQuery, _ asOf: Date) throws -> JSONValue {
         let report = try SummaryReport.compute(
             db, scope: query.scope, days: query.days, asOf: asOf, rosterCache: rosterCache)
-        let calls = try CallSummary.computeByChild(db, scope: query.scope, days: query.days)
-        let services = try ServiceSummary.computeByChild(db, scope: query.scope, days: query.days)
-        let satisfaction = try SatisfactionSummary.computeByChild(db, scope: query.scope, days: query.days)
-        let roster = try rosterCache.summaryByChild(db, scope: query.scope, asOf: query.days.upperBound)
-        let health = Dictionary(report.reporting.children.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-        let codes = children(
-            report.reporting,
-            Set(calls.keys).union(services.keys).union(satisfaction.keys).union(roster.keys))
+        let breakdown = try SummaryChildren.compute(db, report: report, rosterCache: rosterCache)
         guard case .object(var document) = report.json else { return report.json }
-        let list: [JSONValue] = codes.map { code in
-            let call = calls[code] ?? .empty
-            let service = services[code] ?? .empty
-            let rating = satisfaction[code] ?? .empty
+        let list: [JSONValue] = breakdown.codes.map { code in
+            let call = breakdown.calls[code] ?? .empty
+            let service = breakdown.services[code] ?? .empty
+            let rating = breakdown.satisfaction[code] ?? .empty
             var members: [(key: String, value: JSONValue)] = [
                 ("calls", .integer(call.total)), ("effective", .integer(call.effective)),
                 ("effective_ratio", call.effectiveRatio.json), ("completed", .integer(service.completed)),
                 ("hours", .number(service.hours)), ("rated", .integer(rating.rated)),
-                ("satisfaction_rate", rating.rate.json), ("active_elders", .integer(roster[code]?.active ?? 0)),
+                ("satisfaction_rate", rating.rate.json), ("active_elders", .integer(breakdown.roster[code]?.active ?? 0)),
             ]
-            if let state = health[code], case .object(let object) = state.json {
+            if let state = breakdown.health[code], case .object(let object) = state.json {
                 members += object.members
             } else {
                 members.append(("reported", .bool(false)))

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Replication
+import Reports
 import Testing
 
 #if canImport(FoundationXML)
@@ -170,19 +171,21 @@ import Testing
 
     @Test func aCityPageListsEveryDistrictWithItsFigures() async throws {
         let node = try TestNode(Codes.city)
-        var writes: [(StatKey, Int64)] = []
+        // Each community station's own cells, merged as they arrive from below: every district reported.
+        var stats: [StatChange] = []
+        let clock = HybridTimestamp(physicalMilliseconds: UInt64(Date().timeIntervalSince1970 * 1_000), logical: 0)
         for district in 1...20 {
             for street in 1...5 {
                 let community = try NodeCode(String(format: "1301%02d%03d001", Int32(district), Int32(street)))
                 for day in 1...6 {
                     let key = StatKey(
-                        origin: node.code, community: community, metric: "calls",
+                        origin: community, community: community, metric: "calls",
                         dims: "channel=hotline;effective=1;hour=09;type=service_request", period: String(format: "2026-01-%02d", Int32(day)))
-                    writes.append((key, 10))
+                    stats.append(StatChange(key: key, value: 10, clock: clock))
                 }
             }
         }
-        try node.store.add(writes)
+        _ = try node.store.merge(ChangeBatch(stats: stats))
         try await Self.app(node).test(.router) { client in
             let page = try await Self.page(client, "/")
             // 100 communities × 6 days × 10 calls, all effective; 20 districts, every one reported.
@@ -190,6 +193,127 @@ import Testing
             #expect(page.contains(#"<div class="value">100.0%</div>"#))
             #expect(page.contains("20 / 20"))
             #expect(page.components(separatedBy: "<tr><td><a href=\"/?scope=").count - 1 == 20)
+        }
+    }
+
+    /// The dashboard's headline figures and its table of areas are those of `/api/v1/reports/summary`
+    /// for the same scope and days, with data from several communities in several districts.
+    @Test(arguments: [(Codes.city, "month"), (Codes.city, "30d"), (Codes.district, "month"), (Codes.street, "quarter")])
+    func theHeadlineFiguresAreTheSummaryReports(scope: String, period: String) async throws {
+        let node = try TestNode(Codes.city)
+        let communities = [Codes.community, Codes.otherStreetCommunity, Codes.otherDistrictCommunity, Codes.neighbour]
+        var elders: [RecordWrite] = []
+        for (index, community) in communities.enumerated() {
+            for elder in 0...index {
+                elders.append(RecordWrite(
+                    table: "elders", key: "H-\(index)-\(elder)",
+                    [
+                        "community": .text(community), "status": .text(elder == 2 ? "deceased" : "active"),
+                        "birth_date": .text("19\(30 + 7 * elder)-06-15"),
+                        "categories": .text(elder == 0 ? "minimum_living,nonagenarian" : "low_income"),
+                    ]))
+            }
+        }
+        try node.store.write(elders)
+        // The stations of three communities send their own cells; the fourth's figures are only the city's.
+        let clock = HybridTimestamp(physicalMilliseconds: UInt64(Date().timeIntervalSince1970 * 1_000), logical: 0)
+        var stats: [StatChange] = []
+        for (index, text) in communities.dropLast().enumerated() {
+            let community = try NodeCode(text)
+            func cell(_ metric: String, _ dims: String, _ day: Int, _ value: Int64) {
+                stats.append(StatChange(
+                    key: StatKey(origin: community, community: community, metric: metric, dims: dims,
+                                 period: String(format: "2026-01-%02d", Int32(day))),
+                    value: value, clock: clock))
+            }
+            for day in 1...(3 + index) {
+                cell(CallStatistics.metric, CallStatistics.dimensions(channel: "hotline", type: "service_request", effective: true, hour: 9), day, Int64(2 + index))
+                cell(CallStatistics.metric, CallStatistics.dimensions(channel: "app", type: "consultation", effective: false, hour: 15), day, Int64(1 + day % 3))
+                cell(ServiceStatistics.visitsMetric, ServiceStatistics.dimensions(category: "daily_care", provider: "P\(index)", item: "助餐"), day, 2)
+                cell(ServiceStatistics.minutesMetric, ServiceStatistics.dimensions(category: "daily_care", provider: "P\(index)", item: "助餐"), day, Int64(50 + 7 * index))
+                cell(SatisfactionStatistics.metric, SatisfactionStatistics.dimensions(score: "satisfied", complaint: false), day, 1)
+                cell(SatisfactionStatistics.metric, SatisfactionStatistics.dimensions(score: day % 2 == 0 ? "dissatisfied" : "basically_satisfied", complaint: day % 2 == 0), day, 1)
+            }
+            // A December day, inside 30d but not inside the month.
+            stats.append(StatChange(
+                key: StatKey(origin: community, community: community, metric: CallStatistics.metric,
+                             dims: CallStatistics.dimensions(channel: "hotline", type: "emergency", effective: false, hour: 22),
+                             period: "2025-12-20"),
+                value: Int64(5 + index), clock: clock))
+        }
+        _ = try node.store.merge(ChangeBatch(stats: stats))
+        // A district this city links to directly, expected though it has sent nothing.
+        var link = LinkStatistics(peer: "130104000000", role: .child)
+        link.lastSeen = UInt64(Self.now.timeIntervalSince1970 * 1_000) - 60_000
+        link.save(node.store.database)
+        try await Self.app(node).test(.router) { client in
+            // Calls the city's hotline took about the fourth community (whose station sent nothing).
+            let calls = (1...3).map { id in
+                #"{"id":"HC-\#(id)","received_at":"2026-01-0\#(id)T10:00:00+08:00","channel":"hotline","type":"service_request","effective":\#(id != 2),"community":"\#(Codes.neighbour)"}"#
+            }
+            let posted = try await client.authorized(
+                uri: "/api/v1/calls", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: "[" + calls.joined(separator: ",") + "]"))
+            #expect(String(buffer: posted.body).contains(#""rejected":[]"#), "\(String(buffer: posted.body))")
+
+            let days = try #require(DashboardPeriod(rawValue: period)).days(today: CalendarDay("2026-01-06")!)
+            let response = try await client.authorized(
+                uri: "/api/v1/reports/summary?scope=\(scope)&from=\(days.lowerBound)&to=\(days.upperBound)", method: .get)
+            #expect(response.status == .ok)
+            let summary = try NodeHTTPTests.json(response)
+            let html = try await Self.page(client, "/?scope=\(scope)&period=\(period)&lang=en")
+            let values = Self.elements(html, "value")
+            let details = Self.elements(html, "detail")
+            try #require(values.count == 6 && details.count == 6, "\(values) \(details)")
+            func count(_ value: JSONValue?) -> String { SVGChart.count(num(value) ?? -1) }
+            func percent(_ numerator: Double?, _ denominator: Double?) -> String {
+                guard let numerator, let denominator else { return "missing" }
+                return denominator == 0 ? "—" : SVGChart.percent(numerator / denominator)
+            }
+            let total = num(summary["calls", "total"])
+            let effective = num(summary["calls", "effective"])
+            let rated = num(summary["satisfaction", "rated"])
+            let satisfied = num(summary["satisfaction", "satisfied"])
+            let expected = num(summary["reporting", "expected"])
+            let reported = num(summary["reporting", "reported"])
+            // Calls and effective calls.
+            #expect(values[0] == count(summary["calls", "total"]))
+            #expect(details[0].hasSuffix(" " + count(summary["calls", "effective"])))
+            // Effective service ratio: the same two sums.
+            #expect(values[1] == percent(effective, total))
+            #expect(values[1] == SVGChart.percent(num(summary["calls", "effective_ratio"]) ?? -1) || total == 0)
+            #expect(details[1] == count(summary["calls", "effective"]) + " / " + count(summary["calls", "total"]))
+            // Services completed and their hours.
+            #expect(values[2] == count(summary["services", "completed"]))
+            #expect(details[2].hasSuffix(" " + String(format: "%.1f", num(summary["services", "hours"]) ?? -1)))
+            // Satisfaction over callbacks.
+            #expect(values[3] == percent(satisfied, rated))
+            #expect(details[3].hasPrefix(count(summary["satisfaction", "satisfied"]) + " / " + count(summary["satisfaction", "rated"])))
+            // Active elders.
+            #expect(values[4] == count(summary["roster", "active"]))
+            // Reporting rate.
+            #expect(values[5] == percent(reported, expected))
+            #expect(details[5] == count(summary["reporting", "reported"]) + " / " + count(summary["reporting", "expected"]))
+            // The table lists the report's children, in its order.
+            guard case .array(let children)? = summary["children"] else { throw ReportTestFailure("no children") }
+            let rows = html.components(separatedBy: "<tr><td><a href=\"/?scope=").dropFirst().map { String($0.prefix(12)) }
+            #expect(rows == children.compactMap { child -> String? in
+                guard case .string(let code)? = child["code"] else { return nil }
+                return code
+            })
+            // Something to compare: figures from several communities, a child that has not reported.
+            #expect((total ?? 0) > 0 && (rated ?? 0) > 0 && num(summary["roster", "active"]) ?? 0 > 1)
+            if scope == Codes.city {
+                #expect(expected == 3 && reported == 2, "\(String(describing: summary["reporting"]))")
+                #expect(num(summary["services", "completed"]) ?? 0 > 0)
+            }
+        }
+    }
+
+    /// The text of every `<div class="NAME">…</div>` of a page, in order.
+    static func elements(_ html: String, _ name: String) -> [String] {
+        html.components(separatedBy: "<div class=\"\(name)\">").dropFirst().map { part in
+            String(part[..<(part.range(of: "</div>")?.lowerBound ?? part.endIndex)])
         }
     }
 }

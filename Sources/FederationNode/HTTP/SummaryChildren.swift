@@ -1,0 +1,36 @@
+import GRDB
+import Replication
+import Reports
+
+/// The children of a summary report with their own figures: the list `GET /api/v1/reports/summary`
+/// answers in `children` and the dashboard shows in its table of areas, computed in one place so both
+/// list the same areas with the same figures.
+///
+/// The areas listed are those expected to report (`ReportingHealth`) and those with calls, visits,
+/// callbacks or active elders in the period, in code order.
+///
+///     let report = try SummaryReport.compute(db, scope: scope, days: days, asOf: asOf, rosterCache: cache)
+///     let children = try SummaryChildren.compute(db, report: report, rosterCache: cache)
+struct SummaryChildren: Sendable {
+    var codes: [NodeCode]
+    var calls: [NodeCode: CallSummary]
+    var services: [NodeCode: ServiceSummary]
+    var satisfaction: [NodeCode: SatisfactionSummary]
+    var roster: [NodeCode: RosterSummary]
+    /// The reporting health of each expected child (absent for children only seen in the figures).
+    var health: [NodeCode: ReportingHealth.Child]
+
+    /// Computes the children of `report`'s scope for its days, inside `db`'s current transaction (the
+    /// one `report` was computed in).
+    static func compute(_ db: Database, report: SummaryReport, rosterCache: RosterCache) throws -> SummaryChildren {
+        let calls = try CallSummary.computeByChild(db, scope: report.scope, days: report.days)
+        let services = try ServiceSummary.computeByChild(db, scope: report.scope, days: report.days)
+        let satisfaction = try SatisfactionSummary.computeByChild(db, scope: report.scope, days: report.days)
+        let roster = try rosterCache.summaryByChild(db, scope: report.scope, asOf: report.days.upperBound)
+        let health = Dictionary(report.reporting.children.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        let codes = Set(health.keys).union(calls.keys).union(services.keys).union(satisfaction.keys)
+            .union(roster.keys).sorted()
+        return SummaryChildren(
+            codes: codes, calls: calls, services: services, satisfaction: satisfaction, roster: roster, health: health)
+    }
+}
