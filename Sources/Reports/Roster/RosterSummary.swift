@@ -63,13 +63,15 @@ public struct RosterSummary: Equatable, Sendable {
         return result
     }
 
-    /// SQL for the age band of `birth_date` on day `?1` (`YYYY-MM-DD`).
+    /// SQL for the age band of `birth_date` on day `?1` (`YYYY-MM-DD`). A birth date may also be a month
+    /// (`YYYY-MM`: what nodes above the privacy level hold, docs/PRIVACY.md); an elder born in the current
+    /// month then counts as having had the birthday.
     static let bandSQL = """
-        CASE WHEN birth_date IS NULL OR length(birth_date) != 10 THEN 'unknown'
+        CASE WHEN birth_date IS NULL OR length(birth_date) NOT IN (7, 10) THEN 'unknown'
         ELSE (SELECT CASE WHEN a < 60 THEN 'under_60' WHEN a < 70 THEN '60-69' WHEN a < 80 THEN '70-79'
                           WHEN a < 90 THEN '80-89' WHEN a < 100 THEN '90-99' ELSE '100+' END
               FROM (SELECT CAST(substr(?1, 1, 4) AS INTEGER) - CAST(substr(birth_date, 1, 4) AS INTEGER)
-                           - (substr(birth_date, 6, 5) > substr(?1, 6, 5)) AS a))
+                           - (substr(birth_date, 6) > substr(?1, 6, length(birth_date) - 5)) AS a))
         END
         """
 

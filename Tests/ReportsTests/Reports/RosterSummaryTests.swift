@@ -56,6 +56,31 @@ import Testing
         #expect(use == Ratio(numerator: 2_940, denominator: 5_880))
     }
 
+    /// Above the district a birth date travels as its month (docs/PRIVACY.md): the city still bands ages.
+    /// On 2026-02-15: born 1956-02 is 70 (the birthday month counts as reached), 1956-03 is still 69,
+    /// 1926-01 is 100; a malformed date is unknown.
+    @Test func monthOnlyBirthDatesStillHaveAgeBands() throws {
+        let directory = try TemporaryDirectory()
+        let store = try ReportFixtures.store("130100000000", in: directory)
+        try store.database.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE elders (id TEXT PRIMARY KEY, community TEXT, birth_date TEXT, categories TEXT,
+                        living TEXT, disability TEXT, monthly_hours INTEGER, monthly_subsidy INTEGER, status TEXT);
+                    INSERT INTO elders VALUES
+                        ('E1', '130102001001', '1956-02', '', 'alone', 'none', 3, 0, 'active'),
+                        ('E2', '130102001001', '1956-03', '', 'alone', 'none', 3, 0, 'active'),
+                        ('E3', '130104001001', '1926-01', '', 'alone', 'none', 3, 0, 'active'),
+                        ('E4', '130104001001', '1956', '', 'alone', 'none', 3, 0, 'active');
+                    """)
+        }
+        let roster = try store.database.read { db in
+            try RosterSummary.compute(db, scope: try NodeCode("130100000000"), asOf: CalendarDay("2026-02-15")!)
+        }
+        #expect(roster.active == 4)
+        #expect(roster.byAgeBand == ["60-69": 1, "70-79": 1, "100+": 1, "unknown": 1])
+    }
+
     @Test func servicesRecordedForADeceasedElder() throws {
         let directory = try TemporaryDirectory()
         let store = try ReportFixtures.store("130102000000", in: directory)
