@@ -22,6 +22,37 @@ struct Fedctl: AsyncParsableCommand {
             Demo.self, Backup.self, Restore.self,
         ]
     )
+
+    static func main() async {
+        await main(KeyArguments.joined(Array(CommandLine.arguments.dropFirst())))
+    }
+}
+
+/// A Z85 key may begin with `-` (`-=HNL…`), which the argument splitter reads as an option before any
+/// option sees it (`parsing: .unconditional` does not help: "Invalid option"). Passing a key as
+/// `--key -=HNL…` is what every example shows, so join such a pair into `--key=-=HNL…` before parsing.
+enum KeyArguments {
+    static let keyOptions: Set<String> = ["--key", "--parent-key"]
+
+    static func joined(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            if argument == "--" {
+                result.append(contentsOf: arguments[index...])
+                break
+            }
+            if keyOptions.contains(argument), index + 1 < arguments.endIndex {
+                result.append(argument + "=" + arguments[index + 1])
+                index += 2
+                continue
+            }
+            result.append(argument)
+            index += 1
+        }
+        return result
+    }
 }
 
 /// The `--data DIR` option every node command takes.

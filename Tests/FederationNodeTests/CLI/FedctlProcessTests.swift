@@ -97,4 +97,26 @@ import Testing
         let badKey = try federation.fedctl(["trust", "--data", data, "--child", "130102001001", "--key", "short"])
         #expect(badKey.status != 0)
     }
+
+    /// Z85 has `-` in its alphabet: about one key in 85 begins with it, and such a key must be taken as
+    /// the option's value, not read as an option (a CI run failed on exactly this).
+    @Test func aKeyBeginningWithADashIsTakenAsTheValue() throws {
+        let federation = try ProcessFederation()
+        defer { federation.shutdown() }
+        let parent = federation.root.appendingPathComponent("parent").path
+        let created = try federation.fedctl(["init", "--data", parent, "--code", "130102000000", "--name", "x", "--listen", "tcp://127.0.0.1:1", "--http", "127.0.0.1:2"])
+        #expect(created.status == 0, "\(created.error)")
+        for key in ["-=HNLKe>+v8P$(97C{xC&8TNztV*Wm}AL:RAZ<wk", "--HNLKe>+v8P$(97C{xC&8TNztV*Wm}AL:RAZ<wk"] {
+            let trusted = try federation.fedctl(["trust", "--data", parent, "--child", "130102001000", "--key", key])
+            #expect(trusted.status == 0, "\(trusted.error)")
+            let stored = try String(contentsOfFile: parent + "/trust/130102001000.public", encoding: .utf8)
+            #expect(stored.contains(key))
+        }
+        let child = federation.root.appendingPathComponent("child").path
+        let joined = try federation.fedctl([
+            "init", "--data", child, "--code", "130102001000", "--name", "y", "--listen", "tcp://127.0.0.1:3", "--http", "127.0.0.1:4",
+            "--parent", "tcp://127.0.0.1:1", "--parent-key", "-=HNLKe>+v8P$(97C{xC&8TNztV*Wm}AL:RAZ<wk",
+        ])
+        #expect(joined.status == 0, "\(joined.error)")
+    }
 }
