@@ -15,15 +15,20 @@ import Reports
 enum ReportBenchmark {
     static let year = CalendarDay("2026-01-01")!...CalendarDay("2026-12-31")!
 
-    static func run(elders: Int, keep: String?, runs: Int = 50) throws -> [String: Any] {
-        let root = keep.map { URL(fileURLWithPath: $0) }
+    /// The table that marks a store generated completely, with its shape (reused by `--store`).
+    static let shapeTable = "fedbench_report_shape"
+
+    /// Runs the benchmark. With `store`, the city store at that path is reused when it holds a
+    /// complete generation of the same shape (same elders and communities), and generated there
+    /// otherwise; the plain (no rollup) summary is timed only on a fresh store without `store`.
+    static func run(elders: Int, keep: String?, store storePath: String? = nil, runs: Int = 50) throws -> [String: Any] {
+        let root = storePath.map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
+            ?? keep.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("fedbench-report-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        defer { if keep == nil { try? FileManager.default.removeItem(at: root) } }
+        defer { if keep == nil && storePath == nil { try? FileManager.default.removeItem(at: root) } }
         let city = try NodeCode("130100000000")
-        let path = root.appendingPathComponent("city.sqlite").path
-        try? FileManager.default.removeItem(atPath: path)
-        let store = try ReplicaStore(path: path, node: city, schema: try DomainSchema.replicated())
+        let path = storePath ?? root.appendingPathComponent("city.sqlite").path
         let communities = try (2...11).flatMap { district in
             try (1...10).flatMap { street in
                 try (1...20).map { community in
@@ -31,40 +36,72 @@ enum ReportBenchmark {
                 }
             }
         }
-
-        log("fedbench report: writing \(elders) elders in \(communities.count) communities…")
-        var roster = SampleRoster(seed: 20_260_101, communities: communities)
-        var written = 0
-        while written < elders {
-            let count = min(1_000, elders - written)
-            _ = try store.write((0..<count).map { _ in roster.next() })
-            written += count
+        let reusable = FileManager.default.fileExists(atPath: path)
+            && (try? storedShape(path)).flatMap { $0 } == Shape(elders: elders, communities: communities.count)
+        if !reusable {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
+        let store = try ReplicaStore(path: path, node: city, schema: try DomainSchema.replicated())
 
-        log("fedbench report: generating a year of cells for \(communities.count) communities…")
+        var cells = 0
         var generateSeconds = 0.0
-        let cells = try timed(&generateSeconds) { try generate(store, communities) }
+        if reusable {
+            cells = try store.database.read { db in try Int.fetchOne(db, sql: "SELECT cells FROM \(shapeTable)") ?? 0 }
+            log("fedbench report: reusing \(path) (\(cells) cells, \(elders) elders)")
+        } else {
+            log("fedbench report: writing \(elders) elders in \(communities.count) communities…")
+            var roster = SampleRoster(seed: 20_260_101, communities: communities)
+            var written = 0
+            while written < elders {
+                let count = min(1_000, elders - written)
+                _ = try store.write((0..<count).map { _ in roster.next() })
+                written += count
+            }
+            log("fedbench report: generating a year of cells for \(communities.count) communities…")
+            cells = try timed(&generateSeconds) { try generate(store, communities) }
+        }
         let fileMB = Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1e6
-        log("  \(cells) cells in \(String(format: "%.1f", generateSeconds)) s, \(String(format: "%.0f", fileMB)) MB")
+        if !reusable {
+            log("  \(cells) cells in \(String(format: "%.1f", generateSeconds)) s, \(String(format: "%.0f", fileMB)) MB")
+        }
 
         func summary(_ cache: RosterCache?) throws -> SummaryReport {
             try store.database.read { db in
                 try SummaryReport.compute(db, scope: city, days: year, asOf: Date(), rosterCache: cache)
             }
         }
-        log("fedbench report: city summary for 2026 over the cells alone (no rollup), one run…")
-        var plainSeconds = 0.0
-        let reference = try timed(&plainSeconds) { try summary(nil) }
-        let plain = (p50: plainSeconds, p99: plainSeconds)
-        log("  \(ms(plain.p50)) ms")
+        // The plain query takes minutes on this store: timed on a fresh store only, without --store.
+        var plain: (p50: Double, p99: Double)?
+        var reference: SummaryReport?
+        if !reusable && storePath == nil {
+            log("fedbench report: city summary for 2026 over the cells alone (no rollup), one run…")
+            var plainSeconds = 0.0
+            reference = try timed(&plainSeconds) { try summary(nil) }
+            plain = (p50: plainSeconds, p99: plainSeconds)
+            log("  \(ms(plainSeconds)) ms")
+        }
 
-        log("fedbench report: installing the rollup (filled from the stored cells)…")
+        log("fedbench report: installing the rollup (rebuilt from the stored cells if missing or of another schema version)…")
+        let versionBefore = try store.database.read { db in try ReportRollup.installedVersion(db) }
         var installSeconds = 0.0
-        try timed(&installSeconds) { try store.database.write { db in try ReportRollup.install(db) } }
+        try timed(&installSeconds) { try store.database.write { db in try ReportRollup.install(db, scope: city) } }
+        let rebuilt = versionBefore != ReportRollup.version
+        if !reusable {
+            // Marks the store complete only once the rollup is installed, so a later run can reuse it.
+            try store.database.write { db in
+                try db.execute(
+                    sql: """
+                        DROP TABLE IF EXISTS \(shapeTable);
+                        CREATE TABLE \(shapeTable)(elders INTEGER NOT NULL, communities INTEGER NOT NULL, cells INTEGER NOT NULL);
+                        INSERT INTO \(shapeTable) VALUES (?, ?, ?);
+                        """,
+                    arguments: [elders, communities.count, cells])
+            }
+        }
         let rollupRows = try store.database.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report_rollup") ?? 0
         }
-        log("  \(String(format: "%.1f", installSeconds)) s, \(rollupRows) rollup rows")
+        log("  \(String(format: "%.1f", installSeconds)) s, \(rebuilt ? "rebuilt" : "already current"), \(rollupRows) rollup rows")
 
         let cache = RosterCache()
         let cold = try percentiles(runs: 5) { _ = try summary(nil) }
@@ -96,30 +133,65 @@ enum ReportBenchmark {
         log("  district March:                p50 \(ms(districtMonth.p50)) ms")
         log("  city year, 10 districts' rows: p50 \(ms(children.p50)) ms")
 
-        // The rollup answers what the cells answer.
+        // The rollup answers what the cells answer: the whole city year against the plain run when
+        // there was one, and always a district over a range with partial months, sum by sum (the
+        // cells read directly, the item of visit cells dropped as the rollup does).
         let again = try summary(cache)
-        // The rollup leaves out the item of visit cells, so `byProviderItem` differs by design.
-        let sameServices: Bool =
-            reference.services.total == again.services.total
-            && reference.services.byCategory == again.services.byCategory
-            && reference.services.byProvider == again.services.byProvider
-        let sameOthers: Bool =
-            reference.calls == again.calls && reference.satisfaction == again.satisfaction
-            && reference.roster == again.roster && reference.reporting.rate == again.reporting.rate
-        let same = sameServices && sameOthers && reference.calls.total > 0
+        var same = again.calls.total > 0
+        if let reference {
+            // The rollup leaves out the item of visit cells, so `byProviderItem` differs by design.
+            same = same && reference.services.total == again.services.total
+                && reference.services.byCategory == again.services.byCategory
+                && reference.services.byProvider == again.services.byProvider
+                && reference.calls == again.calls && reference.satisfaction == again.satisfaction
+                && reference.roster == again.roster && reference.reporting.rate == again.reporting.rate
+        }
+        let checkRange = CalendarDay("2026-03-03")!...CalendarDay("2026-05-27")!
+        for metric in [CallStatistics.metric, ServiceStatistics.visitsMetric, ServiceStatistics.minutesMetric, SatisfactionStatistics.metric] {
+            let (rolled, raw, rolledChildren, rawChildren) = try store.database.read { db in
+                (
+                    try CellSource.sums(db, metric: metric, scope: district, days: checkRange),
+                    try CellSource.sums(db, metric: metric, scope: district, days: checkRange, exact: true),
+                    try CellSource.sumsByChild(db, metric: metric, scope: district, days: checkRange),
+                    try CellSource.sumsByChildFromCells(db, metric: metric, scope: district, days: checkRange)
+                )
+            }
+            func dropItem(_ sums: [String: Int64]) -> [String: Int64] {
+                var result: [String: Int64] = [:]
+                for (dims, value) in sums {
+                    let kept = dims.split(separator: ";", omittingEmptySubsequences: false)
+                        .filter { !$0.hasPrefix("item=") }.joined(separator: ";")
+                    result[kept, default: 0] += value
+                }
+                return result.filter { $0.value != 0 }
+            }
+            let matches = dropItem(rolled) == dropItem(raw) && !raw.isEmpty
+                && rolledChildren.mapValues(dropItem) == rawChildren.mapValues(dropItem)
+            if !matches { log("  rollup differs from the cells for \(metric) in \(district) \(checkRange)") }
+            same = same && matches
+        }
+        log("  rollup matches the cells: \(same)")
 
-        // Cost of the triggers on writes: 20,000 local cell updates in one transaction, with the rollup.
-        var writeSeconds = 0.0
+        // Cost of the triggers on writes: 20,000 new local cells (inserts) in one transaction, then
+        // the same cells incremented (updates), with the rollup. The cells lie in 2027, outside the
+        // reports' year, and are removed afterwards so the store can be reused.
         let keys = (0..<20_000).map { index in
             StatKey(
                 origin: city, community: communities[index % communities.count], metric: CallStatistics.metric,
                 dims: CallStatistics.dimensions(channel: "hotline", type: "consultation", effective: true, hour: index % 24),
-                period: "2026-06-\(String(format: "%02d", 1 + index % 28))")
+                period: "2027-06-\(String(format: "%02d", 1 + index % 28))")
         }
-        try timed(&writeSeconds) { _ = try store.add(keys.map { ($0, 1) }) }
-        log("  cell writes with the rollup's triggers: \(rate(keys.count, writeSeconds)) cells/s")
+        var insertSeconds = 0.0
+        try timed(&insertSeconds) { _ = try store.add(keys.map { ($0, 1) }) }
+        var updateSeconds = 0.0
+        try timed(&updateSeconds) { _ = try store.add(keys.map { ($0, 1) }) }
+        try store.database.write { db in
+            try db.execute(sql: "DELETE FROM crdt_stats WHERE period >= '2027-01-01' AND period < '2028-01-01'")
+        }
+        log("  new cells with the rollup's triggers:         \(rate(keys.count, insertSeconds)) cells/s")
+        log("  cell increments with the rollup's triggers:   \(rate(keys.count, updateSeconds)) cells/s")
 
-        return [
+        var result: [String: Any] = [
             "benchmark": "report",
             "communities": communities.count,
             "days": 365,
@@ -128,17 +200,37 @@ enum ReportBenchmark {
             "file_mb": fileMB.rounded(),
             "rollup_rows": rollupRows,
             "rollup_install_s": (installSeconds * 10).rounded() / 10,
-            "plain_city_year_p50_ms": ms(plain.p50),
             "city_year_p50_ms": ms(warm.p50),
             "city_year_p99_ms": ms(warm.p99),
             "city_year_roster_recounted_p50_ms": ms(cold.p50),
             "city_partial_range_p50_ms": ms(partialRange.p50),
             "district_month_p50_ms": ms(districtMonth.p50),
             "city_year_children_p50_ms": ms(children.p50),
-            "cell_writes_with_rollup_per_s": rate(keys.count, writeSeconds),
+            "cell_inserts_with_rollup_per_s": rate(keys.count, insertSeconds),
+            "cell_updates_with_rollup_per_s": rate(keys.count, updateSeconds),
+            "store_reused": reusable,
+            "rollup_rebuilt": rebuilt,
             "rollup_matches_cells": same,
             "cores": ProcessInfo.processInfo.activeProcessorCount,
         ]
+        if let plain { result["plain_city_year_p50_ms"] = ms(plain.p50) }
+        return result
+    }
+
+    /// The stored shape of a complete generation, nil if the store has none.
+    static func storedShape(_ path: String) throws -> Shape? {
+        let queue = try DatabaseQueue(path: path)
+        return try queue.read { db in
+            guard try db.tableExists(shapeTable) else { return nil }
+            return try Row.fetchOne(db, sql: "SELECT elders, communities FROM \(shapeTable)").map {
+                Shape(elders: $0[0], communities: $0[1])
+            }
+        }
+    }
+
+    struct Shape: Equatable {
+        var elders: Int
+        var communities: Int
     }
 
     static func ms(_ seconds: Double) -> Double { (seconds * 10_000).rounded() / 10 }

@@ -2,7 +2,7 @@
 //
 //     swift run -c release fedbench merge [--elders 100000] [--page-cells 20000] [--keep DIR]
 //     swift run -c release fedbench sync  [--elders 100000] [--seconds 20] [--rate 1000]
-//     swift run -c release fedbench report [--elders 100000] [--keep DIR]
+//     swift run -c release fedbench report [--elders 100000] [--keep DIR] [--store bench/tmp/report-city.sqlite]
 //     swift run -c release fedbench load  [--elders 1500000]     # initial load only (make bench BENCH_LARGE=1)
 //     swift run -c release fedbench levels [--elders 100000]     # peak RSS per level, one fedctl process each
 //     swift run -c release fedbench ingest [--events 200000] [--batch 1000] [--concurrency 4]
@@ -23,6 +23,7 @@ struct Options {
     var elders = 100_000
     var pageCells = 20_000
     var keep: String?
+    var store: String?
     var seconds = 20
     var rate = 1_000
     var events = 200_000
@@ -38,6 +39,7 @@ struct Options {
             case "--elders": elders = try Self.positive(value, flag)
             case "--page-cells": pageCells = try Self.positive(value, flag)
             case "--keep": keep = value
+            case "--store": store = value
             case "--seconds": seconds = try Self.positive(value, flag)
             case "--rate": rate = try Self.positive(value, flag)
             case "--events": events = try Self.positive(value, flag)
@@ -257,7 +259,7 @@ do {
     switch options.command {
     case "merge": result = try mergeBenchmark(options)
     case "sync": result = try await SyncBenchmark.run(elders: options.elders, seconds: options.seconds, rate: options.rate)
-    case "report": result = try ReportBenchmark.run(elders: options.elders, keep: options.keep)
+    case "report": result = try ReportBenchmark.run(elders: options.elders, keep: options.keep, store: options.store)
     case "load":
         var load = try await SyncBenchmark.initialLoad(elders: options.elders)
         load["benchmark"] = "load"

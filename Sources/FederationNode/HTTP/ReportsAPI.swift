@@ -45,7 +45,7 @@ struct ReportsAPI: Sendable {
     /// Installs the derived rollup the reports (and the dashboard, which reads the same reports) are
     /// fast with. Idempotent.
     static func installRollup(_ context: NodeContext) throws {
-        try context.store.database.write { db in try ReportRollup.install(db) }
+        try context.store.database.write { db in try ReportRollup.install(db, scope: context.code) }
     }
 
     func respond(

@@ -52,13 +52,14 @@ public struct ReportingHealth: Equatable, Sendable {
         var codes = Set(expected.compactMap(child))
         let linked = try Self.links(db)
         for code in linked.keys { if let child = child(code) { codes.insert(child) } }
-        let origins = try Self.originCodes(db)
-        for code in origins.values { if let child = child(code) { codes.insert(child) } }
-        var reporting: Set<NodeCode> = []
-        for originID in try reportingOrigins(db, days: days) {
-            guard let code = origins[originID], let child = child(code) else { continue }
-            reporting.insert(child)
+        let origins = try Self.originCodes(db, scope: scope)
+        var originsByChild: [NodeCode: [Int64]] = [:]
+        for (id, code) in origins {
+            guard let child = child(code) else { continue }
+            codes.insert(child)
+            originsByChild[child, default: []].append(id)
         }
+        let reporting = try reportingChildren(db, days: days, originsByChild: originsByChild)
         let watermarks = try Self.receivedWatermarks(db)
         let children = codes.sorted().map { code in
             let link = linked[code]
@@ -99,36 +100,50 @@ public struct ReportingHealth: Equatable, Sendable {
         return result
     }
 
-    static func originCodes(_ db: Database) throws -> [Int64: NodeCode] {
+    /// The origins whose code lies in `scope`'s subtree, by id.
+    static func originCodes(_ db: Database, scope: NodeCode) throws -> [Int64: NodeCode] {
+        let range = SubtreeRange(scope)
         var result: [Int64: NodeCode] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, code FROM crdt_nodes") {
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT id, code FROM crdt_nodes WHERE code >= ? AND code < ?"),
+            arguments: [range.lower, range.upper])
+        while let row = try rows.next() {
             if let code = try? NodeCode(row[1] as String) { result[row[0]] = code }
         }
         return result
     }
 
-    /// Ids of the origins that wrote a cell for a day of `days`: from the rollup's monthly rows for
-    /// whole months and daily rows for the rest, or from the cells without the rollup.
-    static func reportingOrigins(_ db: Database, days: ClosedRange<CalendarDay>) throws -> Set<Int64> {
-        var result: Set<Int64> = []
+    /// The children one of whose origins wrote a cell for a day of `days`: from the rollup's monthly
+    /// rows for whole months and daily rows for the rest, or from the cells without the rollup.
+    ///
+    /// With the rollup, each child stops at its first origin that reported: a city whose districts
+    /// all report asks one or a few origins each, not every community for every month.
+    static func reportingChildren(
+        _ db: Database, days: ClosedRange<CalendarDay>, originsByChild: [NodeCode: [Int64]]
+    ) throws -> Set<NodeCode> {
         guard try ReportRollup.isInstalled(db) else {
-            let ids = try Int64.fetchAll(
-                db, sql: "SELECT DISTINCT origin FROM crdt_stats WHERE period >= ? AND period <= ?",
-                arguments: [days.lowerBound.description, days.upperBound.description])
-            return Set(ids)
+            let ids = Set(
+                try Int64.fetchAll(
+                    db, sql: "SELECT DISTINCT origin FROM crdt_stats WHERE period >= ? AND period <= ?",
+                    arguments: [days.lowerBound.description, days.upperBound.description]))
+            return Set(originsByChild.filter { $0.value.contains(where: ids.contains) }.keys)
         }
         let split = PeriodSplit(days)
         var ranges: [(String, String, String)] = split.loose.map { ("d", $0.lowerBound.description, $0.upperBound.description) }
         if let first = split.months.first, let last = split.months.last { ranges.append(("m", first, last)) }
-        for (grain, lower, upper) in ranges {
-            let ids = try Int64.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT DISTINCT origin FROM report_origin_days
-                        WHERE grain = ? AND period >= ? AND period <= ? AND cells > 0
-                        """),
-                arguments: [grain, lower, upper])
-            result.formUnion(ids)
+        let probe = try db.cachedStatement(
+            sql: """
+                SELECT 1 FROM report_origin_days
+                WHERE grain = ? AND origin = ? AND period >= ? AND period <= ? AND cells > 0 LIMIT 1
+                """)
+        var result: Set<NodeCode> = []
+        for (child, ids) in originsByChild {
+            search: for id in ids {
+                for (grain, lower, upper) in ranges where try Int.fetchOne(probe, arguments: [grain, id, lower, upper]) != nil {
+                    result.insert(child)
+                    break search
+                }
+            }
         }
         return result
     }

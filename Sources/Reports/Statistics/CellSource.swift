@@ -18,12 +18,36 @@ public enum CellSource {
             try rawSums(db, metric: metric, scope: scope, days: days, group: nil) { _, dims, value in
                 result[dims, default: 0] += value
             }
-            return result
+            return result.filter { $0.value != 0 }
         }
         try each(db, metric: metric, scope: scope, days: days, group: nil) { _, dims, value in
             result[dims, default: 0] += value
         }
-        return result
+        return result.filter { $0.value != 0 }
+    }
+
+    /// Drops the dimension strings that sum to zero, and the groups left empty: a cell cancelled to
+    /// zero, or a rollup row whose cells were all removed, counts as nothing either way.
+    static func nonZero<Key: Hashable>(_ groups: [Key: [String: Int64]]) -> [Key: [String: Int64]] {
+        groups.compactMapValues { sums in
+            let kept = sums.filter { $0.value != 0 }
+            return kept.isEmpty ? nil : kept
+        }
+    }
+
+    /// `sumsByChild` reading the child codes: the rollup passes each child's code for all its rows,
+    /// so a code is parsed once per child, not once per row.
+    static func childCollector(_ level: NodeCode.Level) -> (inout [NodeCode: [String: Int64]], String, String, Int64) -> Void {
+        var lastKey = ""
+        var lastChild: NodeCode?
+        return { result, key, dims, value in
+            if key != lastKey {
+                lastKey = key
+                lastChild = NodeCode.ancestor(ofDigits: key, at: level)
+            }
+            guard let child = lastChild else { return }
+            result[child, default: [:]][dims, default: 0] += value
+        }
     }
 
     /// Σ value per child of `scope` (its code at the level below) and dimension string. A community
@@ -33,11 +57,11 @@ public enum CellSource {
     ) throws -> [NodeCode: [String: Int64]] {
         guard let childLevel = scope.childLevel else { return [:] }
         var result: [NodeCode: [String: Int64]] = [:]
+        let collect = childCollector(childLevel)
         try each(db, metric: metric, scope: scope, days: days, group: .child(childLevel)) { key, dims, value in
-            guard let child = NodeCode.ancestor(ofDigits: key, at: childLevel) else { return }
-            result[child, default: [:]][dims, default: 0] += value
+            collect(&result, key, dims, value)
         }
-        return result
+        return nonZero(result)
     }
 
     /// Σ value per day (`YYYY-MM-DD`) and dimension string.
@@ -48,12 +72,26 @@ public enum CellSource {
         try each(db, metric: metric, scope: scope, days: days, group: .day) { day, dims, value in
             result[day, default: [:]][dims, default: 0] += value
         }
-        return result
+        return nonZero(result)
     }
 
     enum Grouping {
         case child(NodeCode.Level)
         case day
+    }
+
+    /// Σ value per child of `scope` and dimension string, read from the cells themselves even when
+    /// the rollup is installed (to check the rollup against them, e.g. in `fedbench report`).
+    public static func sumsByChildFromCells(
+        _ db: Database, metric: String, scope: NodeCode, days: ClosedRange<CalendarDay>
+    ) throws -> [NodeCode: [String: Int64]] {
+        guard let childLevel = scope.childLevel else { return [:] }
+        var result: [NodeCode: [String: Int64]] = [:]
+        let collect = childCollector(childLevel)
+        try rawSums(db, metric: metric, scope: scope, days: days, group: .child(childLevel)) { key, dims, value in
+            collect(&result, key, dims, value)
+        }
+        return nonZero(result)
     }
 
     /// Calls `body(groupKey, dims, sum)` for every group; the key is "" without grouping, a code (or
@@ -62,86 +100,78 @@ public enum CellSource {
         _ db: Database, metric: String, scope: NodeCode, days: ClosedRange<CalendarDay>, group: Grouping?,
         _ body: (String, String, Int64) throws -> Void
     ) throws {
-        let rollup = try ReportRollup.isInstalled(db)
+        // The rollup holds the levels from `top` down to the street.
+        let top = try ReportRollup.topLevel(db)
+        let inRollup = { (level: NodeCode.Level) in top.map { level >= $0 && level < .community } ?? false }
         switch group {
-        case nil where rollup && scope.level < .community:
-            try rollupSums(db, metric: metric, areas: .exact(scope.rawValue), days: days, byPeriod: false, body)
-        case .day? where rollup && scope.level < .community:
-            try rollupSums(db, metric: metric, areas: .exact(scope.rawValue), days: days, byPeriod: true, body)
-        case .child(let level)? where rollup && level < .community:
-            try rollupSums(db, metric: metric, areas: .childrenOf(scope), days: days, byPeriod: false, body)
+        case nil where inRollup(scope.level):
+            try rollupSums(db, metric: metric, area: scope, days: days, byPeriod: false, body)
+        case .day? where inRollup(scope.level):
+            try rollupSums(db, metric: metric, area: scope, days: days, byPeriod: true, body)
+        case .child(let level)? where inRollup(level) && scope.level >= top!:
+            // One area at a time: each child's rows are one range of the key. The children are found
+            // by seeking the next area of their level inside the scope, so none is missed and no
+            // other level's rows are walked.
+            for child in try rollupChildren(db, metric: metric, scope: scope, level: level) {
+                try rollupSums(db, metric: metric, area: child, days: days, byPeriod: false) { _, dims, value in
+                    try body(child.rawValue, dims, value)
+                }
+            }
         default:
             try rawSums(db, metric: metric, scope: scope, days: days, group: group, body)
         }
     }
 
-    enum Areas {
-        case exact(String)
-        case childrenOf(NodeCode)
+    /// The areas at `level` inside `scope` that have rollup rows for `metric` (any period), in code order.
+    static func rollupChildren(_ db: Database, metric: String, scope: NodeCode, level: NodeCode.Level) throws -> [NodeCode] {
+        let range = SubtreeRange(scope)
+        let next = try db.cachedStatement(
+            sql: """
+                SELECT area FROM report_rollup
+                WHERE metric = ? AND grain = 'm' AND level = ? AND area > ? AND area < ?
+                ORDER BY area LIMIT 1
+                """)
+        var children: [NodeCode] = []
+        var after = range.lower
+        while let area = try String.fetchOne(next, arguments: [metric, level.rawValue, after, range.upper]) {
+            if let code = try? NodeCode(area), code != scope { children.append(code) }
+            // Every row of this area sorts before `area + ":"`: jump past them.
+            after = area + ":"
+        }
+        return children
     }
 
+    /// Calls `body(key, dims, value)` for one area's rollup rows: the monthly rows for the whole
+    /// months of `days` and the daily rows for the days at either end (key ""), or with `byPeriod`
+    /// the daily rows only (key: the day). Rows are not grouped: callers add them up.
     static func rollupSums(
-        _ db: Database, metric: String, areas: Areas, days: ClosedRange<CalendarDay>, byPeriod: Bool,
+        _ db: Database, metric: String, area: NodeCode, days: ClosedRange<CalendarDay>, byPeriod: Bool,
         _ body: (String, String, Int64) throws -> Void
     ) throws {
-        let areaSQL: String
-        var areaArguments: [(any DatabaseValueConvertible)?]
-        switch areas {
-        case .exact(let code):
-            areaSQL = "area = ?"
-            areaArguments = [code]
-        case .childrenOf(let scope):
-            // Children are the areas one level down: their codes end in exactly the zeros of that level.
-            let childLevel = scope.childLevel!
-            let range = SubtreeRange(scope)
-            let zeros = String(repeating: "0", count: 12 - childLevel.significantDigits)
-            areaSQL = "area >= ? AND area < ? AND area != ? AND substr(area, ?) = ?"
-            areaArguments = [range.lower, range.upper, scope.rawValue, childLevel.significantDigits + 1, zeros]
-        }
-        let groupColumn: String
-        switch (areas, byPeriod) {
-        case (.childrenOf, _): groupColumn = "area"
-        case (_, true): groupColumn = "period"
-        default: groupColumn = "''"
-        }
-        func arguments(_ lower: String, _ upper: String) -> [(any DatabaseValueConvertible)?] {
-            var result: [(any DatabaseValueConvertible)?] = [metric]
-            result += areaArguments
-            result += [lower, upper]
-            return result
-        }
-        let split = PeriodSplit(days)
+        let level = area.level.rawValue
         if byPeriod {
             // Days come from the daily rows only.
             try run(
                 db,
                 sql: """
-                    SELECT period, dims, SUM(value) FROM report_rollup
-                    WHERE metric = ? AND \(areaSQL) AND grain = 'd' AND period >= ? AND period <= ?
-                    GROUP BY period, dims
+                    SELECT period, dims, value FROM report_rollup
+                    WHERE metric = ? AND grain = 'd' AND level = ? AND area = ? AND period >= ? AND period <= ?
                     """,
-                arguments: arguments(days.lowerBound.description, days.upperBound.description), body)
+                arguments: [metric, level, area.rawValue, days.lowerBound.description, days.upperBound.description], body)
             return
         }
-        if let first = split.months.first, let last = split.months.last {
+        let split = PeriodSplit(days)
+        var ranges: [(grain: String, lower: String, upper: String)] = []
+        if let first = split.months.first, let last = split.months.last { ranges.append(("m", first, last)) }
+        for loose in split.loose { ranges.append(("d", loose.lowerBound.description, loose.upperBound.description)) }
+        for range in ranges {
             try run(
                 db,
                 sql: """
-                    SELECT \(groupColumn), dims, SUM(value) FROM report_rollup
-                    WHERE metric = ? AND \(areaSQL) AND grain = 'm' AND period >= ? AND period <= ?
-                    GROUP BY 1, dims
+                    SELECT '', dims, value FROM report_rollup
+                    WHERE metric = ? AND grain = ? AND level = ? AND area = ? AND period >= ? AND period <= ?
                     """,
-                arguments: arguments(first, last), body)
-        }
-        for loose in split.loose {
-            try run(
-                db,
-                sql: """
-                    SELECT \(groupColumn), dims, SUM(value) FROM report_rollup
-                    WHERE metric = ? AND \(areaSQL) AND grain = 'd' AND period >= ? AND period <= ?
-                    GROUP BY 1, dims
-                    """,
-                arguments: arguments(loose.lowerBound.description, loose.upperBound.description), body)
+                arguments: [metric, range.grain, level, area.rawValue, range.lower, range.upper], body)
         }
     }
 

@@ -50,16 +50,29 @@ import Testing
                 let e = try withRollup.database.read { db in try CallSummary.computeByChild(db, scope: scope, days: days) }
                 let f = try plain.database.read { db in try CallSummary.computeByChild(db, scope: scope, days: days) }
                 #expect(e == f, "children of \(scope) \(days)")
+                let g = try withRollup.database.read { db in try ServiceSummary.computeByChild(db, scope: scope, days: days) }
+                let h = try plain.database.read { db in try ServiceSummary.computeByChild(db, scope: scope, days: days) }
+                #expect(g.keys == h.keys, "service children of \(scope) \(days)")
+                for (child, summary) in g {
+                    #expect(summary.total == h[child]?.total && summary.byCategory == h[child]?.byCategory)
+                }
+                let i = try withRollup.database.read { db in
+                    try ReportingHealth.compute(db, scope: scope, days: days, nowMilliseconds: 0)
+                }
+                let j = try plain.database.read { db in
+                    try ReportingHealth.compute(db, scope: scope, days: days, nowMilliseconds: 0)
+                }
+                #expect(i.children.map(\.code) == j.children.map(\.code) && i.reported == j.reported, "health \(scope) \(days)")
             }
         }
         // Installing the rollup afterwards fills it from the cells: the same sums again.
         try plain.database.write { db in try ReportRollup.install(db) }
         let year = ClosedRange.days("2025-01-01", "2026-12-31")
         let filled = try plain.database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM report_rollup WHERE value != 0 ORDER BY 1, 2, 3, 4, 5")
+            try Row.fetchAll(db, sql: "SELECT * FROM report_rollup WHERE value != 0 ORDER BY 1, 2, 3, 4, 5, 6")
         }
         let maintained = try withRollup.database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM report_rollup WHERE value != 0 ORDER BY 1, 2, 3, 4, 5")
+            try Row.fetchAll(db, sql: "SELECT * FROM report_rollup WHERE value != 0 ORDER BY 1, 2, 3, 4, 5, 6")
         }
         #expect(filled == maintained)
         #expect(!filled.isEmpty)
@@ -71,6 +84,99 @@ import Testing
         }
         #expect(series.points.count == 730)
         #expect(rawSeries.points.count == 730)
+    }
+
+    /// A store whose rollup has the old layout (version 1: no version recorded, another key) is
+    /// rebuilt from the cells by `install`; then it answers what the cells answer, keeps answering
+    /// through inserts, updates, key changes and deletes, and a second `install` leaves it alone.
+    @Test func anOldRollupIsRebuiltFromTheCells() throws {
+        let directory = try TemporaryDirectory()
+        let city = try ReportFixtures.store("130100000000", in: directory)
+        var cells = try ReportCells(city, rollup: false)
+        try cells.calls(3, effective: true, community: "130102001001", day: "2026-01-10")
+        try cells.calls(2, effective: false, community: "130103001002", day: "2026-02-03", hour: 14)
+        try cells.visits(2, minutes: 90, community: "130102002001", day: "2026-01-31")
+        try city.database.write { db in
+            // The layout of version 1, filled with a wrong figure: a rebuild must not keep anything of it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE report_rollup (metric TEXT NOT NULL, area TEXT NOT NULL, grain TEXT NOT NULL,
+                        period TEXT NOT NULL, dims TEXT NOT NULL, value INTEGER NOT NULL,
+                        PRIMARY KEY (metric, area, grain, period, dims)) WITHOUT ROWID;
+                    CREATE TABLE report_origin_days (origin INTEGER NOT NULL, grain TEXT NOT NULL, period TEXT NOT NULL,
+                        cells INTEGER NOT NULL, PRIMARY KEY (grain, period, origin)) WITHOUT ROWID;
+                    INSERT INTO report_rollup VALUES ('calls', '130100000000', 'm', '2026-01', 'x', 999);
+                    CREATE TRIGGER report_rollup_insert AFTER INSERT ON crdt_stats BEGIN SELECT 1; END;
+                    CREATE TRIGGER report_rollup_update AFTER UPDATE ON crdt_stats BEGIN SELECT 1; END;
+                    """)
+        }
+        #expect(try city.database.read { db in try ReportRollup.installedVersion(db) } == nil)
+        let scope = try NodeCode("130100000000")
+        try city.database.write { db in try ReportRollup.install(db, scope: scope) }
+        #expect(try city.database.read { db in try ReportRollup.installedVersion(db) } == ReportRollup.version)
+        #expect(try city.database.read { db in try ReportRollup.topLevel(db) } == .city)
+        // A city node keeps no province rows.
+        let levels = try city.database.read { db in try Int.fetchAll(db, sql: "SELECT DISTINCT level FROM report_rollup ORDER BY 1") }
+        #expect(levels == [2, 3, 4])
+
+        func expectSameAsCells(_ note: String) throws {
+            let plainDirectory = try TemporaryDirectory()
+            let plain = try ReportFixtures.store("130100000000", in: plainDirectory)
+            try city.database.read { db in
+                let rows = try Row.fetchAll(db, sql: "SELECT origin, community, metric, dims, period, value, clock, seq, via FROM crdt_stats")
+                try plain.database.write { target in
+                    for row in rows {
+                        try target.execute(
+                            sql: "INSERT INTO crdt_stats(origin, community, metric, dims, period, value, clock, seq, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            arguments: StatementArguments(row.databaseValues.map { $0 as (any DatabaseValueConvertible)? }))
+                    }
+                }
+            }
+            for code in ["130000000000", "130100000000", "130102000000", "130102001000", "130103000000"] {
+                let area = try NodeCode(code)
+                for days in [ClosedRange.days("2026-01-01", "2026-12-31"), .days("2026-01-10", "2026-02-03"), .days("2026-01-31", "2026-01-31")] {
+                    let a = try city.database.read { db in try CallSummary.compute(db, scope: area, days: days) }
+                    let b = try plain.database.read { db in try CallSummary.compute(db, scope: area, days: days) }
+                    #expect(a == b, "\(note): calls \(area) \(days)")
+                    let c = try city.database.read { db in try CallSummary.computeByChild(db, scope: area, days: days) }
+                    let d = try plain.database.read { db in try CallSummary.computeByChild(db, scope: area, days: days) }
+                    #expect(c == d, "\(note): children of \(area) \(days)")
+                    let e = try city.database.read { db in try ServiceSummary.compute(db, scope: area, days: days) }
+                    let f = try plain.database.read { db in try ServiceSummary.compute(db, scope: area, days: days) }
+                    #expect(e.total == f.total && e.byProvider == f.byProvider, "\(note): services \(area) \(days)")
+                }
+            }
+        }
+        try expectSameAsCells("rebuilt")
+        let year = ClosedRange.days("2026-01-01", "2026-12-31")
+        #expect(try city.database.read { db in try CallSummary.compute(db, scope: scope, days: year) }.total == 5)
+
+        // Updates of a value (merges), a key change and a delete, all through the new triggers.
+        try cells.calls(4, effective: true, community: "130102001001", day: "2026-01-10")
+        try cells.calls(1, effective: true, community: "130102001002", day: "2026-03-05")
+        try city.database.write { db in
+            try db.execute(sql: "UPDATE crdt_stats SET period = '2026-04-01', community = '130103001001' WHERE period = '2026-02-03'")
+            try db.execute(sql: "DELETE FROM crdt_stats WHERE period = '2026-01-31' AND metric = 'minutes'")
+        }
+        try expectSameAsCells("after changes")
+        let health = try city.database.read { db in
+            try ReportingHealth.compute(db, scope: scope, days: .days("2026-02-01", "2026-02-28"), nowMilliseconds: 0)
+        }
+        // The only February cell moved to April: no district reported for February any more.
+        #expect(health.reported == 0 && health.expected == 2)
+
+        // Already current: a second install keeps the rows (a marker row survives: no rebuild); another
+        // top level rebuilds (the marker is gone, province rows appear).
+        try city.database.write { db in
+            try db.execute(sql: "INSERT INTO report_rollup VALUES ('marker', 'm', 2, '130100000000', '2026-01', '', 1)")
+        }
+        let marker = "SELECT COUNT(*) FROM report_rollup WHERE metric = 'marker'"
+        try city.database.write { db in try ReportRollup.install(db, scope: scope) }
+        #expect(try city.database.read { db in try Int.fetchOne(db, sql: marker) } == 1)
+        try city.database.write { db in try ReportRollup.install(db) }
+        #expect(try city.database.read { db in try Int.fetchOne(db, sql: marker) } == 0)
+        #expect(try city.database.read { db in try ReportRollup.topLevel(db) } == .province)
+        try expectSameAsCells("rebuilt with every level")
     }
 
     @Test func theRollupLeavesOutTheItemOfVisitCells() throws {
