@@ -127,11 +127,33 @@ enum ReportBenchmark {
                 _ = try cache.summaryByChild(db, scope: city, asOf: year.upperBound)
             }
         }
+        // What the dashboard reads for the city over its longest period (a quarter to date, here
+        // 2026-10-01…11-20) and over the last 30 days (2026-10-22…11-20, days only): the summary, the
+        // children's figures and the two daily series (the page's rendering is not included).
+        func dashboardData(_ days: ClosedRange<CalendarDay>) throws {
+            try store.database.read { db in
+                _ = try SummaryReport.compute(db, scope: city, days: days, asOf: Date(), rosterCache: cache)
+                _ = try CallSummary.computeByChild(db, scope: city, days: days)
+                _ = try ServiceSummary.computeByChild(db, scope: city, days: days)
+                _ = try SatisfactionSummary.computeByChild(db, scope: city, days: days)
+                _ = try cache.summaryByChild(db, scope: city, asOf: days.upperBound)
+                _ = try DailySeries.compute(db, metric: .effectiveRatio, scope: city, days: days)
+                _ = try DailySeries.compute(db, metric: .satisfaction, scope: city, days: days)
+            }
+        }
+        let dashboardQuarter = try percentiles(runs: runs) {
+            try dashboardData(CalendarDay("2026-10-01")!...CalendarDay("2026-11-20")!)
+        }
+        let dashboard30 = try percentiles(runs: runs) {
+            try dashboardData(CalendarDay("2026-10-22")!...CalendarDay("2026-11-20")!)
+        }
         log("  city year, roster cached:      p50 \(ms(warm.p50)) ms  p99 \(ms(warm.p99)) ms")
         log("  city year, roster recounted:   p50 \(ms(cold.p50)) ms")
         log("  city 2026-02-10…11-20:         p50 \(ms(partialRange.p50)) ms")
         log("  district March:                p50 \(ms(districtMonth.p50)) ms")
         log("  city year, 10 districts' rows: p50 \(ms(children.p50)) ms")
+        log("  dashboard data, quarter:       p50 \(ms(dashboardQuarter.p50)) ms")
+        log("  dashboard data, last 30 days:  p50 \(ms(dashboard30.p50)) ms")
 
         // The rollup answers what the cells answer: the whole city year against the plain run when
         // there was one, and always a district over a range with partial months, sum by sum (the
@@ -206,6 +228,9 @@ enum ReportBenchmark {
             "city_partial_range_p50_ms": ms(partialRange.p50),
             "district_month_p50_ms": ms(districtMonth.p50),
             "city_year_children_p50_ms": ms(children.p50),
+            "city_year_children_p99_ms": ms(children.p99),
+            "dashboard_data_quarter_p50_ms": ms(dashboardQuarter.p50),
+            "dashboard_data_30_days_p50_ms": ms(dashboard30.p50),
             "cell_inserts_with_rollup_per_s": rate(keys.count, insertSeconds),
             "cell_updates_with_rollup_per_s": rate(keys.count, updateSeconds),
             "store_reused": reusable,

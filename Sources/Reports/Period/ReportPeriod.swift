@@ -64,4 +64,37 @@ struct PeriodSplit: Equatable {
         }
         if let start = looseStart { loose.append(start...days.upperBound) }
     }
+
+    /// The rollup rows that cover the range, as key ranges `(grain, lower, upper)`: whole years
+    /// (`y`, `YYYY`) for runs of January…December, whole months (`m`) for the other months, days
+    /// (`d`) for the rest. With `years: false`, no year rows (levels that keep none).
+    func rollupRanges(years: Bool) -> [(grain: String, lower: String, upper: String)] {
+        var result: [(grain: String, lower: String, upper: String)] = []
+        var yearRun: (String, String)?
+        var monthRun: (String, String)?
+        func flushMonths() {
+            if let run = monthRun { result.append(("m", run.0, run.1)) }
+            monthRun = nil
+        }
+        var index = 0
+        while index < months.count {
+            let month = months[index]
+            let year = String(month.prefix(4))
+            if years, month.hasSuffix("-01"), index + 11 < months.count, months[index + 11] == "\(year)-12" {
+                flushMonths()
+                yearRun = yearRun.map { ($0.0, year) } ?? (year, year)
+                index += 12
+                continue
+            }
+            if let run = yearRun { result.append(("y", run.0, run.1)) }
+            yearRun = nil
+            // Months are consecutive inside the range, so a run is one key range.
+            monthRun = monthRun.map { ($0.0, month) } ?? (month, month)
+            index += 1
+        }
+        if let run = yearRun { result.append(("y", run.0, run.1)) }
+        flushMonths()
+        for range in loose { result.append(("d", range.lowerBound.description, range.upperBound.description)) }
+        return result
+    }
 }

@@ -7,7 +7,8 @@ public import Replication
 ///
 /// `report_rollup` holds, per metric, dimension string and area above the community level (from the
 /// node's own level down to the street), the sum of the cells per month (`grain` `m`, period
-/// `YYYY-MM`) and per day (`grain` `d`, period `YYYY-MM-DD`). Its key is
+/// `YYYY-MM`), per day (`grain` `d`, period `YYYY-MM-DD`) and, above the street, per year (`grain`
+/// `y`, period `YYYY`: a city's year and its districts' years are one row per dimension string). Its key is
 /// `(metric, grain, level, area, period, dims)`: one area's rows for a range of periods are one
 /// contiguous range of the key, and the areas of one level inside a parent are adjacent, so a
 /// report on a scope and the breakdown by its children touch only the rows they sum. The `item`
@@ -30,7 +31,7 @@ public enum ReportRollup {
     /// The layout version; `install` rebuilds a rollup of any other version from the cells.
     /// 1: key `(metric, area, grain, period, dims)`, every level from the province, 2 statements per
     /// cell update. 2: key `(metric, grain, level, area, period, dims)`, levels from the node's own,
-    /// one statement per cell update.
+    /// years above the street, one statement per cell update.
     public static let version = 2
 
     /// Creates the tables and triggers if they are missing or of another version or top level,
@@ -47,7 +48,9 @@ public enum ReportRollup {
         }
         let levels = NodeCode.Level.allCases.filter { $0 >= top && $0 < .community }
         let levelRows = levels.flatMap { level in
-            ["(\(level.rawValue), \(level.significantDigits), 'm', 7)", "(\(level.rawValue), \(level.significantDigits), 'd', 10)"]
+            let digits = level.significantDigits
+            return ["(\(level.rawValue), \(digits), 'm', 7)", "(\(level.rawValue), \(digits), 'd', 10)"]
+                + (level < .street ? ["(\(level.rawValue), \(digits), 'y', 4)"] : [])
         }
         try db.execute(
             sql: """

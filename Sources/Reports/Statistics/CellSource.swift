@@ -160,10 +160,7 @@ public enum CellSource {
                 arguments: [metric, level, area.rawValue, days.lowerBound.description, days.upperBound.description], body)
             return
         }
-        let split = PeriodSplit(days)
-        var ranges: [(grain: String, lower: String, upper: String)] = []
-        if let first = split.months.first, let last = split.months.last { ranges.append(("m", first, last)) }
-        for loose in split.loose { ranges.append(("d", loose.lowerBound.description, loose.upperBound.description)) }
+        let ranges = PeriodSplit(days).rollupRanges(years: area.level < .street)
         for range in ranges {
             try run(
                 db,

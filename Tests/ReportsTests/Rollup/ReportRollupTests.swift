@@ -36,9 +36,13 @@ import Testing
             try rolled.visits(1, minutes: count * 10, community: community, day: day.description, item: item)
             try raw.visits(1, minutes: count * 10, community: community, day: day.description, item: item)
         }
-        for _ in 0..<25 {
+        // Random ranges, and ranges made of whole years (the rollup's yearly rows), whole months and days.
+        let fixed: [ClosedRange<CalendarDay>] = [
+            .days("2026-01-01", "2026-12-31"), .days("2025-01-01", "2026-12-31"), .days("2025-12-15", "2027-01-03"),
+        ]
+        for round in 0..<(25 + fixed.count) {
             let start = CalendarDay("2025-12-20")!.adding(days: Int.random(in: 0..<140, using: &random))
-            let days = start...start.adding(days: Int.random(in: 0..<100, using: &random))
+            let days = round < fixed.count ? fixed[round] : start...start.adding(days: Int.random(in: 0..<100, using: &random))
             for scopeText in Self.scopes {
                 let scope = try NodeCode(scopeText)
                 let a = try withRollup.database.read { db in try CallSummary.compute(db, scope: scope, days: days) }
@@ -134,7 +138,10 @@ import Testing
             }
             for code in ["130000000000", "130100000000", "130102000000", "130102001000", "130103000000"] {
                 let area = try NodeCode(code)
-                for days in [ClosedRange.days("2026-01-01", "2026-12-31"), .days("2026-01-10", "2026-02-03"), .days("2026-01-31", "2026-01-31")] {
+                for days in [
+                    ClosedRange.days("2026-01-01", "2026-12-31"), .days("2025-11-15", "2027-02-10"),
+                    .days("2026-01-10", "2026-02-03"), .days("2026-01-31", "2026-01-31"),
+                ] {
                     let a = try city.database.read { db in try CallSummary.compute(db, scope: area, days: days) }
                     let b = try plain.database.read { db in try CallSummary.compute(db, scope: area, days: days) }
                     #expect(a == b, "\(note): calls \(area) \(days)")
