@@ -65,16 +65,24 @@ final class GroundTruth: @unchecked Sendable {
     }
 
     /// The services and satisfaction sections of the summary, as the harness expects them: completed
-    /// visits, their hours (minutes ÷ 60), hours and visits per category; callbacks rated, satisfied
-    /// (satisfied + basically satisfied) and the rate.
+    /// visits, their hours, hours and visits per category; callbacks rated, satisfied (satisfied +
+    /// basically satisfied) and the rate.
+    ///
+    /// The node writes hours (minutes ÷ 60) and the rate (satisfied ÷ rated) as the shortest decimal of
+    /// the double, but Foundation's JSON reader on Linux may read such a decimal one unit in the last place
+    /// off. So hours are compared as whole minutes (hours × 60, rounded: exact for any realistic total) and
+    /// the rate to 9 decimal places; the counts behind both are compared exactly.
     struct Services: Equatable, CustomStringConvertible {
         var completed = 0
-        var hours = 0.0
-        var hoursByCategory: [String: Double] = [:]
+        var minutes = 0
+        var minutesByCategory: [String: Int] = [:]
         var completedByCategory: [String: Int] = [:]
         var rated = 0
         var satisfied = 0
         var rate = 0.0
+
+        static func wholeMinutes(hours: Double) -> Int { Int((hours * 60).rounded()) }
+        static func rounded(_ rate: Double) -> Double { (rate * 1e9).rounded() / 1e9 }
 
         /// Reads the `services` and `satisfaction` objects of a summary document; nil if either is
         /// missing or malformed.
@@ -90,10 +98,10 @@ final class GroundTruth: @unchecked Sendable {
                 let rate = double(satisfaction["rate"])
             else { return nil }
             self.completed = completed
-            self.hours = hours
+            minutes = Self.wholeMinutes(hours: hours)
             for (category, value) in byCategory {
                 guard let value = double(value) else { return nil }
-                if value != 0 { hoursByCategory[category] = value }
+                if value != 0 { minutesByCategory[category] = Self.wholeMinutes(hours: value) }
             }
             for (category, value) in completedByCategory {
                 guard let value = int(value) else { return nil }
@@ -101,22 +109,22 @@ final class GroundTruth: @unchecked Sendable {
             }
             self.rated = rated
             self.satisfied = satisfied
-            self.rate = rate
+            self.rate = Self.rounded(rate)
         }
 
         /// The sections a set of recounted events must produce.
         init(_ tally: Tally) {
             completed = tally.visits
-            hours = Double(tally.minutes) / 60
-            hoursByCategory = tally.minutesByCategory.mapValues { Double($0) / 60 }
+            minutes = tally.minutes
+            minutesByCategory = tally.minutesByCategory
             completedByCategory = tally.visitsByCategory
             rated = tally.callbacks
             satisfied = tally.satisfied + tally.basicallySatisfied
-            rate = rated == 0 ? 0 : Double(satisfied) / Double(rated)
+            rate = Self.rounded(rated == 0 ? 0 : Double(satisfied) / Double(rated))
         }
 
         var description: String {
-            "completed \(completed), hours \(hours), by category \(hoursByCategory.sorted { $0.key < $1.key }) "
+            "completed \(completed), minutes \(minutes), by category \(minutesByCategory.sorted { $0.key < $1.key }) "
                 + "\(completedByCategory.sorted { $0.key < $1.key }), rated \(rated), satisfied \(satisfied), rate \(rate)"
         }
     }

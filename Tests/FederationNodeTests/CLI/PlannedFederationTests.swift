@@ -166,8 +166,10 @@ import Testing
         var effective = 0
         var byChannel: [String: Int] = [:]
         var completed = 0
-        var hours = 0.0
-        var hoursByCategory: [String: Double] = [:]
+        /// Hours as whole minutes, the rate to 9 decimals: exact for these figures, and immune to the last
+        /// bit Foundation's JSON reader on Linux may get wrong (docs/CHAOS.md, "The checks").
+        var minutes = 0
+        var minutesByCategory: [String: Int] = [:]
         var completedByCategory: [String: Int] = [:]
         var rated = 0
         var satisfied = 0
@@ -175,8 +177,8 @@ import Testing
         var active = 0
 
         var description: String {
-            "calls \(calls)/\(effective) \(byChannel.sorted { $0.key < $1.key }); services \(completed) in \(hours) h"
-                + " \(hoursByCategory.sorted { $0.key < $1.key }) \(completedByCategory.sorted { $0.key < $1.key });"
+            "calls \(calls)/\(effective) \(byChannel.sorted { $0.key < $1.key }); services \(completed) in \(minutes) min"
+                + " \(minutesByCategory.sorted { $0.key < $1.key }) \(completedByCategory.sorted { $0.key < $1.key });"
                 + " satisfaction \(satisfied)/\(rated) = \(rate); roster active \(active)"
         }
     }
@@ -193,24 +195,22 @@ import Testing
             if call.effective { figures.effective += 1 }
             figures.byChannel[call.channel, default: 0] += 1
         }
-        var minutesByCategory: [String: Int] = [:]
-        var minutes = 0
         for visit in visits where inside(visit.community) && visit.month == 1 {
             figures.completed += 1
-            minutes += visit.minutes
-            minutesByCategory[visit.category, default: 0] += visit.minutes
+            figures.minutes += visit.minutes
+            figures.minutesByCategory[visit.category, default: 0] += visit.minutes
             figures.completedByCategory[visit.category, default: 0] += 1
         }
-        figures.hours = Double(minutes) / 60
-        figures.hoursByCategory = minutesByCategory.mapValues { Double($0) / 60 }
         for callback in allCallbacks where inside(callback.community) && callback.month == 1 {
             figures.rated += 1
             if callback.score == "satisfied" || callback.score == "basically_satisfied" { figures.satisfied += 1 }
         }
-        figures.rate = figures.rated == 0 ? 0 : Double(figures.satisfied) / Double(figures.rated)
+        figures.rate = rounded(figures.rated == 0 ? 0 : Double(figures.satisfied) / Double(figures.rated))
         figures.active = elders.filter { inside($0.community) && $0.status == "active" }.count
         return figures
     }
+
+    static func rounded(_ rate: Double) -> Double { (rate * 1e9).rounded() / 1e9 }
 
     /// Reads the checked figures from a summary document.
     static func figures(_ summary: [String: Any]) -> Figures {
@@ -223,11 +223,12 @@ import Testing
         return Figures(
             calls: int(calls["total"]), effective: int(calls["effective"]),
             byChannel: object(calls["by_channel"]).mapValues { int($0) }.filter { $0.value != 0 },
-            completed: int(services["completed"]), hours: double(services["hours"]),
-            hoursByCategory: object(services["by_category"]).mapValues { double($0) }.filter { $0.value != 0 },
+            completed: int(services["completed"]), minutes: Int((double(services["hours"]) * 60).rounded()),
+            minutesByCategory: object(services["by_category"]).mapValues { Int((double($0) * 60).rounded()) }
+                .filter { $0.value != 0 },
             completedByCategory: object(services["completed_by_category"]).mapValues { int($0) }.filter { $0.value != 0 },
             rated: int(satisfaction["rated"]), satisfied: int(satisfaction["satisfied"]),
-            rate: double(satisfaction["rate"]), active: int(object(summary["roster"])["active"]))
+            rate: rounded(double(satisfaction["rate"])), active: int(object(summary["roster"])["active"]))
     }
 
     /// Polls a node's January summary until it shows `expected` (replication takes a moment), then
