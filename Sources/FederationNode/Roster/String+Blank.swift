@@ -1,0 +1,20 @@
+extension StringProtocol {
+    /// The text without leading and trailing white space and line breaks — the same result as
+    /// Foundation's `trimmingCharacters(in: .whitespacesAndNewlines)` (Unicode `White_Space`: the `Zs`,
+    /// `Zl` and `Zp` categories, U+0009…U+000D and U+0085), without its bridging through `NSString`,
+    /// which was a fifth of a 100,000-row roster import. A text with nothing to trim is returned as is.
+    ///
+    ///     " 王秀英\r\n".trimmedWhitespace   // "王秀英"
+    var trimmedWhitespace: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        if first == scalars.startIndex, scalars.index(after: last) == scalars.endIndex, let whole = self as? String {
+            return whole
+        }
+        return String(scalars[first...last])
+    }
+
+    /// Whether the text is empty or only white space and line breaks.
+    var isBlank: Bool { unicodeScalars.allSatisfy(\.properties.isWhitespace) }
+}
