@@ -19,7 +19,7 @@ enum BenchHTTPClient {
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     /// Opens a connection, runs `body` with it and closes it.
-    static func withConnection<T>(
+    static func withConnection<T: Sendable>(
         host: String, port: Int, token: String, _ body: (Connection) async throws -> T
     ) async throws -> T {
         let channel = try await ClientBootstrap(group: group)

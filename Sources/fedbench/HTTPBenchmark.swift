@@ -35,7 +35,7 @@ enum HTTPBenchmark {
         let token = try node.directory.loadTokens().operator
         for _ in 0..<1_000 {
             if let port = node.daemon.httpPort {
-                let dropped = rollup ? 0 : try dropStatisticsTriggers(node.daemon.store)
+                let dropped = try rollup ? 0 : dropStatisticsTriggers(node.daemon.store)
                 return (Target(host: "127.0.0.1", port: port, token: token), dropped)
             }
             try await Task.sleep(for: .milliseconds(10))
@@ -81,7 +81,9 @@ enum HTTPBenchmark {
     }
 
     /// Opens one connection to `target` for `body`.
-    static func connection<T>(_ target: Target, _ body: (BenchHTTPClient.Connection) async throws -> T) async throws -> T {
+    static func connection<T: Sendable>(
+        _ target: Target, _ body: (BenchHTTPClient.Connection) async throws -> T
+    ) async throws -> T {
         try await BenchHTTPClient.withConnection(host: target.host, port: target.port, token: target.token, body)
     }
 
@@ -140,11 +142,14 @@ enum HTTPBenchmark {
                 let minute = Int(generator.next() % (22 * 60))
                 switch kind % 10 {
                 case 0..<6:
-                    items.append([
+                    let type: String = types[n % types.count]
+                    let effective: Bool = type != "invalid" && n % 5 != 0
+                    let call: [String: Any] = [
                         "id": "C-\(n)", "received_at": time(day, minute), "channel": channels[n % channels.count],
-                        "type": types[n % types.count], "effective": types[n % types.count] != "invalid" && n % 5 != 0, "community": elder.community,
+                        "type": type, "effective": effective, "community": elder.community,
                         "elder_id": elder.id, "handler": "接线员\(n % 12)", "response_seconds": 30 + n % 300,
-                    ])
+                    ]
+                    items.append(call)
                 case 6..<9:
                     items.append([
                         "id": "V-\(n)", "elder_id": elder.id, "provider_id": "P-\(n % 20)",

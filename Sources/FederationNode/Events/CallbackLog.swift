@@ -85,7 +85,7 @@ public enum CallbackLog {
             callback.id, callback.visitID, callback.at.text, callback.score.rawValue, callback.complaint,
             callback.community.rawValue, callback.day.description, Int64(tx.nowMilliseconds),
         ])
-        let provider = visitsExist ? try provider(ofVisit: callback.visitID, db) : nil
+        let provider = try visitsExist ? provider(ofVisit: callback.visitID, db) : nil
         deltas.add(callback.statisticDeltas(origin: tx.node, provider: provider))
         return .recorded
     }

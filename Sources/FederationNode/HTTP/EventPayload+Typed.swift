@@ -32,11 +32,11 @@ extension KeyedDecodingContainer where Key == AnyCodingKey {
         guard allKeys.allSatisfy({ allowed.contains($0.stringValue) }) else { throw NotTheFastPath() }
     }
 
-    func required<T: Decodable>(_ name: String, _: T.Type = T.self) throws -> T {
+    func value<T: Decodable>(_ name: String, _: T.Type = T.self) throws -> T {
         try decode(T.self, forKey: AnyCodingKey(stringValue: name))
     }
 
-    func optional<T: Decodable>(_ name: String, _: T.Type = T.self) throws -> T? {
+    func optionalValue<T: Decodable>(_ name: String, _: T.Type = T.self) throws -> T? {
         try decodeIfPresent(T.self, forKey: AnyCodingKey(stringValue: name))
     }
 }
@@ -125,16 +125,16 @@ struct CallFields: EventItemFields {
     init(from decoder: any Decoder) throws {
         let fields = try decoder.container(keyedBy: AnyCodingKey.self)
         try fields.checkKnown(CallPayload.fields)
-        id = try fields.required("id")
-        receivedAt = try fields.required("received_at")
-        channel = try fields.required("channel")
-        type = try fields.required("type")
-        effective = try fields.required("effective")
-        community = try fields.required("community")
-        elderID = try fields.optional("elder_id")
-        outcome = try fields.optional("outcome")
-        handler = try fields.optional("handler")
-        responseSeconds = try fields.optional("response_seconds")
+        id = try fields.value("id")
+        receivedAt = try fields.value("received_at")
+        channel = try fields.value("channel")
+        type = try fields.value("type")
+        effective = try fields.value("effective")
+        community = try fields.value("community")
+        elderID = try fields.optionalValue("elder_id")
+        outcome = try fields.optionalValue("outcome")
+        handler = try fields.optionalValue("handler")
+        responseSeconds = try fields.optionalValue("response_seconds")
     }
 
     func record() throws(CallValidationError) -> CallRecord {
@@ -158,17 +158,17 @@ struct VisitFields: EventItemFields {
     init(from decoder: any Decoder) throws {
         let fields = try decoder.container(keyedBy: AnyCodingKey.self)
         try fields.checkKnown(VisitPayload.fields)
-        id = try fields.required("id")
-        elderID = try fields.required("elder_id")
-        providerID = try fields.required("provider_id")
-        category = try fields.required("category")
-        item = try fields.required("item")
-        checkIn = try fields.required("check_in")
-        checkOut = try fields.required("check_out")
-        community = try fields.required("community")
-        location = try fields.optional("location")
-        photoCount = try fields.optional("photo_count")
-        status = try fields.optional("status")
+        id = try fields.value("id")
+        elderID = try fields.value("elder_id")
+        providerID = try fields.value("provider_id")
+        category = try fields.value("category")
+        item = try fields.value("item")
+        checkIn = try fields.value("check_in")
+        checkOut = try fields.value("check_out")
+        community = try fields.value("community")
+        location = try fields.optionalValue("location")
+        photoCount = try fields.optionalValue("photo_count")
+        status = try fields.optionalValue("status")
     }
 
     func record() throws(CallValidationError) -> VisitRecord {
@@ -193,12 +193,12 @@ struct CallbackFields: EventItemFields {
     init(from decoder: any Decoder) throws {
         let fields = try decoder.container(keyedBy: AnyCodingKey.self)
         try fields.checkKnown(CallbackPayload.fields)
-        id = try fields.required("id")
-        visitID = try fields.required("visit_id")
-        at = try fields.required("at")
-        score = try fields.required("score")
-        complaint = try fields.required("complaint")
-        community = try fields.required("community")
+        id = try fields.value("id")
+        visitID = try fields.value("visit_id")
+        at = try fields.value("at")
+        score = try fields.value("score")
+        complaint = try fields.value("complaint")
+        community = try fields.value("community")
     }
 
     func record() throws(CallValidationError) -> CallbackRecord {

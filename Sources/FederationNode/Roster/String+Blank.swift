@@ -12,7 +12,7 @@ extension StringProtocol {
         if first == scalars.startIndex, scalars.index(after: last) == scalars.endIndex, let whole = self as? String {
             return whole
         }
-        return String(scalars[first...last])
+        return String(String.UnicodeScalarView(scalars[first...last]))
     }
 
     /// Whether the text is empty or only white space and line breaks.
