@@ -88,7 +88,7 @@ struct SimulationRunner {
             sent += count
             if ContinuousClock.now - lastReport >= .seconds(30) {
                 lastReport = ContinuousClock.now
-                report("live: \(sent) items sent (\(summaryLine(for: [.calls, .visits, .callbacks])))")
+                report("live: \(sent) items sent; recorded since the start, history included: \(summaryLine(for: [.calls, .visits, .callbacks]))")
             }
         }
     }
