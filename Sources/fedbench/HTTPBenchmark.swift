@@ -1,69 +1,102 @@
 import FederationNode
 import Foundation
+import GRDB
+import NIOCore
 import Replication
 import Synchronization
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `fedbench ingest` and `fedbench import`: a real node (`NodeDaemon`, durable SQLite, the HTTP server
-/// `fedctl run` serves) in this process, driven over loopback HTTP as the stations' software drives it.
+/// `fedctl run` serves) in this process, driven over loopback HTTP as the stations' software drives it
+/// (keep-alive connections, `BenchHTTPClient`).
 ///
-///     fedbench ingest [--events 200000] [--batch 1000] [--concurrency 4]   # target ≥ 20,000 events/s
-///     fedbench import [--elders 100000]                                       # target ≤ 10 s
+///     fedbench ingest [--events 200000] [--batch 1000] [--concurrency 4] [--rollup on|off]   # ≥ 20,000 events/s
+///     fedbench import [--elders 100000] [--rollup on|off]                                     # ≤ 10 s
+///
+/// `--rollup off` drops the report rollup's triggers from the node's store after it starts, to measure
+/// what they cost (docs/BENCHMARKS.md); a node always runs with them.
 enum HTTPBenchmark {
     static let street = "130102001000"
     static let communities = (1...8).map { "1301020010\(String(format: "%02d", $0))" }
 
-    /// The node's base URL and operator token.
+    /// The node's address and operator token.
     struct Target: Sendable {
-        let base: URL
+        let host: String
+        let port: Int
         let token: String
     }
 
-    /// Starts one street node and waits until its HTTP server listens.
-    static func startNode(_ federation: inout SyncBenchmark.Federation) async throws -> Target {
+    /// Starts one street node and waits until its HTTP server listens; with `rollup` false, drops the
+    /// triggers on `crdt_stats` (the report rollup's) and returns how many it dropped.
+    static func startNode(_ federation: inout SyncBenchmark.Federation, rollup: Bool = true) async throws
+        -> (target: Target, droppedTriggers: Int)
+    {
         try await federation.start(street, under: nil)
         let node = federation.nodes[street]!
         let token = try node.directory.loadTokens().operator
         for _ in 0..<1_000 {
-            if let port = node.daemon.httpPort { return Target(base: URL(string: "http://127.0.0.1:\(port)")!, token: token) }
+            if let port = node.daemon.httpPort {
+                let dropped = try rollup ? 0 : dropStatisticsTriggers(node.daemon.store)
+                return (Target(host: "127.0.0.1", port: port, token: token), dropped)
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw BenchError("the node's HTTP server did not start")
     }
 
-    /// POSTs a body and returns the answer's `accepted` count (throws on any other status or a rejection).
-    static func post(_ target: Target, _ path: String, _ body: Data, contentType: String = "application/json") async throws -> Int {
-        var request = URLRequest(url: target.base.appendingPathComponent(path))
-        request.setValue("Bearer \(target.token)", forHTTPHeaderField: "Authorization")
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.timeoutInterval = 300
-        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard (response as? HTTPURLResponse)?.statusCode == 200,
-            let answer = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else {
-            throw BenchError("\(path) answered \(String(decoding: data.prefix(300), as: UTF8.self))")
+    /// Drops every trigger on `crdt_stats` (the report rollup's: `Sources/Reports/Rollup`).
+    static func dropStatisticsTriggers(_ store: ReplicaStore) throws -> Int {
+        try store.database.write { db in
+            let names = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'crdt_stats'")
+            for name in names { try db.execute(sql: "DROP TRIGGER \(name.quotedDatabaseIdentifier)") }
+            return names.count
         }
-        if let rejected = answer["rejected"] as? [Any], !rejected.isEmpty {
-            throw BenchError("\(path) refused \(rejected.count) items, first: \(rejected[0])")
-        }
-        return (answer["accepted"] as? NSNumber)?.intValue ?? 0
     }
 
-    static func json(_ objects: [[String: Any]]) throws -> Data {
-        try JSONSerialization.data(withJSONObject: objects)
+    /// The answer of the ingest and roster endpoints.
+    struct Answer: Decodable {
+        struct Rejection: Decodable {
+            let index: Int
+            let field: String
+            let error: String
+        }
+        let accepted: Int
+        let rejected: [Rejection]
+    }
+
+    /// POSTs a body and returns the answer's `accepted` count (throws on any other status or a rejection).
+    static func post(
+        _ connection: BenchHTTPClient.Connection, _ path: String, _ body: ByteBuffer,
+        contentType: String = "application/json"
+    ) async throws -> Int {
+        let (status, data) = try await connection.post(path, body, contentType: contentType)
+        guard status == 200, let answer = try? JSONDecoder().decode(Answer.self, from: Data(data.readableBytesView)) else {
+            throw BenchError("\(path) answered \(status): \(String(decoding: data.readableBytesView.prefix(300), as: UTF8.self))")
+        }
+        if let first = answer.rejected.first {
+            throw BenchError(
+                "\(path) refused \(answer.rejected.count) items, first: #\(first.index) \(first.field): \(first.error)")
+        }
+        return answer.accepted
+    }
+
+    /// Opens one connection to `target` for `body`.
+    static func connection<T: Sendable>(
+        _ target: Target, _ body: (BenchHTTPClient.Connection) async throws -> T
+    ) async throws -> T {
+        try await BenchHTTPClient.withConnection(host: target.host, port: target.port, token: target.token, body)
+    }
+
+    static func json(_ objects: [[String: Any]]) throws -> ByteBuffer {
+        ByteBuffer(data: try JSONSerialization.data(withJSONObject: objects))
     }
 
     // MARK: - ingest
 
-    static func ingest(events: Int, batch: Int, concurrency: Int) async throws -> [String: Any] {
+    static func ingest(events: Int, batch: Int, concurrency: Int, rollup: Bool = true) async throws -> [String: Any] {
         var federation = try SyncBenchmark.Federation()
         defer { Task { [federation] in await federation.shutdown() } }
-        let target = try await startNode(&federation)
+        let (target, droppedTriggers) = try await startNode(&federation, rollup: rollup)
 
         // The roster the visits name (visits of unknown elders are refused).
         var roster = SampleRoster(seed: 20_260_101, communities: try communities.map { try NodeCode($0) })
@@ -82,7 +115,8 @@ enum HTTPBenchmark {
             elders.append((write.key, object["community"] as! String))
             objects.append(object)
         }
-        _ = try await post(target, "/api/v1/elders", try json(objects))
+        let registered = try json(objects)
+        _ = try await connection(target) { try await post($0, "/api/v1/elders", registered) }
 
         // Bodies prepared before the clock starts: 60% calls, 30% visits, 10% callbacks, in batches of `batch`.
         log("fedbench ingest: preparing \(events) events in batches of \(batch)…")
@@ -94,7 +128,7 @@ enum HTTPBenchmark {
         func time(_ day: Int, _ minute: Int) -> String {
             String(format: "2026-%02d-%02dT%02d:%02d:00+08:00", 1 + day / 28 % 12, 1 + day % 28, minute / 60 % 24, minute % 60)
         }
-        var bodies: [(path: String, body: Data, count: Int)] = []
+        var bodies: [(path: String, body: ByteBuffer, count: Int)] = []
         var made = 0
         var kind = 0
         while made < events {
@@ -108,11 +142,14 @@ enum HTTPBenchmark {
                 let minute = Int(generator.next() % (22 * 60))
                 switch kind % 10 {
                 case 0..<6:
-                    items.append([
+                    let type: String = types[n % types.count]
+                    let effective: Bool = type != "invalid" && n % 5 != 0
+                    let call: [String: Any] = [
                         "id": "C-\(n)", "received_at": time(day, minute), "channel": channels[n % channels.count],
-                        "type": types[n % types.count], "effective": types[n % types.count] != "invalid" && n % 5 != 0, "community": elder.community,
+                        "type": type, "effective": effective, "community": elder.community,
                         "elder_id": elder.id, "handler": "接线员\(n % 12)", "response_seconds": 30 + n % 300,
-                    ])
+                    ]
+                    items.append(call)
                 case 6..<9:
                     items.append([
                         "id": "V-\(n)", "elder_id": elder.id, "provider_id": "P-\(n % 20)",
@@ -132,7 +169,7 @@ enum HTTPBenchmark {
             kind += 1
             made += count
         }
-        let bytes = bodies.reduce(0) { $0 + $1.body.count }
+        let bytes = bodies.reduce(0) { $0 + $1.body.readableBytes }
 
         log("fedbench ingest: posting \(bodies.count) batches over \(concurrency) connections…")
         let start = DispatchTime.now().uptimeNanoseconds
@@ -140,11 +177,13 @@ enum HTTPBenchmark {
             let queue = BodyQueue(bodies)
             for _ in 0..<concurrency {
                 group.addTask {
-                    var accepted = 0
-                    while let next = queue.next() {
-                        accepted += try await post(target, next.path, next.body)
+                    try await connection(target) { connection in
+                        var accepted = 0
+                        while let next = queue.next() {
+                            accepted += try await post(connection, next.path, next.body)
+                        }
+                        return accepted
                     }
-                    return accepted
                 }
             }
             return try await group.reduce(0, +)
@@ -152,9 +191,12 @@ enum HTTPBenchmark {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         guard accepted == events else { throw BenchError("only \(accepted) of \(events) events were accepted") }
         let perSecond = rate(events, seconds)
-        log("  ingest: \(events) events in \(String(format: "%.2f", seconds)) s = \(perSecond) events/s (target ≥ 20,000)")
+        log(
+            "  ingest: \(events) events in \(String(format: "%.2f", seconds)) s = \(perSecond) events/s (target ≥ 20,000)"
+                + (rollup ? "" : ", without the report rollup's triggers"))
         return [
             "benchmark": "ingest", "events": events, "batch": batch, "concurrency": concurrency, "seconds": seconds,
+            "rollup": rollup, "rollup_triggers_dropped": droppedTriggers,
             "events_per_s": perSecond, "target_events_per_s": 20_000, "request_bytes": bytes,
             "peak_rss_mb": (peakRSSMegabytes() * 10).rounded() / 10, "cores": ProcessInfo.processInfo.activeProcessorCount,
         ]
@@ -162,10 +204,10 @@ enum HTTPBenchmark {
 
     // MARK: - import
 
-    static func importRoster(elders: Int) async throws -> [String: Any] {
+    static func importRoster(elders: Int, rollup: Bool = true) async throws -> [String: Any] {
         var federation = try SyncBenchmark.Federation()
         defer { Task { [federation] in await federation.shutdown() } }
-        let target = try await startNode(&federation)
+        let (target, droppedTriggers) = try await startNode(&federation, rollup: rollup)
         log("fedbench import: writing a CSV of \(elders) elders…")
         let columns = [
             "id", "resident_id", "name", "gender", "birth_date", "phone", "address", "community", "living", "disability",
@@ -188,15 +230,18 @@ enum HTTPBenchmark {
                 return text.contains(",") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
             }.joined(separator: ",") + "\r\n"
         }
-        let body = Data(csv.utf8)
-        log("fedbench import: posting \(body.count / 1_048_576) MiB to /api/v1/elders/import…")
+        let body = ByteBuffer(string: csv)
+        log("fedbench import: posting \(body.readableBytes / 1_048_576) MiB to /api/v1/elders/import…")
         let start = DispatchTime.now().uptimeNanoseconds
-        let accepted = try await post(target, "/api/v1/elders/import", body, contentType: "text/csv")
+        let accepted = try await connection(target) {
+            try await post($0, "/api/v1/elders/import", body, contentType: "text/csv")
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         guard accepted == elders else { throw BenchError("only \(accepted) of \(elders) elders were accepted") }
         log("  import: \(elders) elders in \(String(format: "%.2f", seconds)) s = \(rate(elders, seconds)) elders/s (target ≤ 10 s)")
         return [
-            "benchmark": "import", "elders": elders, "csv_bytes": body.count, "seconds": seconds,
+            "benchmark": "import", "elders": elders, "csv_bytes": body.readableBytes, "seconds": seconds,
+            "rollup": rollup, "rollup_triggers_dropped": droppedTriggers,
             "elders_per_s": rate(elders, seconds), "target_seconds": 10,
             "peak_rss_mb": (peakRSSMegabytes() * 10).rounded() / 10, "cores": ProcessInfo.processInfo.activeProcessorCount,
         ]
@@ -205,12 +250,12 @@ enum HTTPBenchmark {
 
 /// The prepared request bodies, handed out one at a time to the uploading tasks.
 final class BodyQueue: Sendable {
-    private let bodies: [(path: String, body: Data, count: Int)]
+    private let bodies: [(path: String, body: ByteBuffer, count: Int)]
     private let position = Mutex(0)
 
-    init(_ bodies: [(path: String, body: Data, count: Int)]) { self.bodies = bodies }
+    init(_ bodies: [(path: String, body: ByteBuffer, count: Int)]) { self.bodies = bodies }
 
-    func next() -> (path: String, body: Data, count: Int)? {
+    func next() -> (path: String, body: ByteBuffer, count: Int)? {
         let index = position.withLock { value -> Int in
             defer { value += 1 }
             return value

@@ -5,8 +5,8 @@
 //     swift run -c release fedbench report [--elders 100000] [--keep DIR] [--store bench/tmp/report-city.sqlite]
 //     swift run -c release fedbench load  [--elders 1500000]     # initial load only (make bench BENCH_LARGE=1)
 //     swift run -c release fedbench levels [--elders 100000]     # peak RSS per level, one fedctl process each
-//     swift run -c release fedbench ingest [--events 200000] [--batch 1000] [--concurrency 4]
-//     swift run -c release fedbench import [--elders 100000]
+//     swift run -c release fedbench ingest [--events 200000] [--batch 1000] [--concurrency 4] [--rollup on|off]
+//     swift run -c release fedbench import [--elders 100000] [--rollup on|off]
 //
 // Human-readable lines first; the last line is one JSON object.
 import FederationNode
@@ -29,6 +29,8 @@ struct Options {
     var events = 200_000
     var batch = 1_000
     var concurrency = 4
+    /// `--rollup off`: ingest and import without the report rollup's triggers.
+    var rollup = true
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -45,6 +47,9 @@ struct Options {
             case "--events": events = try Self.positive(value, flag)
             case "--batch": batch = try Self.positive(value, flag)
             case "--concurrency": concurrency = try Self.positive(value, flag)
+            case "--rollup":
+                guard value == "on" || value == "off" else { throw BenchError("--rollup must be on or off, got \(value)") }
+                rollup = value == "on"
             default: throw BenchError("unknown option \(flag); see the header of Sources/fedbench/main.swift")
             }
         }
@@ -267,8 +272,9 @@ do {
         result = load
     case "levels": result = try await LevelsBenchmark.run(elders: options.elders)
     case "ingest":
-        result = try await HTTPBenchmark.ingest(events: options.events, batch: options.batch, concurrency: options.concurrency)
-    case "import": result = try await HTTPBenchmark.importRoster(elders: options.elders)
+        result = try await HTTPBenchmark.ingest(
+            events: options.events, batch: options.batch, concurrency: options.concurrency, rollup: options.rollup)
+    case "import": result = try await HTTPBenchmark.importRoster(elders: options.elders, rollup: options.rollup)
     default: throw BenchError("unknown benchmark \(options.command); available: merge, sync, load, levels, report, ingest, import")
     }
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])

@@ -125,7 +125,7 @@ struct Fedchaos: AsyncParsableCommand {
             "\(Self.grouped(dropped)) batches dropped, \(Self.grouped(duplicated)) duplicated",
             "clock +\(script.plan.clockOffsetMs / 60_000) min: \(record.clockRefusals) batches refused, \(Self.grouped(record.writtenWhileFast)) events written while fast",
             "full database: \(Self.grouped(full)) requests refused with 507",
-            "\(verification.checks.count) summaries checked",
+            "\(verification.checks.count) summaries checked (calls, services, satisfaction)",
         ].joined(separator: ", ")
         if failures.isEmpty {
             print("chaos: \(summary) — all figures exact")

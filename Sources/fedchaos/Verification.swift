@@ -1,6 +1,7 @@
 import Foundation
 
-/// The end-of-run check: every summary the harness asks for must equal the ground truth exactly.
+/// The end-of-run check: every summary the harness asks for must equal the ground truth exactly — its
+/// calls, services (completed, hours, per category) and satisfaction (rated, satisfied, rate).
 ///
 ///     let verification = Verification(cluster: cluster, truth: truth)
 ///     let mismatches = await verification.mismatches()   // [] when all figures are exact
@@ -35,16 +36,24 @@ struct Verification: Sendable {
             guard let node = cluster.node(check.node) else { continue }
             let client = NodeHTTPClient(base: cluster.baseURL(check.node), dataDirectory: node.data)
             let expected = truth.calls(within: check.scope)
+            let expectedServices = truth.services(within: check.scope)
             do {
                 let answer = try await client.get(
                     "/api/v1/reports/summary?from=\(days.from)&to=\(days.to)&scope=\(check.scope)")
-                guard answer.status == 200, let actual = GroundTruth.Calls(summary: answer.json) else {
+                guard answer.status == 200, let actual = GroundTruth.Calls(summary: answer.json),
+                    let services = GroundTruth.Services(summary: answer.json)
+                else {
                     found.append("\(check.node) scope \(check.scope): HTTP \(answer.status) \(answer.text)")
                     continue
                 }
                 if actual != expected {
                     found.append(
                         "\(check.node) scope \(check.scope): calls \(actual) but the accepted events say \(expected)")
+                }
+                if services != expectedServices {
+                    found.append(
+                        "\(check.node) scope \(check.scope): services and satisfaction \(services) but the accepted events say \(expectedServices)"
+                    )
                 }
             } catch {
                 found.append("\(check.node) scope \(check.scope): \(error)")

@@ -3,7 +3,9 @@ import Foundation
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Upload a file to a running node.", subcommands: [Roster.self])
+        abstract: "Upload a file to a running node.",
+        discussion: "Example: fedctl import roster roster.csv --node http://127.0.0.1:8103 --data ./data/community",
+        subcommands: [Roster.self])
 
     struct Roster: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -22,13 +24,13 @@ struct Import: AsyncParsableCommand {
         @Option(help: "Rows per request.") var rowsPerRequest = 5_000
 
         func run() async throws {
-            guard rowsPerRequest > 0 else { throw ValidationError("--rows-per-request must be positive") }
+            guard rowsPerRequest > 0 else { throw ValidationError("--rows-per-request must be positive, e.g. --rows-per-request 5000") }
             let client = try NodeClient(node: node, token: try access.resolve())
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw FedctlFailure(message: "cannot read \(file)")
+                throw FedctlFailure(message: "cannot read \(file): check the path and that this user may read it")
             }
             let records = CSVRecords.split(data)
-            guard let header = records.first else { throw FedctlFailure(message: "\(file) is empty") }
+            guard let header = records.first else { throw FedctlFailure(message: "\(file) is empty: export the roster with its header row (id, resident_id, name, community, …) and run again") }
             let rows = Array(records.dropFirst())
             var tally = UploadTally()
             var progress = ProgressLine(total: rows.count, label: "importing")

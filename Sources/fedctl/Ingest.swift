@@ -32,7 +32,7 @@ struct Ingest: AsyncParsableCommand {
     func run() async throws {
         guard (1...1_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 1000") }
         let client = try NodeClient(node: node, token: try access.resolve())
-        guard let data = FileManager.default.contents(atPath: file) else { throw FedctlFailure(message: "cannot read \(file)") }
+        guard let data = FileManager.default.contents(atPath: file) else { throw FedctlFailure(message: "cannot read \(file): check the path and that this user may read it") }
         let events = try Self.parse(data, name: file)
         var tally = UploadTally()
         var progress = ProgressLine(total: events.count, label: "sending \(kind.rawValue)")
@@ -56,7 +56,7 @@ struct Ingest: AsyncParsableCommand {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("[") {
             guard let array = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [Any] else {
-                throw FedctlFailure(message: "\(name) starts with [ but is not a JSON array")
+                throw FedctlFailure(message: "\(name) starts with [ but is not a JSON array; fix it and run again (nothing was sent)")
             }
             return array.enumerated().map { ($0.element, $0.offset + 1) }
         }
@@ -80,10 +80,10 @@ struct Ingest: AsyncParsableCommand {
         do {
             reader = try CSVReader(string: text, hasHeaderRow: true)
         } catch {
-            throw FedctlFailure(message: "\(name) is neither JSON lines, a JSON array nor CSV: \(error)")
+            throw FedctlFailure(message: "\(name) is neither JSON lines, a JSON array nor CSV: \(error); save it as one JSON object a line or as CSV with a header row and run again")
         }
         guard let header = reader.headerRow, !header.isEmpty else {
-            throw FedctlFailure(message: "\(name) has no header row of field names")
+            throw FedctlFailure(message: "\(name) has no header row of field names; add one (e.g. id,received_at,channel,type,effective,community — docs/API.md) and run again")
         }
         var events: [(Any, Int)] = []
         var line = 1

@@ -3,7 +3,9 @@ import FederationNode
 
 struct Key: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show this node's CURVE public key.", subcommands: [Show.self])
+        abstract: "Show this node's CURVE public key.",
+        discussion: "Example: fedctl key show --data ./data/130102001000",
+        subcommands: [Show.self])
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(

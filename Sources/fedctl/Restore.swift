@@ -21,7 +21,7 @@ struct Restore: AsyncParsableCommand {
         let directory = data.directory
         let config: NodeConfig
         do { config = try directory.loadConfig() } catch { throw FedctlFailure(message: "\(error)") }
-        guard FileManager.default.fileExists(atPath: from) else { throw FedctlFailure(message: "no backup file at \(from)") }
+        guard FileManager.default.fileExists(atPath: from) else { throw FedctlFailure(message: "no backup file at \(from): check the path (fedctl backup --out wrote it)") }
         if let client = try? NodeClient(directory: directory), await client.answers() {
             throw FedctlFailure(message: "node \(config.node.code) is running (it answers at \(client.base.absoluteString)); stop it first (systemctl stop eldercare@\(config.node.code))")
         }
@@ -33,7 +33,7 @@ struct Restore: AsyncParsableCommand {
             let queue = try DatabaseQueue(path: staging)
             epoch = try await queue.write { db in
                 guard let owner = try String.fetchOne(db, sql: "SELECT node FROM crdt_meta WHERE id = 1") else {
-                    throw FedctlFailure(message: "\(from) is not a node database (no crdt_meta)")
+                    throw FedctlFailure(message: "\(from) is not a node database (no crdt_meta); pick a file written by fedctl backup")
                 }
                 guard owner == config.node.code else {
                     throw FedctlFailure(message: "\(from) is the database of node \(owner), not of \(config.node.code); pick this node's backup")

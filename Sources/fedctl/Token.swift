@@ -7,6 +7,7 @@ extension AccessRole: ExpressibleByArgument {}
 struct Token: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show or replace this node's HTTP access tokens (viewer: dashboard and reports; operator: also writes).",
+        discussion: "Example: fedctl token show --data ./data/130102001000 --role viewer",
         subcommands: [Show.self, Rotate.self])
 
     struct Show: ParsableCommand {

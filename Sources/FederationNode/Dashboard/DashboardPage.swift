@@ -4,7 +4,7 @@ import Replication
 import Reports
 
 /// Renders a `DashboardModel` as the HTML page (or just its figures, for the live refresh) with the
-/// Mustache templates of `DashboardTemplates` and the charts of `SVGChart`.
+/// Mustache templates of `DashboardTemplates` and the charts of `SVGChart` and `SVGBarList`.
 ///
 ///     let html = DashboardPage.render(model, language: .zh)
 ///     let fragment = DashboardPage.render(model, language: .en, fragmentOnly: true)
@@ -100,11 +100,11 @@ enum DashboardPage {
             empty: labels.noData, format: SVGChart.percent, color: "#27ae60"))
         let categories = ServiceCategory.allCases.map(\.rawValue)
             + model.services.byCategory.keys.filter { ServiceCategory(rawValue: $0) == nil }.sorted()
-        add(labels.servicesByCategory, SVGChart.bars(
+        add(labels.servicesByCategory, SVGBarList.svg(
             title: labels.servicesByCategory, labels: categories.map(labels.serviceCategory),
             values: categories.map { Double(model.services.byCategory[$0]?.visits ?? 0) }, empty: labels.noData, color: "#8e44ad"))
         let subsidy = SubsidyCategory.allCases.map(\.rawValue)
-        add(labels.rosterByCategory, SVGChart.bars(
+        add(labels.rosterByCategory, SVGBarList.svg(
             title: labels.rosterByCategory, labels: subsidy.map(labels.subsidyCategory),
             values: subsidy.map { Double(model.roster.byCategory[$0] ?? 0) }, empty: labels.noData, color: "#d35400"))
         add(labels.rosterByAge, SVGChart.bars(

@@ -56,6 +56,17 @@ public enum CallLog {
     /// - Complexity: one primary-key insert and, for a new call, one statistics upsert.
     @discardableResult
     public static func record(_ call: CallRecord, in tx: ReplicaTransaction) throws -> Bool {
+        var deltas = StatisticDeltas()
+        let recorded = try insert(call, in: tx, counting: &deltas)
+        try deltas.write(to: tx)
+        return recorded
+    }
+
+    /// Inserts one call's row inside `tx` and, for a new call, adds its cell's 1 to `deltas` (written
+    /// once per cell at the end of the batch).
+    static func insert(_ call: CallRecord, in tx: ReplicaTransaction, counting deltas: inout StatisticDeltas) throws
+        -> Bool
+    {
         try tx.db.cachedStatement(
             sql: """
                 INSERT INTO calls(id, received_at, day, hour, channel, type, effective, community,
@@ -69,11 +80,12 @@ public enum CallLog {
             Int64(tx.nowMilliseconds),
         ])
         guard tx.db.changesCount == 1 else { return false }
-        try tx.add(1, to: call.statisticKey(origin: tx.node))
+        deltas.add(1, to: call.statisticKey(origin: tx.node))
         return true
     }
 
-    /// Records calls in one transaction: all of them count, or (on an error) none.
+    /// Records calls in one transaction: all of them count, or (on an error) none. The batch's
+    /// statistics changes are summed per cell and each cell is written once (`StatisticDeltas`).
     ///
     /// - Throws: `ReplicationError(.storage)` if the database refuses; nothing is then recorded.
     @discardableResult
@@ -81,9 +93,11 @@ public enum CallLog {
         guard !calls.isEmpty else { return Outcome() }
         return try store.transaction { tx in
             var outcome = Outcome()
+            var deltas = StatisticDeltas()
             for call in calls {
-                if try record(call, in: tx) { outcome.recorded += 1 } else { outcome.duplicates += 1 }
+                if try insert(call, in: tx, counting: &deltas) { outcome.recorded += 1 } else { outcome.duplicates += 1 }
             }
+            try deltas.write(to: tx)
             return outcome
         }.0
     }

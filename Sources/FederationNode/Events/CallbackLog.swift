@@ -36,21 +36,27 @@ public enum CallbackLog {
         guard !items.isEmpty else { return EventOutcome() }
         return try store.transaction { tx in
             var outcome = EventOutcome()
+            var deltas = StatisticDeltas()
+            let visitsExist = try tx.db.tableExists(VisitLog.table)
             for (index, callback) in items {
-                switch try record(callback, in: tx) {
+                switch try record(callback, in: tx, visitsExist: visitsExist, counting: &deltas) {
                 case .recorded: outcome.accepted += 1
                 case .duplicate: outcome.duplicates += 1
                 case .refused(let error): outcome.rejected.append(EventOutcome.Rejection(index: index, error: error))
                 }
             }
+            try deltas.write(to: tx)
             return outcome
         }.0
     }
 
-    /// Records one callback inside `tx`.
+    /// Records one callback inside `tx`, adding its statistics change to `deltas` (the caller writes
+    /// them); `visitsExist` tells whether the `visits` table (the providers of visits) exists.
     ///
     /// - Throws: only errors of the database.
-    static func record(_ callback: CallbackRecord, in tx: ReplicaTransaction) throws -> EventEffect {
+    static func record(
+        _ callback: CallbackRecord, in tx: ReplicaTransaction, visitsExist: Bool, counting deltas: inout StatisticDeltas
+    ) throws -> EventEffect {
         let db = tx.db
         if let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT visit_id, at, score, complaint, community FROM callbacks WHERE id = ?"),
@@ -79,14 +85,13 @@ public enum CallbackLog {
             callback.id, callback.visitID, callback.at.text, callback.score.rawValue, callback.complaint,
             callback.community.rawValue, callback.day.description, Int64(tx.nowMilliseconds),
         ])
-        let provider = try provider(ofVisit: callback.visitID, db)
-        for (key, delta) in callback.statisticDeltas(origin: tx.node, provider: provider) { try tx.add(delta, to: key) }
+        let provider = try visitsExist ? provider(ofVisit: callback.visitID, db) : nil
+        deltas.add(callback.statisticDeltas(origin: tx.node, provider: provider))
         return .recorded
     }
 
-    /// The provider of a visit this node recorded, nil if it did not record it.
+    /// The provider of a visit this node recorded, nil if it did not record it (the `visits` table must exist).
     static func provider(ofVisit id: String, _ db: Database) throws -> String? {
-        guard try db.tableExists(VisitLog.table) else { return nil }
         return try String.fetchOne(
             db.cachedStatement(sql: "SELECT provider_id FROM visits WHERE id = ?"), arguments: [id])
     }

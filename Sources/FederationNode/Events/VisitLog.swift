@@ -47,28 +47,49 @@ public enum VisitLog {
         guard !items.isEmpty else { return EventOutcome() }
         return try store.transaction { tx in
             var outcome = EventOutcome()
+            var batch = Batch()
             for (index, visit) in items {
-                switch try record(visit, in: tx) {
+                switch try record(visit, in: tx, batch: &batch) {
                 case .recorded: outcome.accepted += 1
                 case .duplicate: outcome.duplicates += 1
                 case .refused(let error): outcome.rejected.append(EventOutcome.Rejection(index: index, error: error))
                 }
             }
+            try batch.deltas.write(to: tx)
             return outcome
         }.0
     }
 
-    /// Records one visit inside `tx`.
+    /// What one batch's transaction has learnt so far: the statistics changes to write once per cell at
+    /// its end, the elders found in the roster, and the reference checks already made (none of these
+    /// change inside the transaction: the batch writes no elders, providers or catalog items).
+    struct Batch {
+        var deltas = StatisticDeltas()
+        var knownElders: Set<String> = []
+        var referenceChecks: [ReferenceKey: CallValidationError?] = [:]
+
+        struct ReferenceKey: Hashable {
+            let provider: String
+            let category: ServiceCategory
+            let item: String
+        }
+    }
+
+    /// Records one visit inside `tx`, adding its statistics changes to `batch.deltas` (the caller writes them).
     ///
     /// - Throws: only errors of the database.
-    static func record(_ visit: VisitRecord, in tx: ReplicaTransaction) throws -> EventEffect {
+    static func record(_ visit: VisitRecord, in tx: ReplicaTransaction, batch: inout Batch) throws -> EventEffect {
         let db = tx.db
-        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM elders WHERE id = ?"), arguments: [visit.elderID])
-            != nil
-        else {
-            return .refused(
-                CallValidationError(
-                    field: "elder_id", message: "unknown elder: \(visit.elderID) is not in this node's roster"))
+        if !batch.knownElders.contains(visit.elderID) {
+            guard
+                try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM elders WHERE id = ?"), arguments: [visit.elderID])
+                    != nil
+            else {
+                return .refused(
+                    CallValidationError(
+                        field: "elder_id", message: "unknown elder: \(visit.elderID) is not in this node's roster"))
+            }
+            batch.knownElders.insert(visit.elderID)
         }
         if let stored = try fetch(visit.id, db) {
             if stored == visit { return .duplicate }
@@ -79,7 +100,7 @@ public enum VisitLog {
                 try db.execute(
                     sql: "UPDATE visits SET status = ?, updated_at = ? WHERE id = ?",
                     arguments: [VisitStatus.cancelled.rawValue, Int64(tx.nowMilliseconds), visit.id])
-                for (key, delta) in stored.statisticDeltas(origin: tx.node) { try tx.add(-delta, to: key) }
+                batch.deltas.add(stored.statisticDeltas(origin: tx.node), negated: true)
                 return .recorded
             case (.cancelled, .completed):
                 return .refused(
@@ -94,11 +115,16 @@ public enum VisitLog {
                             + " cancelling it (status cancelled)"))
             }
         }
-        if let error = try ReferenceData.checkVisit(
-            providerID: visit.providerID, category: visit.category, item: visit.item, db)
-        {
-            return .refused(error)
+        let reference = Batch.ReferenceKey(provider: visit.providerID, category: visit.category, item: visit.item)
+        let check: CallValidationError?
+        if let known = batch.referenceChecks[reference] {
+            check = known
+        } else {
+            check = try ReferenceData.checkVisit(
+                providerID: visit.providerID, category: visit.category, item: visit.item, db)
+            batch.referenceChecks[reference] = .some(check)
         }
+        if let error = check { return .refused(error) }
         let now = Int64(tx.nowMilliseconds)
         try db.cachedStatement(
             sql: """
@@ -111,7 +137,7 @@ public enum VisitLog {
             visit.checkOut.text, visit.community.rawValue, visit.location, visit.photoCount, visit.status.rawValue,
             visit.day.description, visit.minutes, now, now,
         ])
-        for (key, delta) in visit.statisticDeltas(origin: tx.node) { try tx.add(delta, to: key) }
+        batch.deltas.add(visit.statisticDeltas(origin: tx.node))
         return .recorded
     }
 

@@ -15,7 +15,9 @@ enum CallPayload {
     ]
 
     static func decode(_ body: ByteBuffer) throws(APIError) -> [(index: Int, result: Result<CallRecord, CallValidationError>)] {
-        try EventPayload.decode(body, noun: "call") { object throws(CallValidationError) in try call(object) }
+        try EventPayload.decode(body, noun: "call", as: CallFields.self) { object throws(CallValidationError) in
+            try call(object)
+        }
     }
 
     /// One call object.

@@ -128,7 +128,14 @@ struct EventFields {
     func choice<T: RawRepresentable & CaseIterable>(_ name: String, _: T.Type, labels: ((T) -> String)? = nil)
         throws(CallValidationError) -> T
     where T.RawValue == String {
-        let text = try string(name)
+        try Self.choice(try string(name), name, T.self, labels: labels)
+    }
+
+    /// `text` as one of `T`'s raw values (or Chinese labels), or the error naming `name` that lists them.
+    static func choice<T: RawRepresentable & CaseIterable>(
+        _ text: String, _ name: String, _: T.Type, labels: ((T) -> String)? = nil
+    ) throws(CallValidationError) -> T
+    where T.RawValue == String {
         if let value = T(rawValue: text) { return value }
         if let labels, let value = T.allCases.first(where: { labels($0) == text }) { return value }
         let allowed = T.allCases.map { value in
@@ -143,7 +150,11 @@ struct EventFields {
     }
 
     func community(_ name: String = "community") throws(CallValidationError) -> NodeCode {
-        let text = try string(name)
+        try Self.community(try string(name), name)
+    }
+
+    /// `text` as a node code, or the error naming `name`.
+    static func community(_ text: String, _ name: String = "community") throws(CallValidationError) -> NodeCode {
         do throws(ReplicationError) {
             return try NodeCode(text)
         } catch {

@@ -10,7 +10,9 @@ enum VisitPayload {
     ]
 
     static func decode(_ body: ByteBuffer) throws(APIError) -> [(index: Int, result: Result<VisitRecord, CallValidationError>)] {
-        try EventPayload.decode(body, noun: "visit") { object throws(CallValidationError) in try visit(object) }
+        try EventPayload.decode(body, noun: "visit", as: VisitFields.self) { object throws(CallValidationError) in
+            try visit(object)
+        }
     }
 
     static func visit(_ object: JSONObject) throws(CallValidationError) -> VisitRecord {
@@ -41,7 +43,9 @@ enum CallbackPayload {
     static func decode(_ body: ByteBuffer) throws(APIError)
         -> [(index: Int, result: Result<CallbackRecord, CallValidationError>)]
     {
-        try EventPayload.decode(body, noun: "callback") { object throws(CallValidationError) in try callback(object) }
+        try EventPayload.decode(body, noun: "callback", as: CallbackFields.self) { object throws(CallValidationError) in
+            try callback(object)
+        }
     }
 
     static func callback(_ object: JSONObject) throws(CallValidationError) -> CallbackRecord {

@@ -105,13 +105,15 @@ struct ElderInput: Sendable {
             values.append(("emergency_contacts", .text(try EmergencyContacts.normalized(contacts))))
         }
 
-        let order = Dictionary(
-            uniqueKeysWithValues: DomainSchema.elders.columns.enumerated().map { ($1.name, $0) })
         self.id = id
         self.residentID = residentID
         self.community = community
-        self.values = values.sorted { order[$0.column, default: 0] < order[$1.column, default: 0] }
+        self.values = values.sorted { Self.columnOrder[$0.column, default: 0] < Self.columnOrder[$1.column, default: 0] }
     }
+
+    /// Each column's position in `DomainSchema.elders` (the order `values` are written in).
+    static let columnOrder = Dictionary(
+        uniqueKeysWithValues: DomainSchema.elders.columns.enumerated().map { ($1.name, $0) })
 
     // MARK: - Field rules
 
@@ -209,7 +211,7 @@ private struct FieldReader {
     /// The value, or nil when absent or blank.
     func raw(_ name: String) -> ElderFieldValue? {
         switch fields[name] {
-        case .text(let text)? where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty: nil
+        case .text(let text)? where text.isBlank: nil
         case let value: value
         }
     }
@@ -218,7 +220,7 @@ private struct FieldReader {
         guard let value = raw(name) else { return nil }
         let text: String
         switch value {
-        case .text(let given): text = given.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .text(let given): text = given.trimmedWhitespace
         case .integer(let number): text = String(number)
         case .list: throw ElderFieldError(name, "must be text, not a list")
         }
@@ -244,7 +246,7 @@ private struct FieldReader {
         let number: Int64?
         switch value {
         case .integer(let given): number = given
-        case .text(let text): number = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        case .text(let text): number = Int64(text.trimmedWhitespace)
         case .list: number = nil
         }
         guard let number else { throw ElderFieldError(name, "must be a whole number of \(unit)") }
@@ -265,7 +267,7 @@ private struct FieldReader {
         }
         var categories: Set<SubsidyCategory> = []
         for item in items {
-            let text = item.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = item.trimmedWhitespace
             if text.isEmpty { continue }
             guard let category = SubsidyCategory.parse(text) else {
                 throw ElderFieldError("categories", "\"\(text)\" is not one of \(SubsidyCategory.choices)")

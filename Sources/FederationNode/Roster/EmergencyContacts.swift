@@ -31,7 +31,7 @@ enum EmergencyContacts {
 
     /// The contacts of stored or given text.
     static func parse(_ text: String) throws(ElderFieldError) -> [Contact] {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedWhitespace
         var raw: [(name: String?, relation: String?, phone: String?)] = []
         if trimmed.hasPrefix("[") || trimmed.hasPrefix("{") {
             guard let json = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) else {

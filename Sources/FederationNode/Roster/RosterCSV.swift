@@ -47,7 +47,7 @@ struct RosterCSV: Sendable {
 
     init(_ bytes: some Collection<UInt8>) throws(FileError) {
         let text = try Self.decode(Array(bytes))
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !text.isBlank else {
             throw FileError(
                 message: "the file is empty; expected a header row and one elder per row", missingColumns: [])
         }
@@ -61,7 +61,7 @@ struct RosterCSV: Sendable {
         }
         let header = reader.headerRow ?? []
         let columns: [String?] = header.map { cell in
-            let name = cell.trimmingCharacters(in: .whitespacesAndNewlines)
+            let name = cell.trimmedWhitespace
             if ElderInput.fields.contains(name.lowercased()) { return name.lowercased() }
             return Self.chineseHeaders[name]
         }
@@ -83,7 +83,7 @@ struct RosterCSV: Sendable {
             var fields: [String: ElderFieldValue] = [:]
             for (column, cell) in zip(columns, cells) {
                 guard let column, fields[column] == nil else { continue }
-                if cell.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+                if cell.isBlank { continue }
                 fields[column] = .text(cell)
             }
             if fields.isEmpty { continue }  // a blank line, or a row of empty cells Excel left behind
