@@ -75,6 +75,8 @@ bench-run:
 	$(BENCH_BIN)/fedbench report --elders $(BENCH_ELDERS) | tee bench/report.json
 	if [ -n "$(BENCH_LARGE)" ]; then $(BENCH_BIN)/fedbench load --elders 1500000 | tee bench/load.json; fi
 	$(BENCH_BIN)/fedbench ingest | tee bench/ingest.json
+	$(BENCH_BIN)/fedbench ingest --node community | tee bench/ingest-community.json
+	$(BENCH_BIN)/fedbench ingest --order random | tee bench/ingest-random.json
 	$(BENCH_BIN)/fedbench import | tee bench/import.json
 
 # libFuzzer targets (docs/TESTING.md), FUZZ_SECONDS each (default 60); built in .build-fuzz.

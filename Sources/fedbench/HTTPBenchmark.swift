@@ -25,13 +25,19 @@ enum HTTPBenchmark {
         let token: String
     }
 
-    /// Starts one street node and waits until its HTTP server listens; with `rollup` false, drops the
+    /// The node the benchmark posts to and the communities its events and elders belong to: the street
+    /// with its 8 communities, or (`community` true) the first community alone, as a station records.
+    static func node(community: Bool) -> (code: String, communities: [String]) {
+        community ? (communities[0], [communities[0]]) : (street, communities)
+    }
+
+    /// Starts one node (`code`) and waits until its HTTP server listens; with `rollup` false, drops the
     /// triggers on `crdt_stats` (the report rollup's) and returns how many it dropped.
-    static func startNode(_ federation: inout SyncBenchmark.Federation, rollup: Bool = true) async throws
+    static func startNode(_ federation: inout SyncBenchmark.Federation, code: String = street, rollup: Bool = true) async throws
         -> (target: Target, droppedTriggers: Int)
     {
-        try await federation.start(street, under: nil)
-        let node = federation.nodes[street]!
+        try await federation.start(code, under: nil)
+        let node = federation.nodes[code]!
         let token = try node.directory.loadTokens().operator
         for _ in 0..<1_000 {
             if let port = node.daemon.httpPort {
@@ -93,13 +99,21 @@ enum HTTPBenchmark {
 
     // MARK: - ingest
 
-    static func ingest(events: Int, batch: Int, concurrency: Int, rollup: Bool = true) async throws -> [String: Any] {
+    /// Events come in time order by default, as a node receives them (a station's or call center's
+    /// batches cover the last minutes or, catching up a backlog, consecutive days): the 300 days of
+    /// 2026 are walked from the first event to the last, minutes at random within the day. With
+    /// `randomOrder` every event falls on a random day of the 300 — the worst case for every index
+    /// keyed by time (statistics cells, the report rollup), reported beside the first.
+    static func ingest(
+        events: Int, batch: Int, concurrency: Int, rollup: Bool = true, randomOrder: Bool = false, atCommunity: Bool = false
+    ) async throws -> [String: Any] {
         var federation = try SyncBenchmark.Federation()
         defer { Task { [federation] in await federation.shutdown() } }
-        let (target, droppedTriggers) = try await startNode(&federation, rollup: rollup)
+        let node = node(community: atCommunity)
+        let (target, droppedTriggers) = try await startNode(&federation, code: node.code, rollup: rollup)
 
         // The roster the visits name (visits of unknown elders are refused).
-        var roster = SampleRoster(seed: 20_260_101, communities: try communities.map { try NodeCode($0) })
+        var roster = SampleRoster(seed: 20_260_101, communities: try node.communities.map { try NodeCode($0) })
         var elders: [(id: String, community: String)] = []
         var objects: [[String: Any]] = []
         for _ in 0..<2_000 {
@@ -138,7 +152,7 @@ enum HTTPBenchmark {
             for offset in 0..<count {
                 let n = made + offset
                 let elder = elders[Int(generator.next() % UInt64(elders.count))]
-                let day = Int(generator.next() % 300)
+                let day = randomOrder ? Int(generator.next() % 300) : n * 300 / events
                 let minute = Int(generator.next() % (22 * 60))
                 switch kind % 10 {
                 case 0..<6:
@@ -193,10 +207,12 @@ enum HTTPBenchmark {
         let perSecond = rate(events, seconds)
         log(
             "  ingest: \(events) events in \(String(format: "%.2f", seconds)) s = \(perSecond) events/s (target ≥ 20,000)"
-                + (rollup ? "" : ", without the report rollup's triggers"))
+                + (rollup ? "" : ", without the report rollup's triggers") + (randomOrder ? ", events on random days" : ", events in time order")
+                + (atCommunity ? ", at a community node" : ", at a street node of 8 communities"))
         return [
             "benchmark": "ingest", "events": events, "batch": batch, "concurrency": concurrency, "seconds": seconds,
-            "rollup": rollup, "rollup_triggers_dropped": droppedTriggers,
+            "rollup": rollup, "rollup_triggers_dropped": droppedTriggers, "order": randomOrder ? "random" : "time",
+            "node": node.code, "level": atCommunity ? "community" : "street",
             "events_per_s": perSecond, "target_events_per_s": 20_000, "request_bytes": bytes,
             "peak_rss_mb": (peakRSSMegabytes() * 10).rounded() / 10, "cores": ProcessInfo.processInfo.activeProcessorCount,
         ]

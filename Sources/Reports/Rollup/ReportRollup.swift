@@ -39,19 +39,46 @@ public enum ReportRollup {
     /// store (inside one write transaction).
     ///
     /// - Parameter scope: the node's own code: areas above its level are never asked for, so they
-    ///   are not rolled up (a city node keeps city, district and street rows). nil keeps every level
-    ///   from the province.
+    ///   are not rolled up (a city node keeps city, district and street rows; a community, whose
+    ///   reports read its own cells, keeps none and installs no triggers). nil keeps every level from
+    ///   the province.
     public static func install(_ db: Database, scope: NodeCode? = nil) throws {
-        let top = min(scope?.level ?? .province, .street)
-        if try installedVersion(db) == version, try topLevel(db) == top, try db.triggerExists("report_rollup_insert") {
+        let top = scope?.level ?? .province
+        let levels = NodeCode.Level.allCases.filter { $0 >= top && $0 < .community }
+        if try installedVersion(db) == version, try topLevel(db) == top,
+            try levels.isEmpty || db.triggerExists("report_rollup_insert")
+        {
             return
         }
-        let levels = NodeCode.Level.allCases.filter { $0 >= top && $0 < .community }
         let levelRows = levels.flatMap { level in
             let digits = level.significantDigits
             return ["(\(level.rawValue), \(digits), 'm', 7)", "(\(level.rawValue), \(digits), 'd', 10)"]
                 + (level < .street ? ["(\(level.rawValue), \(digits), 'y', 4)"] : [])
         }
+        // A community reads its own cells (a handful a day): it keeps the tables, empty, and no triggers,
+        // so recording an event there costs nothing more.
+        let triggers = """
+                CREATE TRIGGER report_rollup_insert AFTER INSERT ON crdt_stats BEGIN
+                \(upsert("NEW", value: "NEW.value"))
+                \(originUpsert("NEW", sign: ""))
+                END;
+                CREATE TRIGGER report_rollup_update_value AFTER UPDATE ON crdt_stats
+                WHEN \(sameKey) AND NEW.value != OLD.value BEGIN
+                \(upsert("NEW", value: "NEW.value - OLD.value"))
+                END;
+                CREATE TRIGGER report_rollup_update_key AFTER UPDATE ON crdt_stats
+                WHEN NOT (\(sameKey)) BEGIN
+                \(upsert("OLD", value: "-OLD.value"))
+                \(originUpsert("OLD", sign: "-"))
+                \(upsert("NEW", value: "NEW.value"))
+                \(originUpsert("NEW", sign: ""))
+                END;
+                CREATE TRIGGER report_rollup_delete AFTER DELETE ON crdt_stats BEGIN
+                \(upsert("OLD", value: "-OLD.value"))
+                \(originUpsert("OLD", sign: "-"))
+                END;
+                \(fill("crdt_stats"))
+            """
         try db.execute(
             sql: """
                 DROP TRIGGER IF EXISTS report_rollup_insert;
@@ -84,26 +111,7 @@ public enum ReportRollup {
                     period TEXT NOT NULL,
                     cells INTEGER NOT NULL,
                     PRIMARY KEY (grain, origin, period)) WITHOUT ROWID;
-                CREATE TRIGGER report_rollup_insert AFTER INSERT ON crdt_stats BEGIN
-                \(upsert("NEW", value: "NEW.value"))
-                \(originUpsert("NEW", sign: ""))
-                END;
-                CREATE TRIGGER report_rollup_update_value AFTER UPDATE ON crdt_stats
-                WHEN \(sameKey) AND NEW.value != OLD.value BEGIN
-                \(upsert("NEW", value: "NEW.value - OLD.value"))
-                END;
-                CREATE TRIGGER report_rollup_update_key AFTER UPDATE ON crdt_stats
-                WHEN NOT (\(sameKey)) BEGIN
-                \(upsert("OLD", value: "-OLD.value"))
-                \(originUpsert("OLD", sign: "-"))
-                \(upsert("NEW", value: "NEW.value"))
-                \(originUpsert("NEW", sign: ""))
-                END;
-                CREATE TRIGGER report_rollup_delete AFTER DELETE ON crdt_stats BEGIN
-                \(upsert("OLD", value: "-OLD.value"))
-                \(originUpsert("OLD", sign: "-"))
-                END;
-                \(fill("crdt_stats"))
+                \(levels.isEmpty ? "" : triggers)
                 """)
     }
 

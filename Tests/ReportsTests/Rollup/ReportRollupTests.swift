@@ -186,6 +186,33 @@ import Testing
         try expectSameAsCells("rebuilt with every level")
     }
 
+    /// A community node reads its own cells: its rollup has no levels and no triggers (recording an
+    /// event there pays nothing for the rollup), and its figures are those of the cells.
+    @Test func aCommunityKeepsNoRollupAndReadsItsCells() throws {
+        let directory = try TemporaryDirectory()
+        let community = try ReportFixtures.store("130102001001", in: directory)
+        let code = try NodeCode("130102001001")
+        try community.database.write { db in try ReportRollup.install(db, scope: code) }
+        var cells = try ReportCells(community, rollup: false)
+        try cells.calls(3, effective: true, community: "130102001001", day: "2026-01-10")
+        try cells.calls(2, effective: false, community: "130102001001", day: "2026-01-11", hour: 14)
+        try cells.visits(2, minutes: 90, community: "130102001001", day: "2026-01-31")
+        try community.database.read { db in
+            #expect(try ReportRollup.topLevel(db) == .community)
+            #expect(try !db.triggerExists("report_rollup_insert"))
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report_rollup") == 0)
+            let calls = try CallSummary.compute(db, scope: code, days: .days("2026-01-01", "2026-01-31"))
+            #expect(calls.total == 5)
+            #expect(calls.effective == 3)
+            let services = try ServiceSummary.compute(db, scope: code, days: .days("2026-01-01", "2026-01-31"))
+            #expect(services.completed == 2)
+            #expect(services.total.minutes == 90)
+        }
+        // Installing again is a no-op, not a rebuild.
+        try community.database.write { db in try ReportRollup.install(db, scope: code) }
+        #expect(try community.database.read { db in try ReportRollup.topLevel(db) } == .community)
+    }
+
     @Test func theRollupLeavesOutTheItemOfVisitCells() throws {
         let directory = try TemporaryDirectory()
         let city = try ReportFixtures.store("130100000000", in: directory)
