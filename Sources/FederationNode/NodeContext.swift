@@ -11,12 +11,16 @@ public struct NodeContext: Sendable {
     public let tokens: AccessTokens
     /// The node's Prometheus metrics (`GET /metrics`).
     public let metrics: NodeMetrics
+    /// The children expected to report (the trusted children of the data directory), read on each call:
+    /// reporting health counts a trusted child that never synced as expected and not reported.
+    public let expectedChildren: @Sendable () -> [NodeCode]
 
     /// - Parameter tokens: the node's tokens (`DataDirectory.loadOrCreateTokens()`); fresh random
     ///   ones by default, which no client knows.
     public init(
         config: NodeConfig, code: NodeCode, store: ReplicaStore, logger: Logger,
-        tokens: AccessTokens = .generate(), metrics: NodeMetrics = NodeMetrics()
+        tokens: AccessTokens = .generate(), metrics: NodeMetrics = NodeMetrics(),
+        expectedChildren: @escaping @Sendable () -> [NodeCode] = { [] }
     ) {
         self.config = config
         self.code = code
@@ -24,5 +28,6 @@ public struct NodeContext: Sendable {
         self.logger = logger
         self.tokens = tokens
         self.metrics = metrics
+        self.expectedChildren = expectedChildren
     }
 }

@@ -49,9 +49,11 @@ public final class NodeDaemon: Sendable {
                 "created access tokens for this data directory; print them with fedctl token show --data DIR --role viewer|operator",
                 metadata: ["roles": "\(createdTokens.map(\.rawValue).joined(separator: ","))", "directory": "\(directory.tokensURL.path)"])
         }
-        context = NodeContext(config: config, code: code, store: store, logger: logger, tokens: tokens)
-        zmq = try ZeroMQContext()
         let trustDirectory = directory
+        context = NodeContext(
+            config: config, code: code, store: store, logger: logger, tokens: tokens,
+            expectedChildren: { trustDirectory.trustedChildren().values.map(\.code) })
+        zmq = try ZeroMQContext()
         hub = ChildrenHub(
             store: store, context: zmq,
             settings: .init(endpoint: config.sync.listen, common: LinkSettings(config.sync, keys: keys, faults: config.faults)),

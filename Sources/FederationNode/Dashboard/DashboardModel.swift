@@ -59,14 +59,16 @@ struct DashboardModel: Sendable {
     ///
     /// - Parameters:
     ///   - rosterCache: the roster counts shared with the report endpoints.
+    ///   - expectedChildren: the trusted children (reporting health counts them even before they sync).
     /// - Complexity: the summary report's queries (with `ReportRollup` installed, independent of the number
     ///   of communities above the community level), its per-child breakdown and two daily series.
     static func build(
         _ db: Database, node: NodeCode, nodeName: String, scope: NodeCode, period: DashboardPeriod,
-        today: CalendarDay, asOf: Date, rosterCache: RosterCache
+        today: CalendarDay, asOf: Date, rosterCache: RosterCache, expectedChildren: [NodeCode] = []
     ) throws -> DashboardModel {
         let days = period.days(today: today)
-        let summary = try SummaryReport.compute(db, scope: scope, days: days, asOf: asOf, rosterCache: rosterCache)
+        let summary = try SummaryReport.compute(
+            db, scope: scope, days: days, asOf: asOf, expectedChildren: expectedChildren, rosterCache: rosterCache)
         let breakdown = try SummaryChildren.compute(db, report: summary, rosterCache: rosterCache)
         let children = breakdown.codes.map { code in
             let calls = breakdown.calls[code] ?? .empty

@@ -67,10 +67,11 @@ struct DashboardAPI: Sendable {
         let name = context.config.node.name
         let scope = requested
         let rosterCache = self.rosterCache
+        let expected = context.expectedChildren()
         let model = try await context.store.database.read { db in
             try DashboardModel.build(
                 db, node: node, nodeName: name, scope: scope, period: period, today: today, asOf: asOf,
-                rosterCache: rosterCache)
+                rosterCache: rosterCache, expectedChildren: expected)
         }
         let html = DashboardPage.render(model, language: language, fragmentOnly: fragmentOnly)
         var headers = HTTPFields()

@@ -74,7 +74,7 @@ struct ReportsAPI: Sendable {
     func reporting(_ db: Database, _ query: SummaryQuery, _ asOf: Date) throws -> ReportingHealth {
         try ReportingHealth.compute(
             db, scope: query.scope, days: query.days,
-            nowMilliseconds: UInt64(max(0, asOf.timeIntervalSince1970 * 1_000)))
+            nowMilliseconds: UInt64(max(0, asOf.timeIntervalSince1970 * 1_000)), expected: context.expectedChildren())
     }
 
     /// The children to list: those expected to report and those with figures, in code order.
@@ -92,7 +92,8 @@ struct ReportsAPI: Sendable {
     /// `GET /api/v1/reports/summary`: the contract of docs/API.md plus `children`.
     func summary(_ db: Database, _ query: SummaryQuery, _ asOf: Date) throws -> JSONValue {
         let report = try SummaryReport.compute(
-            db, scope: query.scope, days: query.days, asOf: asOf, rosterCache: rosterCache)
+            db, scope: query.scope, days: query.days, asOf: asOf, expectedChildren: context.expectedChildren(),
+            rosterCache: rosterCache)
         let breakdown = try SummaryChildren.compute(db, report: report, rosterCache: rosterCache)
         guard case .object(var document) = report.json else { return report.json }
         let list: [JSONValue] = breakdown.codes.map { code in
