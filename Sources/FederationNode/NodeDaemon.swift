@@ -92,6 +92,8 @@ public final class NodeDaemon: Sendable {
         if let uplink {
             services.append(LoopService(run: { await uplink.run() }, stop: { uplink.requestStop() }))
         }
+        let folder = RollupFolder(store: store, logger: context.logger)
+        services.append(LoopService(run: { await folder.run() }, stop: { folder.requestStop() }))
         services.append(contentsOf: try additionalServices())
         let group = ServiceGroup(
             configuration: .init(

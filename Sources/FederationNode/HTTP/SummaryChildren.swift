@@ -13,6 +13,7 @@ import Reports
 ///     let children = try SummaryChildren.compute(db, report: report, rosterCache: cache)
 struct SummaryChildren: Sendable {
     var codes: [NodeCode]
+    /// Totals only (`CallSummary.computeTotalsByChild`): no breakdown by channel, type or hour.
     var calls: [NodeCode: CallSummary]
     var services: [NodeCode: ServiceSummary]
     var satisfaction: [NodeCode: SatisfactionSummary]
@@ -23,7 +24,8 @@ struct SummaryChildren: Sendable {
     /// Computes the children of `report`'s scope for its days, inside `db`'s current transaction (the
     /// one `report` was computed in).
     static func compute(_ db: Database, report: SummaryReport, rosterCache: RosterCache) throws -> SummaryChildren {
-        let calls = try CallSummary.computeByChild(db, scope: report.scope, days: report.days)
+        // The children's calls and effective calls only (no breakdown): from the rollup's projection.
+        let calls = try CallSummary.computeTotalsByChild(db, scope: report.scope, days: report.days)
         let services = try ServiceSummary.computeByChild(db, scope: report.scope, days: report.days)
         let satisfaction = try SatisfactionSummary.computeByChild(db, scope: report.scope, days: report.days)
         let roster = try rosterCache.summaryByChild(db, scope: report.scope, asOf: report.days.upperBound)

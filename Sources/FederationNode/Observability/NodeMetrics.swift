@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 public import Prometheus
 public import Replication
+import Reports
 import Synchronization
 
 /// A node's Prometheus metrics (swift-prometheus registry, fed through swift-metrics for HTTP timings),
@@ -66,8 +67,14 @@ public final class NodeMetrics: Sendable {
     /// Refreshes the replication figures from the store (feed head, per-link watermarks and counters,
     /// as `fedctl status` reads them) and renders every metric.
     public func scrape(_ store: ReplicaStore) async throws -> String {
-        let snapshot = try await store.database.read { db in try NodeStatus.links(db) }
+        let (snapshot, pending) = try await store.database.read { db in
+            (try NodeStatus.links(db), try ReportRollup.pendingCount(db))
+        }
         update(head: snapshot.head, links: snapshot.links)
+        registry.makeGauge(
+            descriptor: Self.descriptor(
+                "eldercare_rollup_pending_changes", "Changes of statistics cells not yet folded into the report rollup (folded every 250 ms)."))
+            .set(Double(pending))
         return registry.emitToString()
     }
 

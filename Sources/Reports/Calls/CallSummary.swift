@@ -85,6 +85,18 @@ public struct CallSummary: Equatable, Sendable {
             .mapValues { CallSummary(sums: $0) }
     }
 
+    /// The calls and effective calls of each child of `scope` (children without calls are absent), with
+    /// no breakdown by channel, type or hour: read from the rollup's `calls#effective` projection, two
+    /// rows per child and period instead of one per channel × type × hour (the children's table of the
+    /// summary report and the dashboard).
+    public static func computeTotalsByChild(_ db: Database, scope: NodeCode, days: ClosedRange<CalendarDay>) throws
+        -> [NodeCode: CallSummary]
+    {
+        try CellSource.sumsByChild(
+            db, metric: CallStatistics.metric, projection: CallStatistics.Dimension.effective, scope: scope, days: days
+        ).mapValues { CallSummary(sums: $0) }
+    }
+
     /// Builds the summary from cell sums (dims → value).
     init(sums: [String: Int64]) {
         self = .empty

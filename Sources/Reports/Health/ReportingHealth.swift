@@ -136,9 +136,28 @@ public struct ReportingHealth: Equatable, Sendable {
                 SELECT 1 FROM report_origin_days
                 WHERE grain = ? AND origin = ? AND period >= ? AND period <= ? AND cells > 0 LIMIT 1
                 """)
+        // Cells not yet folded into report_origin_days, per origin and day (few: see ReportRollup.fold).
+        var pending: [Int64: [String: Int64]] = [:]
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT origin, period, SUM(cells) FROM report_rollup_pending
+                    WHERE cells != 0 AND period >= ? AND period <= ? GROUP BY 1, 2
+                    """),
+            arguments: [days.lowerBound.description, days.upperBound.description])
+        while let row = try rows.next() {
+            pending[row[0], default: [:]][row[1]] = row[2]
+        }
         var result: Set<NodeCode> = []
         for (child, ids) in originsByChild {
             search: for id in ids {
+                if let changes = pending[id] {
+                    if try reportedWithPending(db, origin: id, days: days, changes: changes) {
+                        result.insert(child)
+                        break search
+                    }
+                    continue
+                }
                 for (grain, lower, upper) in ranges where try Int.fetchOne(probe, arguments: [grain, id, lower, upper]) != nil {
                     result.insert(child)
                     break search
@@ -146,5 +165,21 @@ public struct ReportingHealth: Equatable, Sendable {
             }
         }
         return result
+    }
+
+    /// Whether `origin` has a cell on a day of `days`, counting its folded days and its pending
+    /// changes (`changes`: Σ cells per day, which may remove the last cell of a day).
+    static func reportedWithPending(
+        _ db: Database, origin: Int64, days: ClosedRange<CalendarDay>, changes: [String: Int64]
+    ) throws -> Bool {
+        var cells = changes
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: "SELECT period, cells FROM report_origin_days WHERE grain = 'd' AND origin = ? AND period >= ? AND period <= ?"),
+            arguments: [origin, days.lowerBound.description, days.upperBound.description])
+        while let row = try rows.next() {
+            cells[row[0], default: 0] += row[1] as Int64
+        }
+        return cells.values.contains { $0 > 0 }
     }
 }

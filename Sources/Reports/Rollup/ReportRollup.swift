@@ -1,9 +1,15 @@
 public import GRDB
 public import Replication
 
-/// A derived, local (never replicated) rollup of the statistics cells, kept by SQLite triggers in the
-/// same transaction as every change to `crdt_stats` — a local write, a merge from a child, a
-/// correction — so it is never stale.
+/// A derived, local (never replicated) rollup of the statistics cells, kept exact for every read.
+///
+/// SQLite triggers on `crdt_stats` append each change of a cell — a local write, a merge from a child,
+/// a correction — to `report_rollup_pending` in the same transaction (one row, no index: the cost of
+/// an append). The node folds the pending changes into the rollup every few hundred milliseconds with
+/// one grouped upsert (`fold`), so the many updates of a cell within that window, and the cells of one
+/// area, cost one row each; reports read the rollup *and* the changes not yet folded, so they are never
+/// stale. Keeping the rollup in the merge's own transaction (layout 2) made a city's merges eight
+/// upserts per cell and slowed propagation a hundredfold at 8,000 changes/s (docs/BENCHMARKS.md).
 ///
 /// `report_rollup` holds, per metric, dimension string and area above the community level (from the
 /// node's own level down to the street), the sum of the cells per month (`grain` `m`, period
@@ -20,7 +26,9 @@ public import Replication
 /// differs (a node upgraded to a new layout).
 ///
 ///     try store.database.write { db in try ReportRollup.install(db, scope: store.node) }
-///     // from now on, report queries above the community level read the rollup
+///     // from now on, report queries above the community level read the rollup (and what is pending);
+///     // the node folds what is pending in the background:
+///     while try store.database.write({ db in try ReportRollup.fold(db) }) == ReportRollup.foldChunk {}
 public enum ReportRollup {
     /// The rollup table.
     public static let table = "report_rollup"
@@ -28,11 +36,21 @@ public enum ReportRollup {
     public static let originTable = "report_origin_days"
     /// The table holding the installed schema version and top level.
     public static let metaTable = "report_rollup_meta"
+    /// The changes of cells not yet folded into the rollup (appended by the triggers, emptied by `fold`).
+    public static let pendingTable = "report_rollup_pending"
+    /// The projections kept beside the full rows: metric `calls#effective` holds the calls with
+    /// their dimension string cut down to its `effective=…` pair, two rows per area and period instead
+    /// of one per channel × type × hour × effectiveness, for what needs the totals only (the children's
+    /// figures, the daily trends). Read them with `CellSource`'s `projection`.
+    public static let projections: [(metric: String, key: String)] = [("calls", "effective")]
+    /// The most pending changes one `fold` takes (one write transaction of a few tens of milliseconds).
+    public static let foldChunk = 20_000
     /// The layout version; `install` rebuilds a rollup of any other version from the cells.
     /// 1: key `(metric, area, grain, period, dims)`, every level from the province, 2 statements per
     /// cell update. 2: key `(metric, grain, level, area, period, dims)`, levels from the node's own,
-    /// years above the street, one statement per cell update.
-    public static let version = 2
+    /// years above the street, one statement per cell update. 3: the triggers append to
+    /// `report_rollup_pending`, `fold` moves it into the rollup, reads add what is pending; projections.
+    public static let version = 3
 
     /// Creates the tables and triggers if they are missing or of another version or top level,
     /// filling the tables from the cells already stored. Idempotent; run it when a node opens its
@@ -59,23 +77,19 @@ public enum ReportRollup {
         // so recording an event there costs nothing more.
         let triggers = """
                 CREATE TRIGGER report_rollup_insert AFTER INSERT ON crdt_stats BEGIN
-                \(upsert("NEW", value: "NEW.value"))
-                \(originUpsert("NEW", sign: ""))
+                \(append("NEW", value: "NEW.value", cells: "1"))
                 END;
                 CREATE TRIGGER report_rollup_update_value AFTER UPDATE ON crdt_stats
                 WHEN \(sameKey) AND NEW.value != OLD.value BEGIN
-                \(upsert("NEW", value: "NEW.value - OLD.value"))
+                \(append("NEW", value: "NEW.value - OLD.value", cells: "0"))
                 END;
                 CREATE TRIGGER report_rollup_update_key AFTER UPDATE ON crdt_stats
                 WHEN NOT (\(sameKey)) BEGIN
-                \(upsert("OLD", value: "-OLD.value"))
-                \(originUpsert("OLD", sign: "-"))
-                \(upsert("NEW", value: "NEW.value"))
-                \(originUpsert("NEW", sign: ""))
+                \(append("OLD", value: "-OLD.value", cells: "-1"))
+                \(append("NEW", value: "NEW.value", cells: "1"))
                 END;
                 CREATE TRIGGER report_rollup_delete AFTER DELETE ON crdt_stats BEGIN
-                \(upsert("OLD", value: "-OLD.value"))
-                \(originUpsert("OLD", sign: "-"))
+                \(append("OLD", value: "-OLD.value", cells: "-1"))
                 END;
                 \(fill("crdt_stats"))
             """
@@ -90,6 +104,8 @@ public enum ReportRollup {
                 DROP TABLE IF EXISTS report_origin_days;
                 DROP TABLE IF EXISTS report_rollup_levels;
                 DROP TABLE IF EXISTS report_rollup_meta;
+                DROP TABLE IF EXISTS report_rollup_pending;
+                DROP TABLE IF EXISTS report_rollup_projections;
                 CREATE TABLE report_rollup_meta (version INTEGER NOT NULL, top_level INTEGER NOT NULL);
                 INSERT INTO report_rollup_meta(version, top_level) VALUES (\(version), \(top.rawValue));
                 CREATE TABLE report_rollup_levels (
@@ -111,6 +127,17 @@ public enum ReportRollup {
                     period TEXT NOT NULL,
                     cells INTEGER NOT NULL,
                     PRIMARY KEY (grain, origin, period)) WITHOUT ROWID;
+                CREATE TABLE report_rollup_projections (metric TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (metric, key));
+                INSERT INTO report_rollup_projections(metric, key) VALUES \(
+                    projections.map { "('\($0.metric)', '\($0.key)')" }.joined(separator: ", "));
+                CREATE TABLE report_rollup_pending (
+                    metric TEXT NOT NULL,
+                    community TEXT NOT NULL,
+                    period TEXT NOT NULL,
+                    dims TEXT NOT NULL,
+                    origin INTEGER NOT NULL,
+                    value INTEGER NOT NULL,
+                    cells INTEGER NOT NULL);
                 \(levels.isEmpty ? "" : triggers)
                 """)
     }
@@ -132,39 +159,97 @@ public enum ReportRollup {
         """
     }
 
-    /// The statement adding `value` for the cell row `row` to every rollup level and grain.
-    static func upsert(_ row: String, value: String) -> String {
+    /// The statement appending a change of the cell row `row` to the pending changes: `value` added
+    /// to its sum, `cells` (1, 0 or -1) to the count of its origin's cells for its day.
+    static func append(_ row: String, value: String, cells: String) -> String {
         """
-        INSERT INTO report_rollup(metric, grain, level, area, period, dims, value)
-            SELECT \(row).metric, l.grain, l.level,
-                   substr(\(row).community, 1, l.digits) || substr('000000000000', 1, 12 - l.digits),
-                   substr(\(row).period, 1, l.width), \(withoutItem("\(row).dims")), \(value)
-            FROM report_rollup_levels l WHERE true
-            ON CONFLICT(metric, grain, level, area, period, dims) DO UPDATE SET value = value + excluded.value;
+        INSERT INTO report_rollup_pending(metric, community, period, dims, origin, value, cells)
+            VALUES (\(row).metric, \(row).community, \(row).period, \(row).dims, \(row).origin, \(value), \(cells));
         """
     }
 
-    /// The statement recording that `row`'s origin wrote (or, with sign `-`, no longer has) a cell for
-    /// its month and day.
-    static func originUpsert(_ row: String, sign: String) -> String {
-        """
-        INSERT INTO report_origin_days(origin, grain, period, cells)
-            VALUES (\(row).origin, 'm', substr(\(row).period, 1, 7), \(sign)1),
-                   (\(row).origin, 'd', substr(\(row).period, 1, 10), \(sign)1)
-            ON CONFLICT(grain, origin, period) DO UPDATE SET cells = cells + excluded.cells;
-        """
+    /// Folds up to `limit` pending changes (the oldest) into the rollup and the origins' days, in the
+    /// caller's write transaction, and returns how many it folded: 0 when nothing was pending, `limit`
+    /// when more may be left. The changes are grouped first, by cell, then by rollup row: a cell
+    /// updated a hundred times since the last fold costs one upsert per level and grain.
+    @discardableResult
+    public static func fold(_ db: Database, limit: Int = foldChunk) throws -> Int {
+        guard try db.tableExists(pendingTable) else { return 0 }
+        guard let bounds = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT min(rowid), max(rowid) FROM report_rollup_pending")),
+            let first = bounds[0] as Int64?, let last = bounds[1] as Int64?
+        else { return 0 }
+        let upper = min(last, first + Int64(limit) - 1)
+        // One statement at a time: GRDB binds the arguments of a multi-statement string in order.
+        try db.execute(
+            sql: rollupInsert(
+                cells: """
+                    SELECT metric, community, period, \(withoutItem("dims")) AS dims, SUM(value) AS value
+                    FROM report_rollup_pending WHERE rowid <= ? GROUP BY 1, 2, 3, 4 HAVING SUM(value) != 0
+                    """, materialized: true),
+            arguments: [upper])
+        try db.execute(
+            sql: """
+                WITH o AS MATERIALIZED (
+                    SELECT origin, period, SUM(cells) AS cells
+                    FROM report_rollup_pending WHERE rowid <= ? AND cells != 0 GROUP BY 1, 2 HAVING SUM(cells) != 0)
+                INSERT INTO report_origin_days(origin, grain, period, cells)
+                    SELECT o.origin, g.grain, substr(o.period, 1, g.width), SUM(o.cells)
+                    FROM o, (SELECT 'm' AS grain, 7 AS width UNION ALL SELECT 'd', 10) g WHERE true GROUP BY 1, 2, 3
+                    ON CONFLICT(grain, origin, period) DO UPDATE SET cells = cells + excluded.cells
+                """,
+            arguments: [upper])
+        try db.execute(sql: "DELETE FROM report_rollup_pending WHERE rowid <= ?", arguments: [upper])
+        return Int(upper - first + 1)
+    }
+
+    /// How many changes are waiting to be folded (0 without a rollup).
+    public static func pendingCount(_ db: Database) throws -> Int {
+        guard try db.tableExists(pendingTable) else { return 0 }
+        return try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM report_rollup_pending")) ?? 0
     }
 
     /// Fills both tables from every stored cell (at install).
     static func fill(_ source: String) -> String {
         """
-        INSERT INTO report_rollup(metric, grain, level, area, period, dims, value)
-            SELECT s.metric, l.grain, l.level, substr(s.community, 1, l.digits) || substr('000000000000', 1, 12 - l.digits),
-                   substr(s.period, 1, l.width), \(withoutItem("s.dims")), SUM(s.value)
-            FROM \(source) s, report_rollup_levels l GROUP BY 1, 2, 3, 4, 5, 6;
+        \(rollupInsert(
+            cells: "SELECT metric, community, period, \(withoutItem("dims")) AS dims, value FROM \(source)", materialized: false))
         INSERT INTO report_origin_days(origin, grain, period, cells)
             SELECT s.origin, g.grain, substr(s.period, 1, g.width), COUNT(*)
             FROM \(source) s, (SELECT 'm' AS grain, 7 AS width UNION ALL SELECT 'd', 10) g GROUP BY 1, 2, 3;
+        """
+    }
+
+    /// The statement adding `cells` (a query of `metric, community, period, dims, value`, the `item`
+    /// dimension already dropped) to the rollup at every level and grain, with the projections of
+    /// `report_rollup_projections` beside them.
+    ///
+    /// - Parameter materialized: whether `cells` is computed once into a temporary table (a fold's
+    ///   pending changes, grouped by cell) or read twice (every stored cell, at install).
+    static func rollupInsert(cells: String, materialized: Bool) -> String {
+        """
+        WITH p AS \(materialized ? "" : "NOT ")MATERIALIZED (\(cells)),
+        q AS (
+            SELECT metric, community, period, dims, value FROM p
+            UNION ALL
+            SELECT p.metric || '#' || j.key, p.community, p.period, \(pair("p.dims", key: "j.key")), p.value
+            FROM p JOIN report_rollup_projections j ON j.metric = p.metric)
+        INSERT INTO report_rollup(metric, grain, level, area, period, dims, value)
+            SELECT q.metric, l.grain, l.level,
+                   substr(q.community, 1, l.digits) || substr('000000000000', 1, 12 - l.digits),
+                   substr(q.period, 1, l.width), q.dims, SUM(q.value)
+            FROM q, report_rollup_levels l WHERE true GROUP BY 1, 2, 3, 4, 5, 6
+            ON CONFLICT(metric, grain, level, area, period, dims) DO UPDATE SET value = value + excluded.value;
+        """
+    }
+
+    /// SQL for the `key=value` pair of the dimension string `dims` whose key is the SQL string `key`,
+    /// "" when it has none (values never contain `;`).
+    static func pair(_ dims: String, key: String) -> String {
+        """
+        (CASE WHEN instr(';' || \(dims) || ';', ';' || \(key) || '=') = 0 THEN ''
+              ELSE substr(substr(';' || \(dims) || ';', instr(';' || \(dims) || ';', ';' || \(key) || '=') + 1), 1,
+                          instr(substr(';' || \(dims) || ';', instr(';' || \(dims) || ';', ';' || \(key) || '=') + 1), ';') - 1) END)
         """
     }
 

@@ -40,7 +40,9 @@ public struct DailySeries: Equatable, Sendable {
         var points: [Point] = []
         switch metric {
         case .calls, .effectiveRatio:
-            let byDay = try CellSource.sumsByDay(db, metric: CallStatistics.metric, scope: scope, days: days)
+            // Totals only: the `effective` projection, two rows per day.
+            let byDay = try CellSource.sumsByDay(
+                db, metric: CallStatistics.metric, projection: CallStatistics.Dimension.effective, scope: scope, days: days)
             points = each(days) { day in
                 let calls = CallSummary(sums: byDay[day.description] ?? [:])
                 return Point(day: day, value: calls.total, ratio: metric == .effectiveRatio ? calls.effectiveRatio : nil)

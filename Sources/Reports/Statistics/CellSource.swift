@@ -8,19 +8,50 @@ public import Replication
 ///     let sums = try CellSource.sums(db, metric: "visits", scope: street, days: january)
 ///     sums["category=daily_care;item=daily_care.bathing;provider=P-7"]   // completed visits
 public enum CellSource {
+    /// What to sum: the cells of `metric` with their whole dimension string, or with only the
+    /// `key=value` pair of one dimension (`projection`; "" for a cell without it), which the rollup
+    /// keeps as rows of their own (`ReportRollup.projections`) — far fewer rows when only that
+    /// dimension matters.
+    ///
+    ///     CellSource.sums(db, Selection("calls", projection: "effective"), …)  // ["effective=1": 40, "effective=0": 60]
+    public struct Selection: Sendable {
+        public var metric: String
+        public var projection: String?
+
+        public init(_ metric: String, projection: String? = nil) {
+            precondition(
+                projection.map { key in ReportRollup.projections.contains { $0.metric == metric && $0.key == key } } ?? true,
+                "no rollup projection of \(metric) on \(projection ?? "")")
+            self.metric = metric
+            self.projection = projection
+        }
+
+        /// The rollup's metric for these rows.
+        var rollupMetric: String { projection.map { "\(metric)#\($0)" } ?? metric }
+
+        /// SQL for the dimension string of a cell or pending change whose dimension string is `column`
+        /// (`withoutItem`: drop the `item` dimension as the rollup does).
+        func dims(_ column: String, withoutItem: Bool) -> String {
+            if let projection { return ReportRollup.pair(column, key: "'\(projection)'") }
+            return withoutItem ? ReportRollup.withoutItem(column) : column
+        }
+    }
+
     /// Σ value per dimension string. The rollup leaves out the `item` dimension of visit cells; pass
     /// `exact: true` to read the cells themselves and keep every dimension.
     public static func sums(
-        _ db: Database, metric: String, scope: NodeCode, days: ClosedRange<CalendarDay>, exact: Bool = false
+        _ db: Database, metric: String, projection: String? = nil, scope: NodeCode, days: ClosedRange<CalendarDay>,
+        exact: Bool = false
     ) throws -> [String: Int64] {
+        let selection = Selection(metric, projection: projection)
         var result: [String: Int64] = [:]
         if exact {
-            try rawSums(db, metric: metric, scope: scope, days: days, group: nil) { _, dims, value in
+            try rawSums(db, selection, scope: scope, days: days, group: nil) { _, dims, value in
                 result[dims, default: 0] += value
             }
             return result.filter { $0.value != 0 }
         }
-        try each(db, metric: metric, scope: scope, days: days, group: nil) { _, dims, value in
+        try each(db, selection, scope: scope, days: days, group: nil) { _, dims, value in
             result[dims, default: 0] += value
         }
         return result.filter { $0.value != 0 }
@@ -53,23 +84,23 @@ public enum CellSource {
     /// Σ value per child of `scope` (its code at the level below) and dimension string. A community
     /// scope has no children and answers [:].
     public static func sumsByChild(
-        _ db: Database, metric: String, scope: NodeCode, days: ClosedRange<CalendarDay>
+        _ db: Database, metric: String, projection: String? = nil, scope: NodeCode, days: ClosedRange<CalendarDay>
     ) throws -> [NodeCode: [String: Int64]] {
         guard let childLevel = scope.childLevel else { return [:] }
         var result: [NodeCode: [String: Int64]] = [:]
         let collect = childCollector(childLevel)
-        try each(db, metric: metric, scope: scope, days: days, group: .child(childLevel)) { key, dims, value in
+        try each(db, Selection(metric, projection: projection), scope: scope, days: days, group: .child(childLevel)) { key, dims, value in
             collect(&result, key, dims, value)
         }
         return nonZero(result)
     }
 
     /// Σ value per day (`YYYY-MM-DD`) and dimension string.
-    public static func sumsByDay(_ db: Database, metric: String, scope: NodeCode, days: ClosedRange<CalendarDay>)
-        throws -> [String: [String: Int64]]
-    {
+    public static func sumsByDay(
+        _ db: Database, metric: String, projection: String? = nil, scope: NodeCode, days: ClosedRange<CalendarDay>
+    ) throws -> [String: [String: Int64]] {
         var result: [String: [String: Int64]] = [:]
-        try each(db, metric: metric, scope: scope, days: days, group: .day) { day, dims, value in
+        try each(db, Selection(metric, projection: projection), scope: scope, days: days, group: .day) { day, dims, value in
             result[day, default: [:]][dims, default: 0] += value
         }
         return nonZero(result)
@@ -88,7 +119,7 @@ public enum CellSource {
         guard let childLevel = scope.childLevel else { return [:] }
         var result: [NodeCode: [String: Int64]] = [:]
         let collect = childCollector(childLevel)
-        try rawSums(db, metric: metric, scope: scope, days: days, group: .child(childLevel)) { key, dims, value in
+        try rawSums(db, Selection(metric), scope: scope, days: days, group: .child(childLevel)) { key, dims, value in
             collect(&result, key, dims, value)
         }
         return nonZero(result)
@@ -97,7 +128,7 @@ public enum CellSource {
     /// Calls `body(groupKey, dims, sum)` for every group; the key is "" without grouping, a code (or
     /// its digits) when grouping by child, a day when grouping by day.
     static func each(
-        _ db: Database, metric: String, scope: NodeCode, days: ClosedRange<CalendarDay>, group: Grouping?,
+        _ db: Database, _ selection: Selection, scope: NodeCode, days: ClosedRange<CalendarDay>, group: Grouping?,
         _ body: (String, String, Int64) throws -> Void
     ) throws {
         // The rollup holds the levels from `top` down to the street.
@@ -105,25 +136,25 @@ public enum CellSource {
         let inRollup = { (level: NodeCode.Level) in top.map { level >= $0 && level < .community } ?? false }
         switch group {
         case nil where inRollup(scope.level):
-            try rollupSums(db, metric: metric, area: scope, days: days, byPeriod: false, body)
+            try rollupSums(db, selection, area: scope, days: days, byPeriod: false, body)
         case .day? where inRollup(scope.level):
-            try rollupSums(db, metric: metric, area: scope, days: days, byPeriod: true, body)
+            try rollupSums(db, selection, area: scope, days: days, byPeriod: true, body)
         case .child(let level)? where inRollup(level) && scope.level >= top!:
             // One area at a time: each child's rows are one range of the key. The children are found
             // by seeking the next area of their level inside the scope, so none is missed and no
             // other level's rows are walked.
-            for child in try rollupChildren(db, metric: metric, scope: scope, level: level) {
-                try rollupSums(db, metric: metric, area: child, days: days, byPeriod: false) { _, dims, value in
+            for child in try rollupChildren(db, selection, scope: scope, level: level) {
+                try rollupSums(db, selection, area: child, days: days, byPeriod: false) { _, dims, value in
                     try body(child.rawValue, dims, value)
                 }
             }
         default:
-            try rawSums(db, metric: metric, scope: scope, days: days, group: group, body)
+            try rawSums(db, selection, scope: scope, days: days, group: group, body)
         }
     }
 
     /// The areas at `level` inside `scope` that have rollup rows for `metric` (any period), in code order.
-    static func rollupChildren(_ db: Database, metric: String, scope: NodeCode, level: NodeCode.Level) throws -> [NodeCode] {
+    static func rollupChildren(_ db: Database, _ selection: Selection, scope: NodeCode, level: NodeCode.Level) throws -> [NodeCode] {
         let range = SubtreeRange(scope)
         let next = try db.cachedStatement(
             sql: """
@@ -133,19 +164,35 @@ public enum CellSource {
                 """)
         var children: [NodeCode] = []
         var after = range.lower
-        while let area = try String.fetchOne(next, arguments: [metric, level.rawValue, after, range.upper]) {
+        while let area = try String.fetchOne(next, arguments: [selection.rollupMetric, level.rawValue, after, range.upper]) {
             if let code = try? NodeCode(area), code != scope { children.append(code) }
             // Every row of this area sorts before `area + ":"`: jump past them.
             after = area + ":"
         }
-        return children
+        // A child whose first cells are still pending has no rollup row yet.
+        let pending = try String.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT DISTINCT substr(community, 1, ?) FROM report_rollup_pending
+                    WHERE metric = ? AND community >= ? AND community < ?
+                    """),
+            arguments: [level.significantDigits, selection.metric, range.lower, range.upper])
+        guard !pending.isEmpty else { return children }
+        var known = Set(children)
+        for digits in pending {
+            if let code = NodeCode.ancestor(ofDigits: digits, at: level), code != scope, known.insert(code).inserted {
+                children.append(code)
+            }
+        }
+        return children.sorted { $0.rawValue < $1.rawValue }
     }
 
     /// Calls `body(key, dims, value)` for one area's rollup rows: the monthly rows for the whole
     /// months of `days` and the daily rows for the days at either end (key ""), or with `byPeriod`
-    /// the daily rows only (key: the day). Rows are not grouped: callers add them up.
+    /// the daily rows only (key: the day); then for the changes of its cells not yet folded into the
+    /// rollup (`ReportRollup.fold`), which are few. Rows are not grouped: callers add them up.
     static func rollupSums(
-        _ db: Database, metric: String, area: NodeCode, days: ClosedRange<CalendarDay>, byPeriod: Bool,
+        _ db: Database, _ selection: Selection, area: NodeCode, days: ClosedRange<CalendarDay>, byPeriod: Bool,
         _ body: (String, String, Int64) throws -> Void
     ) throws {
         let level = area.level.rawValue
@@ -157,7 +204,8 @@ public enum CellSource {
                     SELECT period, dims, value FROM report_rollup
                     WHERE metric = ? AND grain = 'd' AND level = ? AND area = ? AND period >= ? AND period <= ?
                     """,
-                arguments: [metric, level, area.rawValue, days.lowerBound.description, days.upperBound.description], body)
+                arguments: [selection.rollupMetric, level, area.rawValue, days.lowerBound.description, days.upperBound.description], body)
+            try pendingSums(db, selection, area: area, days: days, byPeriod: true, body)
             return
         }
         let ranges = PeriodSplit(days).rollupRanges(years: area.level < .street)
@@ -168,12 +216,30 @@ public enum CellSource {
                     SELECT '', dims, value FROM report_rollup
                     WHERE metric = ? AND grain = ? AND level = ? AND area = ? AND period >= ? AND period <= ?
                     """,
-                arguments: [metric, range.grain, level, area.rawValue, range.lower, range.upper], body)
+                arguments: [selection.rollupMetric, range.grain, level, area.rawValue, range.lower, range.upper], body)
         }
+        try pendingSums(db, selection, area: area, days: days, byPeriod: false, body)
+    }
+
+    /// Calls `body(key, dims, value)` for each pending change of a cell of `area`'s subtree on a day of
+    /// `days` (key "" or, with `byPeriod`, the day), the `item` dimension dropped as in the rollup.
+    static func pendingSums(
+        _ db: Database, _ selection: Selection, area: NodeCode, days: ClosedRange<CalendarDay>, byPeriod: Bool,
+        _ body: (String, String, Int64) throws -> Void
+    ) throws {
+        let range = SubtreeRange(area)
+        try run(
+            db,
+            sql: """
+                SELECT \(byPeriod ? "period" : "''"), \(selection.dims("dims", withoutItem: true)), value
+                FROM report_rollup_pending
+                WHERE metric = ? AND community >= ? AND community < ? AND period >= ? AND period <= ?
+                """,
+            arguments: [selection.metric, range.lower, range.upper, days.lowerBound.description, days.upperBound.description], body)
     }
 
     static func rawSums(
-        _ db: Database, metric: String, scope: NodeCode, days: ClosedRange<CalendarDay>, group: Grouping?,
+        _ db: Database, _ selection: Selection, scope: NodeCode, days: ClosedRange<CalendarDay>, group: Grouping?,
         _ body: (String, String, Int64) throws -> Void
     ) throws {
         let range = SubtreeRange(scope)
@@ -186,11 +252,11 @@ public enum CellSource {
         try run(
             db,
             sql: """
-                SELECT \(groupColumn), dims, SUM(value) FROM crdt_stats
+                SELECT \(groupColumn), \(selection.dims("dims", withoutItem: false)), SUM(value) FROM crdt_stats
                 WHERE metric = ? AND period >= ? AND period <= ? AND community >= ? AND community < ?
-                GROUP BY 1, dims
+                GROUP BY 1, 2
                 """,
-            arguments: [metric, days.lowerBound.description, days.upperBound.description, range.lower, range.upper],
+            arguments: [selection.metric, days.lowerBound.description, days.upperBound.description, range.lower, range.upper],
             body)
     }
 

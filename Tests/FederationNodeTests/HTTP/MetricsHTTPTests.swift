@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Replication
+import Reports
 import Testing
 
 @testable import FederationNode
@@ -114,6 +116,42 @@ import Testing
             try? await Task.sleep(for: .milliseconds(100))
         }
         return await condition()
+    }
+
+    /// The rollup's pending changes show on `/metrics` until the node's folder has folded them, and
+    /// the figures are the same before and after.
+    @Test func pendingRollupChangesAreShownUntilTheFolderFoldsThem() async throws {
+        let node = try TestNode(Codes.street)
+        let app = Application(router: try NodeHTTP.makeRouter(context: node.context))  // installs the rollup
+        let keys = try (0..<30).map { index in
+            StatKey(
+                origin: node.code, community: try NodeCode(index % 2 == 0 ? Codes.community : Codes.neighbour), metric: "calls",
+                dims: "channel=hotline;effective=\(index % 3 == 0 ? 1 : 0);hour=09;type=consultation",
+                period: "2026-03-\(String(format: "%02d", 1 + index % 20))")
+        }
+        _ = try node.store.add(keys.map { ($0, 2) })
+        let street = try NodeCode(Codes.street)
+        let march = CalendarDay("2026-03-01")!...CalendarDay("2026-03-31")!
+        func figures() throws -> [Int64] {
+            try node.store.database.read { db in
+                let summary = try CallSummary.compute(db, scope: street, days: march)
+                return [summary.total, summary.effective]
+            }
+        }
+        let before = try figures()
+        #expect(before == [60, 20])
+        #expect(Self.value(try await Self.scrapeOnce(app), "eldercare_rollup_pending_changes") == 30)
+        let folder = RollupFolder(store: node.store, interval: .milliseconds(20), logger: Logger(label: "test.folder"))
+        let running = Task { await folder.run() }
+        var pending = 30.0
+        for _ in 0..<250 where pending > 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            pending = Self.value(try await Self.scrapeOnce(app), "eldercare_rollup_pending_changes") ?? -1
+        }
+        folder.requestStop()
+        await running.value
+        #expect(pending == 0)
+        #expect(try figures() == before)
     }
 
     static func scrapeOnce(_ app: some ApplicationProtocol) async throws -> String {
