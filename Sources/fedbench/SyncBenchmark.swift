@@ -46,6 +46,7 @@ enum SyncBenchmark {
         }
 
         func store(_ code: String) -> ReplicaStore { nodes[code]!.daemon.store }
+        var codes: [String] { nodes.keys.sorted() }
 
         func shutdown() async {
             for node in nodes.values { node.task.cancel() }
@@ -54,12 +55,15 @@ enum SyncBenchmark {
         }
     }
 
-    static func run(elders: Int, seconds: Int, rate: Int) async throws -> [String: Any] {
+    /// - Parameter rollup: false drops the report rollup's triggers from every store once the links
+    ///   are up (`--rollup off`, a paired experiment: what the rollup costs propagation).
+    static func run(elders: Int, seconds: Int, rate: Int, rollup: Bool = true) async throws -> [String: Any] {
         var result: [String: Any] = ["benchmark": "sync", "cores": ProcessInfo.processInfo.activeProcessorCount]
         let load = try await initialLoad(elders: elders)
         result.merge(load) { $1 }
-        let propagation = try await propagation(seconds: seconds, ratePerCommunity: rate)
+        let propagation = try await propagation(seconds: seconds, ratePerCommunity: rate, rollup: rollup)
         result.merge(propagation) { $1 }
+        if !rollup { result["rollup"] = false }
         result["peak_rss_mb"] = (peakRSSMegabytes() * 10).rounded() / 10
         return result
     }
@@ -125,10 +129,10 @@ enum SyncBenchmark {
 
     /// 1 city, 2 districts, 4 streets, 8 communities; each community makes `ratePerCommunity` changes a
     /// second; probes written at the communities are timed until they are committed at the city.
-    static func propagation(seconds: Int, ratePerCommunity: Int) async throws -> [String: Any] {
+    static func propagation(seconds: Int, ratePerCommunity: Int, rollup: Bool = true) async throws -> [String: Any] {
         var federation = try Federation()
         do {
-            let result = try await propagation(seconds: seconds, ratePerCommunity: ratePerCommunity, in: &federation)
+            let result = try await propagation(seconds: seconds, ratePerCommunity: ratePerCommunity, rollup: rollup, in: &federation)
             await federation.shutdown()
             return result
         } catch {
@@ -137,7 +141,9 @@ enum SyncBenchmark {
         }
     }
 
-    static func propagation(seconds: Int, ratePerCommunity: Int, in federation: inout Federation) async throws -> [String: Any] {
+    static func propagation(seconds: Int, ratePerCommunity: Int, rollup: Bool, in federation: inout Federation) async throws
+        -> [String: Any]
+    {
         try await federation.start("130100000000", under: nil)
         var communities: [String] = []
         for district in 1...2 {
@@ -154,6 +160,11 @@ enum SyncBenchmark {
             }
         }
         try await Task.sleep(for: .seconds(2))  // links established
+        if !rollup {
+            var dropped = 0
+            for code in federation.codes { dropped += try HTTPBenchmark.dropStatisticsTriggers(federation.store(code)) }
+            log("fedbench sync: --rollup off: dropped \(dropped) rollup triggers from \(federation.codes.count) stores")
+        }
         log("fedbench sync: \(communities.count) communities × \(ratePerCommunity) changes/s for \(seconds) s, probes timed at the city (3 hops)…")
         let book = ProbeBook()
         let city = federation.store("130100000000")

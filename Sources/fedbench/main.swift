@@ -1,7 +1,7 @@
 // fedbench — measurements behind docs/BENCHMARKS.md. Run in release mode:
 //
 //     swift run -c release fedbench merge [--elders 100000] [--page-cells 20000] [--keep DIR]
-//     swift run -c release fedbench sync  [--elders 100000] [--seconds 20] [--rate 1000]
+//     swift run -c release fedbench sync  [--elders 100000] [--seconds 20] [--rate 1000] [--rollup on|off]
 //     swift run -c release fedbench report [--elders 100000] [--keep DIR] [--store bench/tmp/report-city.sqlite]
 //     swift run -c release fedbench load  [--elders 1500000]     # initial load only (make bench BENCH_LARGE=1)
 //     swift run -c release fedbench levels [--elders 100000]     # peak RSS per level, one fedctl process each
@@ -29,7 +29,7 @@ struct Options {
     var events = 200_000
     var batch = 1_000
     var concurrency = 4
-    /// `--rollup off`: ingest and import without the report rollup's triggers.
+    /// `--rollup off`: sync, ingest and import without the report rollup's triggers.
     var rollup = true
     /// `--order random`: ingest events spread over random days instead of in time order.
     var randomOrder = false
@@ -273,7 +273,8 @@ do {
     let result: [String: Any]
     switch options.command {
     case "merge": result = try mergeBenchmark(options)
-    case "sync": result = try await SyncBenchmark.run(elders: options.elders, seconds: options.seconds, rate: options.rate)
+    case "sync":
+        result = try await SyncBenchmark.run(elders: options.elders, seconds: options.seconds, rate: options.rate, rollup: options.rollup)
     case "report": result = try ReportBenchmark.run(elders: options.elders, keep: options.keep, store: options.store)
     case "load":
         var load = try await SyncBenchmark.initialLoad(elders: options.elders)

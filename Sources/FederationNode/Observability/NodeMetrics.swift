@@ -73,7 +73,7 @@ public final class NodeMetrics: Sendable {
         update(head: snapshot.head, links: snapshot.links)
         registry.makeGauge(
             descriptor: Self.descriptor(
-                "eldercare_rollup_pending_changes", "Changes of statistics cells not yet folded into the report rollup (folded every 250 ms)."))
+                "eldercare_rollup_pending_changes", "Statistics cells changed since the report rollup last folded them (folded every 2 s)."))
             .set(Double(pending))
         return registry.emitToString()
     }

@@ -4,21 +4,23 @@ import Reports
 import Synchronization
 
 /// Folds the report rollup's pending changes into it in the background (`ReportRollup.fold`): every
-/// `interval`, as many chunks as are pending, each its own short write transaction, so a merge or an
-/// ingest waits for at most one chunk. Reports read what is still pending, so the interval bounds the
-/// size of that extra read, not the freshness of any figure.
+/// `interval`, as many chunks as are pending, each its own short write transaction queued behind the
+/// merges and ingests waiting for the database, so they wait for one chunk at most. Reports read what
+/// is still pending, so the interval sets how much that extra read holds (one row per cell changed
+/// since the last fold), not the freshness of any figure; a longer interval folds each busy cell
+/// once for more of its changes.
 ///
 ///     let folder = RollupFolder(store: store, logger: logger)
 ///     await folder.run()        // until requestStop() or cancellation
 final class RollupFolder: Sendable {
     /// How often pending changes are folded.
-    static let defaultInterval: Duration = .milliseconds(250)
+    static let defaultInterval: Duration = .seconds(2)
 
     private let store: ReplicaStore
     private let interval: Duration
     private let logger: Logger
     private let stopped = Atomic<Bool>(false)
-    /// Whether the last fold failed (logged once per failure streak, not every 250 ms).
+    /// Whether the last fold failed (logged once per failure streak, not every interval).
     private let failing = Atomic<Bool>(false)
 
     init(store: ReplicaStore, interval: Duration = defaultInterval, logger: Logger) {
@@ -47,6 +49,7 @@ final class RollupFolder: Sendable {
                 let folded = try await store.database.write { db in try ReportRollup.fold(db) }
                 total += folded
                 if folded < ReportRollup.foldChunk { break }
+                await Task.yield()
             }
             if failing.exchange(false, ordering: .relaxed) { logger.notice("rollup folding works again") }
         } catch {

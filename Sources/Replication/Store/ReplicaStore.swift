@@ -46,6 +46,8 @@ public final class ReplicaStore: Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -32768")
+            // Sorters of GROUP BY (the report rollup's fold, report queries) in memory, not in a temp file.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if let maxBytes {
                 // A per-connection setting: every connection gets it (only the writer can grow the file).
                 let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096

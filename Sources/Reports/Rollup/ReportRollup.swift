@@ -43,8 +43,9 @@ public enum ReportRollup {
     /// of one per channel × type × hour × effectiveness, for what needs the totals only (the children's
     /// figures, the daily trends). Read them with `CellSource`'s `projection`.
     public static let projections: [(metric: String, key: String)] = [("calls", "effective")]
-    /// The most pending changes one `fold` takes (one write transaction of a few tens of milliseconds).
-    public static let foldChunk = 20_000
+    /// The most pending cells one `fold` takes: one write transaction of a few tens of milliseconds on
+    /// a city node, so a merge or an ingest waiting behind it waits no longer.
+    public static let foldChunk = 500
     /// The layout version; `install` rebuilds a rollup of any other version from the cells.
     /// 1: key `(metric, area, grain, period, dims)`, every level from the province, 2 statements per
     /// cell update. 2: key `(metric, grain, level, area, period, dims)`, levels from the node's own,
@@ -137,7 +138,8 @@ public enum ReportRollup {
                     dims TEXT NOT NULL,
                     origin INTEGER NOT NULL,
                     value INTEGER NOT NULL,
-                    cells INTEGER NOT NULL);
+                    cells INTEGER NOT NULL,
+                    UNIQUE (metric, community, period, dims, origin));
                 \(levels.isEmpty ? "" : triggers)
                 """)
     }
@@ -159,19 +161,24 @@ public enum ReportRollup {
         """
     }
 
-    /// The statement appending a change of the cell row `row` to the pending changes: `value` added
-    /// to its sum, `cells` (1, 0 or -1) to the count of its origin's cells for its day.
+    /// The statement adding a change of the cell row `row` to the pending changes: `value` added to its
+    /// sum, `cells` (1, 0 or -1) to the count of its origin's cells for its day. A cell already pending
+    /// is updated in place, so the pending table holds one row per cell changed since the last fold,
+    /// however often it changed.
     static func append(_ row: String, value: String, cells: String) -> String {
         """
         INSERT INTO report_rollup_pending(metric, community, period, dims, origin, value, cells)
-            VALUES (\(row).metric, \(row).community, \(row).period, \(row).dims, \(row).origin, \(value), \(cells));
+            VALUES (\(row).metric, \(row).community, \(row).period, \(row).dims, \(row).origin, \(value), \(cells))
+            ON CONFLICT(metric, community, period, dims, origin)
+            DO UPDATE SET value = value + excluded.value, cells = cells + excluded.cells;
         """
     }
 
-    /// Folds up to `limit` pending changes (the oldest) into the rollup and the origins' days, in the
+    /// Folds up to `limit` pending cells (the oldest) into the rollup and the origins' days, in the
     /// caller's write transaction, and returns how many it folded: 0 when nothing was pending, `limit`
-    /// when more may be left. The changes are grouped first, by cell, then by rollup row: a cell
-    /// updated a hundred times since the last fold costs one upsert per level and grain.
+    /// when more may be left. A pending cell holds the sum of its changes since the last fold (a cell
+    /// updated a hundred times costs one row), and the cells are grouped by rollup row first, so the
+    /// cells of one area cost one upsert per level and grain.
     @discardableResult
     public static func fold(_ db: Database, limit: Int = foldChunk) throws -> Int {
         guard try db.tableExists(pendingTable) else { return 0 }
