@@ -121,9 +121,9 @@ enum ReportBenchmark {
         }
         let children = try percentiles(runs: runs) {
             _ = try store.database.read { db in
-                _ = try CallSummary.computeByChild(db, scope: city, days: year)
-                _ = try ServiceSummary.computeByChild(db, scope: city, days: year)
-                _ = try SatisfactionSummary.computeByChild(db, scope: city, days: year)
+                _ = try CallSummary.computeTotalsByChild(db, scope: city, days: year)
+                _ = try ServiceSummary.computeTotalsByChild(db, scope: city, days: year)
+                _ = try SatisfactionSummary.computeTotalsByChild(db, scope: city, days: year)
                 _ = try cache.summaryByChild(db, scope: city, asOf: year.upperBound)
             }
         }
@@ -134,8 +134,8 @@ enum ReportBenchmark {
             try store.database.read { db in
                 _ = try SummaryReport.compute(db, scope: city, days: days, asOf: Date(), rosterCache: cache)
                 _ = try CallSummary.computeTotalsByChild(db, scope: city, days: days)
-                _ = try ServiceSummary.computeByChild(db, scope: city, days: days)
-                _ = try SatisfactionSummary.computeByChild(db, scope: city, days: days)
+                _ = try ServiceSummary.computeTotalsByChild(db, scope: city, days: days)
+                _ = try SatisfactionSummary.computeTotalsByChild(db, scope: city, days: days)
                 _ = try cache.summaryByChild(db, scope: city, asOf: days.upperBound)
                 _ = try DailySeries.compute(db, metric: .effectiveRatio, scope: city, days: days)
                 _ = try DailySeries.compute(db, metric: .satisfaction, scope: city, days: days)
@@ -146,6 +146,27 @@ enum ReportBenchmark {
         }
         let dashboard30 = try percentiles(runs: runs) {
             try dashboardData(CalendarDay("2026-10-22")!...CalendarDay("2026-11-20")!)
+        }
+        // Where the dashboard's time goes, part by part (p50 of each, last 30 days then quarter).
+        for (label, days) in [
+            ("last 30 days", CalendarDay("2026-10-22")!...CalendarDay("2026-11-20")!),
+            ("quarter", CalendarDay("2026-10-01")!...CalendarDay("2026-11-20")!),
+        ] {
+            let parts: [(String, (Database) throws -> Void)] = [
+                ("summary", { db in _ = try SummaryReport.compute(db, scope: city, days: days, asOf: Date(), rosterCache: cache) }),
+                ("calls by child", { db in _ = try CallSummary.computeTotalsByChild(db, scope: city, days: days) }),
+                ("services by child", { db in _ = try ServiceSummary.computeTotalsByChild(db, scope: city, days: days) }),
+                ("satisfaction by child", { db in _ = try SatisfactionSummary.computeTotalsByChild(db, scope: city, days: days) }),
+                ("roster by child", { db in _ = try cache.summaryByChild(db, scope: city, asOf: days.upperBound) }),
+                ("calls by day", { db in _ = try DailySeries.compute(db, metric: .effectiveRatio, scope: city, days: days) }),
+                ("satisfaction by day", { db in _ = try DailySeries.compute(db, metric: .satisfaction, scope: city, days: days) }),
+            ]
+            var line: [String] = []
+            for (name, part) in parts {
+                let timing = try percentiles(runs: 5) { try store.database.read { db in try part(db) } }
+                line.append("\(name) \(ms(timing.p50))")
+            }
+            log("  dashboard data, \(label), by part (ms): \(line.joined(separator: ", "))")
         }
         log("  city year, roster cached:      p50 \(ms(warm.p50)) ms  p99 \(ms(warm.p99)) ms")
         log("  city year, roster recounted:   p50 \(ms(cold.p50)) ms")

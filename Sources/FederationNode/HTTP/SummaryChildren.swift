@@ -15,7 +15,9 @@ struct SummaryChildren: Sendable {
     var codes: [NodeCode]
     /// Totals only (`CallSummary.computeTotalsByChild`): no breakdown by channel, type or hour.
     var calls: [NodeCode: CallSummary]
+    /// Totals and categories only (`ServiceSummary.computeTotalsByChild`): no breakdown by provider.
     var services: [NodeCode: ServiceSummary]
+    /// Rated and satisfied only (`SatisfactionSummary.computeTotalsByChild`): no complaints, no providers.
     var satisfaction: [NodeCode: SatisfactionSummary]
     var roster: [NodeCode: RosterSummary]
     /// The reporting health of each expected child (absent for children only seen in the figures).
@@ -26,8 +28,8 @@ struct SummaryChildren: Sendable {
     static func compute(_ db: Database, report: SummaryReport, rosterCache: RosterCache) throws -> SummaryChildren {
         // The children's calls and effective calls only (no breakdown): from the rollup's projection.
         let calls = try CallSummary.computeTotalsByChild(db, scope: report.scope, days: report.days)
-        let services = try ServiceSummary.computeByChild(db, scope: report.scope, days: report.days)
-        let satisfaction = try SatisfactionSummary.computeByChild(db, scope: report.scope, days: report.days)
+        let services = try ServiceSummary.computeTotalsByChild(db, scope: report.scope, days: report.days)
+        let satisfaction = try SatisfactionSummary.computeTotalsByChild(db, scope: report.scope, days: report.days)
         let roster = try rosterCache.summaryByChild(db, scope: report.scope, asOf: report.days.upperBound)
         let health = Dictionary(report.reporting.children.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let codes = Set(health.keys).union(calls.keys).union(services.keys).union(satisfaction.keys)

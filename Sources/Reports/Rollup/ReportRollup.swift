@@ -40,9 +40,16 @@ public enum ReportRollup {
     public static let pendingTable = "report_rollup_pending"
     /// The projections kept beside the full rows: metric `calls#effective` holds the calls with
     /// their dimension string cut down to its `effective=…` pair, two rows per area and period instead
-    /// of one per channel × type × hour × effectiveness, for what needs the totals only (the children's
-    /// figures, the daily trends). Read them with `CellSource`'s `projection`.
-    public static let projections: [(metric: String, key: String)] = [("calls", "effective")]
+    /// of one per channel × type × hour × effectiveness; visits and their minutes by category only (not by
+    /// provider), callbacks by score only (not by complaint and provider) — for what needs the totals
+    /// only (the children's figures, the daily trends). Read them with `CellSource`'s `projection`.
+    /// `install` rebuilds a rollup whose projections differ from these.
+    public static let projections: [(metric: String, key: String)] = [
+        (CallStatistics.metric, CallStatistics.Dimension.effective),
+        (ServiceStatistics.visitsMetric, ServiceStatistics.Dimension.category),
+        (ServiceStatistics.minutesMetric, ServiceStatistics.Dimension.category),
+        (SatisfactionStatistics.metric, SatisfactionStatistics.Dimension.score),
+    ]
     /// The most pending cells one `fold` takes: one write transaction of a few tens of milliseconds on
     /// a city node, so a merge or an ingest waiting behind it waits no longer.
     public static let foldChunk = 500
@@ -65,7 +72,8 @@ public enum ReportRollup {
         let top = scope?.level ?? .province
         let levels = NodeCode.Level.allCases.filter { $0 >= top && $0 < .community }
         if try installedVersion(db) == version, try topLevel(db) == top,
-            try levels.isEmpty || db.triggerExists("report_rollup_insert")
+            try levels.isEmpty || db.triggerExists("report_rollup_insert"),
+            try installedProjections(db) == projections.map { "\($0.metric)#\($0.key)" }.sorted()
         {
             return
         }
@@ -258,6 +266,12 @@ public enum ReportRollup {
               ELSE substr(substr(';' || \(dims) || ';', instr(';' || \(dims) || ';', ';' || \(key) || '=') + 1), 1,
                           instr(substr(';' || \(dims) || ';', instr(';' || \(dims) || ';', ';' || \(key) || '=') + 1), ';') - 1) END)
         """
+    }
+
+    /// The installed projections as `metric#key`, sorted ([] without a projections table).
+    static func installedProjections(_ db: Database) throws -> [String] {
+        guard try db.tableExists("report_rollup_projections") else { return [] }
+        return try String.fetchAll(db, sql: "SELECT metric || '#' || key FROM report_rollup_projections ORDER BY 1")
     }
 
     /// Whether `install` has run on this database (any version).

@@ -68,6 +68,18 @@ public struct SatisfactionSummary: Equatable, Sendable {
         SatisfactionSummary(try CellSource.sums(db, metric: SatisfactionStatistics.metric, scope: scope, days: days))
     }
 
+    /// The callbacks rated and satisfied of each child of `scope`, with no count of complaints and no
+    /// breakdown by provider: read from the rollup's `callbacks#score` projection, one row per score,
+    /// child and period (the children's table of the summary report and the dashboard).
+    public static func computeTotalsByChild(_ db: Database, scope: NodeCode, days: ClosedRange<CalendarDay>) throws
+        -> [NodeCode: SatisfactionSummary]
+    {
+        try CellSource.sumsByChild(
+            db, metric: SatisfactionStatistics.metric, projection: SatisfactionStatistics.Dimension.score, scope: scope,
+            days: days
+        ).mapValues { SatisfactionSummary($0) }
+    }
+
     /// The summary of each child of `scope` (children without callbacks are absent).
     public static func computeByChild(_ db: Database, scope: NodeCode, days: ClosedRange<CalendarDay>) throws
         -> [NodeCode: SatisfactionSummary]

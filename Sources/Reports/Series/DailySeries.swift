@@ -48,7 +48,10 @@ public struct DailySeries: Equatable, Sendable {
                 return Point(day: day, value: calls.total, ratio: metric == .effectiveRatio ? calls.effectiveRatio : nil)
             }
         case .satisfaction:
-            let byDay = try CellSource.sumsByDay(db, metric: SatisfactionStatistics.metric, scope: scope, days: days)
+            // Rated and satisfied only: the `score` projection.
+            let byDay = try CellSource.sumsByDay(
+                db, metric: SatisfactionStatistics.metric, projection: SatisfactionStatistics.Dimension.score, scope: scope,
+                days: days)
             points = each(days) { day in
                 let tally = SatisfactionSummary(byDay[day.description] ?? [:]).total
                 return Point(day: day, value: tally.rated, ratio: tally.rate)

@@ -87,6 +87,25 @@ public struct ServiceSummary: Equatable, Sendable {
                 db, metric: ServiceStatistics.minutesMetric, scope: scope, days: days, exact: withItems))
     }
 
+    /// The completed visits, minutes and categories of each child of `scope`, with no breakdown by
+    /// provider or item: read from the rollup's `visits#category` and `visit_minutes#category` projections,
+    /// a few rows per child and period instead of one per category × provider (the children's table
+    /// of the summary report and the dashboard).
+    public static func computeTotalsByChild(_ db: Database, scope: NodeCode, days: ClosedRange<CalendarDay>) throws
+        -> [NodeCode: ServiceSummary]
+    {
+        let key = ServiceStatistics.Dimension.category
+        let visits = try CellSource.sumsByChild(
+            db, metric: ServiceStatistics.visitsMetric, projection: key, scope: scope, days: days)
+        let minutes = try CellSource.sumsByChild(
+            db, metric: ServiceStatistics.minutesMetric, projection: key, scope: scope, days: days)
+        var result: [NodeCode: ServiceSummary] = [:]
+        for child in Set(visits.keys).union(minutes.keys) {
+            result[child] = ServiceSummary(visits: visits[child] ?? [:], minutes: minutes[child] ?? [:])
+        }
+        return result
+    }
+
     /// The summary of each child of `scope` (children without visits are absent).
     public static func computeByChild(_ db: Database, scope: NodeCode, days: ClosedRange<CalendarDay>) throws
         -> [NodeCode: ServiceSummary]
