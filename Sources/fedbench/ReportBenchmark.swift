@@ -82,10 +82,10 @@ enum ReportBenchmark {
         }
 
         log("fedbench report: installing the rollup (rebuilt from the stored cells if missing or of another schema version)…")
-        let versionBefore = try store.database.read { db in try ReportRollup.installedVersion(db) }
+        let currentBefore = try store.database.read { db in try ReportRollup.isCurrent(db, scope: city) }
         var installSeconds = 0.0
         try timed(&installSeconds) { try store.database.write { db in try ReportRollup.install(db, scope: city) } }
-        let rebuilt = versionBefore != ReportRollup.version
+        let rebuilt = !currentBefore
         if !reusable {
             // Marks the store complete only once the rollup is installed, so a later run can reuse it.
             try store.database.write { db in

@@ -71,12 +71,7 @@ public enum ReportRollup {
     public static func install(_ db: Database, scope: NodeCode? = nil) throws {
         let top = scope?.level ?? .province
         let levels = NodeCode.Level.allCases.filter { $0 >= top && $0 < .community }
-        if try installedVersion(db) == version, try topLevel(db) == top,
-            try levels.isEmpty || db.triggerExists("report_rollup_insert"),
-            try installedProjections(db) == projections.map { "\($0.metric)#\($0.key)" }.sorted()
-        {
-            return
-        }
+        if try isCurrent(db, scope: scope) { return }
         let levelRows = levels.flatMap { level in
             let digits = level.significantDigits
             return ["(\(level.rawValue), \(digits), 'm', 7)", "(\(level.rawValue), \(digits), 'd', 10)"]
@@ -266,6 +261,16 @@ public enum ReportRollup {
               ELSE substr(substr(';' || \(dims) || ';', instr(';' || \(dims) || ';', ';' || \(key) || '=') + 1), 1,
                           instr(substr(';' || \(dims) || ';', instr(';' || \(dims) || ';', ';' || \(key) || '=') + 1), ';') - 1) END)
         """
+    }
+
+    /// Whether the installed rollup is the one `install(db, scope:)` would build (its version, top
+    /// level, triggers and projections): then `install` leaves it as it is, otherwise it rebuilds it.
+    public static func isCurrent(_ db: Database, scope: NodeCode? = nil) throws -> Bool {
+        let top = scope?.level ?? .province
+        let levels = NodeCode.Level.allCases.filter { $0 >= top && $0 < .community }
+        return try installedVersion(db) == version && topLevel(db) == top
+            && (levels.isEmpty || db.triggerExists("report_rollup_insert"))
+            && installedProjections(db) == projections.map { "\($0.metric)#\($0.key)" }.sorted()
     }
 
     /// The installed projections as `metric#key`, sorted ([] without a projections table).

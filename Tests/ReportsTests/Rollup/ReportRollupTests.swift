@@ -227,6 +227,18 @@ import Testing
         let marker = "SELECT COUNT(*) FROM report_rollup WHERE metric = 'marker'"
         try city.database.write { db in try ReportRollup.install(db, scope: scope) }
         #expect(try city.database.read { db in try Int.fetchOne(db, sql: marker) } == 1)
+        // Other projections (a rollup from a build with fewer): rebuilt too.
+        try city.database.write { db in
+            try db.execute(sql: "DELETE FROM report_rollup_projections WHERE metric = 'callbacks'")
+        }
+        #expect(try city.database.read { db in try ReportRollup.isCurrent(db, scope: scope) } == false)
+        try city.database.write { db in try ReportRollup.install(db, scope: scope) }
+        #expect(try city.database.read { db in try Int.fetchOne(db, sql: marker) } == 0)
+        #expect(try city.database.read { db in try ReportRollup.isCurrent(db, scope: scope) })
+        try expectSameAsCells("rebuilt for its projections")
+        try city.database.write { db in
+            try db.execute(sql: "INSERT INTO report_rollup VALUES ('marker', 'm', 2, '130100000000', '2026-01', '', 1)")
+        }
         try city.database.write { db in try ReportRollup.install(db) }
         #expect(try city.database.read { db in try Int.fetchOne(db, sql: marker) } == 0)
         #expect(try city.database.read { db in try ReportRollup.topLevel(db) } == .province)
