@@ -3,13 +3,14 @@ public import Replication
 
 /// A derived, local (never replicated) rollup of the statistics cells, kept exact for every read.
 ///
-/// SQLite triggers on `crdt_stats` append each change of a cell — a local write, a merge from a child,
-/// a correction — to `report_rollup_pending` in the same transaction (one row, no index: the cost of
-/// an append). The node folds the pending changes into the rollup every few hundred milliseconds with
-/// one grouped upsert (`fold`), so the many updates of a cell within that window, and the cells of one
-/// area, cost one row each; reports read the rollup *and* the changes not yet folded, so they are never
-/// stale. Keeping the rollup in the merge's own transaction (layout 2) made a city's merges eight
-/// upserts per cell and slowed propagation a hundredfold at 8,000 changes/s (docs/BENCHMARKS.md).
+/// SQLite triggers on `crdt_stats` add each change of a cell — a local write, a merge from a child, a
+/// correction — to `report_rollup_pending` in the same transaction: one row per cell changed since the
+/// last fold, updated in place when it changes again. The node folds the pending cells into the rollup
+/// every 2 s in chunks (`fold`, `RollupFolder` in FederationNode), grouped by rollup row, so a cell
+/// changed many times in that window and the cells of one area cost one upsert per rollup row; reports
+/// read the rollup *and* the cells still pending, so they are never stale. (Layout 2 kept the rollup
+/// inside every merge's transaction; at the sync benchmark's 8,000 changes/s on two cores both
+/// layouts are CPU-bound alike — docs/BENCHMARKS.md "The fix tried on 2026-12-04".)
 ///
 /// `report_rollup` holds, per metric, dimension string and area above the community level (from the
 /// node's own level down to the street), the sum of the cells per month (`grain` `m`, period
@@ -36,7 +37,8 @@ public enum ReportRollup {
     public static let originTable = "report_origin_days"
     /// The table holding the installed schema version and top level.
     public static let metaTable = "report_rollup_meta"
-    /// The changes of cells not yet folded into the rollup (appended by the triggers, emptied by `fold`).
+    /// The cells changed since they were last folded into the rollup, one row each with the sum of
+    /// their changes (written by the triggers, emptied by `fold`).
     public static let pendingTable = "report_rollup_pending"
     /// The projections kept beside the full rows: metric `calls#effective` holds the calls with
     /// their dimension string cut down to its `effective=…` pair, two rows per area and period instead
@@ -56,7 +58,7 @@ public enum ReportRollup {
     /// The layout version; `install` rebuilds a rollup of any other version from the cells.
     /// 1: key `(metric, area, grain, period, dims)`, every level from the province, 2 statements per
     /// cell update. 2: key `(metric, grain, level, area, period, dims)`, levels from the node's own,
-    /// years above the street, one statement per cell update. 3: the triggers append to
+    /// years above the street, one statement per cell update. 3: the triggers write to
     /// `report_rollup_pending`, `fold` moves it into the rollup, reads add what is pending; projections.
     public static let version = 3
 
@@ -213,7 +215,7 @@ public enum ReportRollup {
         return Int(upper - first + 1)
     }
 
-    /// How many changes are waiting to be folded (0 without a rollup).
+    /// How many changed cells are waiting to be folded (0 without a rollup).
     public static func pendingCount(_ db: Database) throws -> Int {
         guard try db.tableExists(pendingTable) else { return 0 }
         return try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM report_rollup_pending")) ?? 0
