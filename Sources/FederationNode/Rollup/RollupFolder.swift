@@ -45,7 +45,7 @@ final class RollupFolder: Sendable {
     func foldPending() async -> Int {
         var total = 0
         do {
-            while !stopped.load(ordering: .relaxed) {
+            while !stopped.load(ordering: .relaxed), try await store.database.read({ db in try ReportRollup.hasPending(db) }) {
                 let folded = try await store.database.write { db in try ReportRollup.fold(db) }
                 total += folded
                 if folded < ReportRollup.foldChunk { break }

@@ -215,6 +215,13 @@ public enum ReportRollup {
         return Int(upper - first + 1)
     }
 
+    /// Whether any changed cell waits to be folded (false without a rollup): a read, so an idle node's
+    /// folder never opens a write transaction.
+    public static func hasPending(_ db: Database) throws -> Bool {
+        guard try db.tableExists(pendingTable) else { return false }
+        return try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM report_rollup_pending)")) ?? false
+    }
+
     /// How many changed cells are waiting to be folded (0 without a rollup).
     public static func pendingCount(_ db: Database) throws -> Int {
         guard try db.tableExists(pendingTable) else { return 0 }
