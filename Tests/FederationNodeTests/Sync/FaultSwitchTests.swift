@@ -93,7 +93,10 @@ import Testing
             try community.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders") ?? 0 }
         }
         // The street's batches are refused by the full child and kept: its sent watermark stays behind.
-        #expect(try await federation.eventually { try Self.refusals(street).errors.contains { $0.contains("full") } })
+        #expect(
+            try await federation.eventually(timeout: .seconds(60)) {
+                try Self.refusals(street).errors.contains { $0.contains("full") }
+            })
         #expect(try elders() < 3_000)
         try await federation.stop("130102001001")
         let node = try #require(federation.nodes[try NodeCode("130102001001")])

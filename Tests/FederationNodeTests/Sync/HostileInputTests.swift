@@ -20,11 +20,16 @@ final class RawChild {
 
     func sendRaw(_ bytes: [UInt8]) throws { _ = try socket.send([bytes]) }
 
-    /// The next message within `milliseconds`, or nil.
-    func receive(within milliseconds: Int = 10_000) throws -> SyncMessage? {
+    /// The next message within `milliseconds`, or nil. Polls without blocking and sleeps between polls,
+    /// so a test waiting here leaves the (two-thread, on CI) cooperative pool to the nodes it waits for.
+    func receive(within milliseconds: Int = 20_000) async throws -> SyncMessage? {
         let deadline = ContinuousClock.now + .milliseconds(milliseconds)
         while ContinuousClock.now < deadline {
-            if try socket.poll(.readable, timeoutMilliseconds: 50).contains(.readable), let message = try socket.receive(dontWait: true) {
+            guard try socket.poll(.readable, timeoutMilliseconds: 0).contains(.readable) else {
+                try? await Task.sleep(for: .milliseconds(10))
+                continue
+            }
+            if let message = try socket.receive(dontWait: true) {
                 let decoded = try WireCodec.decode(message.frames[0])
                 // Heartbeats and batches streamed down are not what these tests wait for.
                 if case .heartbeat = decoded { continue }
@@ -35,15 +40,15 @@ final class RawChild {
         return nil
     }
 
-    func hello(_ code: String, version: UInt32 = FederationVersion.protocolVersion) throws -> SyncMessage? {
+    func hello(_ code: String, version: UInt32 = FederationVersion.protocolVersion) async throws -> SyncMessage? {
         try send(.hello(.init(nodeCode: code, protocolVersion: version, receivedWatermark: 0, receivedEpoch: "", feedEpoch: "raw-1", software: "raw")))
-        return try receive()
+        return try await receive()
     }
 
-    func batch(_ id: UInt64, from: UInt64, to: UInt64, stats: [StatChange]) throws -> SyncMessage? {
+    func batch(_ id: UInt64, from: UInt64, to: UInt64, stats: [StatChange]) async throws -> SyncMessage? {
         let payload = try WireCodec.encodeBatch(ChangeBatch(stats: stats))
         try send(.batch(.init(batchID: id, seqFrom: from, seqTo: to, compressed: true, payload: payload, cellCount: UInt32(stats.count))))
-        return try receive()
+        return try await receive()
     }
 
     deinit {
@@ -88,15 +93,15 @@ final class RawChild {
         let street = try #require(federation.nodes[try NodeCode(Self.street)])
         let stranger = try RawChild(endpoint: street.endpoint, serverKey: try street.directory.loadKeyPair().publicKey, keys: try CurveKeyPair.generate())
         try stranger.send(.hello(.init(nodeCode: Self.raw, protocolVersion: 1, receivedWatermark: 0, receivedEpoch: "", feedEpoch: "x", software: "raw")))
-        #expect(try stranger.receive(within: 2_000) == nil)
+        #expect(try await stranger.receive(within: 2_000) == nil)
         try await Self.honestChildStillSyncs(federation, adding: 1)
         await federation.shutdown()
     }
 
     @Test func aForgedOriginIsRefusedLoggedAndCounted() async throws {
         let (federation, client) = try await Self.setUp()
-        guard case .welcome = try #require(try client.hello(Self.raw)) else { Issue.record("no WELCOME"); return }
-        let reply = try client.batch(1, from: 0, to: 1, stats: [try Self.cell(origin: Self.honest, community: Self.honest, value: 500)])
+        guard case .welcome = try #require(try await client.hello(Self.raw)) else { Issue.record("no WELCOME"); return }
+        let reply = try await client.batch(1, from: 0, to: 1, stats: [try Self.cell(origin: Self.honest, community: Self.honest, value: 500)])
         guard case .error(let error) = try #require(reply) else { Issue.record("expected ERROR, got \(String(describing: reply))"); return }
         #expect(error.code == .foreignOrigin)
         #expect(error.batchID == 1)
@@ -114,17 +119,17 @@ final class RawChild {
     @Test func garbageTruncationWrongVersionAndImpersonationGetErrorsAndTheNodeKeepsServing() async throws {
         let (federation, client) = try await Self.setUp()
         try client.sendRaw([0xde, 0xad, 0xbe, 0xef, 0xff])
-        guard case .error(let garbage) = try #require(try client.receive()) else { Issue.record("no ERROR for garbage"); return }
+        guard case .error(let garbage) = try #require(try await client.receive()) else { Issue.record("no ERROR for garbage"); return }
         #expect(garbage.code == .malformed)
         let hello = try WireCodec.encode(.hello(.init(nodeCode: Self.raw, protocolVersion: 1, receivedWatermark: 0, receivedEpoch: "", feedEpoch: "x", software: "raw")))
         try client.sendRaw(Array(hello.prefix(hello.count - 3)))
-        guard case .error(let truncated) = try #require(try client.receive()) else { Issue.record("no ERROR for truncation"); return }
+        guard case .error(let truncated) = try #require(try await client.receive()) else { Issue.record("no ERROR for truncation"); return }
         #expect(truncated.code == .malformed)
-        guard case .error(let version) = try #require(try client.hello(Self.raw, version: 99)) else { Issue.record("no ERROR for version"); return }
+        guard case .error(let version) = try #require(try await client.hello(Self.raw, version: 99)) else { Issue.record("no ERROR for version"); return }
         #expect(version.code == .unsupportedVersion)
-        guard case .error(let impersonation) = try #require(try client.hello(Self.honest)) else { Issue.record("no ERROR for impersonation"); return }
+        guard case .error(let impersonation) = try #require(try await client.hello(Self.honest)) else { Issue.record("no ERROR for impersonation"); return }
         #expect(impersonation.code == .notTrusted)
-        let early = try client.batch(7, from: 0, to: 1, stats: [try Self.cell(origin: Self.raw, community: Self.raw, value: 1)])
+        let early = try await client.batch(7, from: 0, to: 1, stats: [try Self.cell(origin: Self.raw, community: Self.raw, value: 1)])
         guard case .error(let notWelcomed) = try #require(early) else { Issue.record("no ERROR before HELLO"); return }
         #expect(notWelcomed.code == .notWelcomed)
         try await Self.honestChildStillSyncs(federation, adding: 3)
@@ -133,22 +138,22 @@ final class RawChild {
 
     @Test func replayedAndDuplicatedBatchesHaveNoEffectAndGapsAreRefused() async throws {
         let (federation, client) = try await Self.setUp()
-        guard case .welcome = try #require(try client.hello(Self.raw)) else { Issue.record("no WELCOME"); return }
+        guard case .welcome = try #require(try await client.hello(Self.raw)) else { Issue.record("no WELCOME"); return }
         let cell = try Self.cell(origin: Self.raw, community: Self.raw, value: 4)
-        guard case .ack(let first) = try #require(try client.batch(1, from: 0, to: 1, stats: [cell])) else { Issue.record("no ACK"); return }
+        guard case .ack(let first) = try #require(try await client.batch(1, from: 0, to: 1, stats: [cell])) else { Issue.record("no ACK"); return }
         #expect(first.applied == 1)
         #expect(first.seqTo == 1)
-        guard case .ack(let replay) = try #require(try client.batch(2, from: 0, to: 1, stats: [cell])) else { Issue.record("no ACK"); return }
+        guard case .ack(let replay) = try #require(try await client.batch(2, from: 0, to: 1, stats: [cell])) else { Issue.record("no ACK"); return }
         #expect(replay.applied == 0)
         #expect(replay.duplicates == 1)
         let street = try federation.store(Self.street)
         #expect(try street.total("calls", within: try NodeCode(Self.raw)) == 4)
-        let gap = try client.batch(3, from: 5, to: 6, stats: [try Self.cell(origin: Self.raw, community: Self.raw, value: 9)])
+        let gap = try await client.batch(3, from: 5, to: 6, stats: [try Self.cell(origin: Self.raw, community: Self.raw, value: 9)])
         guard case .error(let error) = try #require(gap) else { Issue.record("expected ERROR for a gap"); return }
         #expect(error.code == .outOfOrder)
         #expect(try street.total("calls", within: try NodeCode(Self.raw)) == 4)
         // The child's watermark is durable: a new session starts where the street's commit left it.
-        guard case .welcome(let again) = try #require(try client.hello(Self.raw)) else { Issue.record("no WELCOME"); return }
+        guard case .welcome(let again) = try #require(try await client.hello(Self.raw)) else { Issue.record("no WELCOME"); return }
         #expect(again.receivedWatermark == 1)
         #expect(again.receivedEpoch == "raw-1")
         await federation.shutdown()
