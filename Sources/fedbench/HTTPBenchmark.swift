@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import NIOCore
 import Replication
+import Reports
 import Synchronization
 
 /// `fedbench ingest` and `fedbench import`: a real node (`NodeDaemon`, durable SQLite, the HTTP server
@@ -187,6 +188,7 @@ enum HTTPBenchmark {
 
         log("fedbench ingest: posting \(bodies.count) batches over \(concurrency) connections…")
         let start = DispatchTime.now().uptimeNanoseconds
+        let cpuAtStart = processCPUSeconds()
         let accepted = try await withThrowingTaskGroup(of: Int.self) { group in
             let queue = BodyQueue(bodies)
             for _ in 0..<concurrency {
@@ -202,18 +204,33 @@ enum HTTPBenchmark {
             }
             return try await group.reduce(0, +)
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let answered = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         guard accepted == events else { throw BenchError("only \(accepted) of \(events) events were accepted") }
+        // The node folds the rollup's pending changes in the background: the rate counts until that work
+        // is done too, so a backlog left behind is not hidden (it would grow without end under this load).
+        let store = federation.store(node.code)
+        var pendingAtAnswer = 0
+        for attempt in 0... {
+            let pending = try await store.database.read { db in try ReportRollup.pendingCount(db) }
+            if attempt == 0 { pendingAtAnswer = pending }
+            if pending == 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let cpu = processCPUSeconds() - cpuAtStart
         let perSecond = rate(events, seconds)
         log(
             "  ingest: \(events) events in \(String(format: "%.2f", seconds)) s = \(perSecond) events/s (target ≥ 20,000)"
                 + (rollup ? "" : ", without the report rollup's triggers") + (randomOrder ? ", events on random days" : ", events in time order")
-                + (atCommunity ? ", at a community node" : ", at a street node of 8 communities"))
+                + (atCommunity ? ", at a community node" : ", at a street node of 8 communities")
+                + String(format: "; all answered after %.2f s with %d cells left to fold into the rollup", answered, pendingAtAnswer)
+                + String(format: "; CPU %.1f s (server and client, %.2f of %d cores)", cpu, cpu / seconds, ProcessInfo.processInfo.activeProcessorCount))
         return [
             "benchmark": "ingest", "events": events, "batch": batch, "concurrency": concurrency, "seconds": seconds,
             "rollup": rollup, "rollup_triggers_dropped": droppedTriggers, "order": randomOrder ? "random" : "time",
             "node": node.code, "level": atCommunity ? "community" : "street",
-            "events_per_s": perSecond, "target_events_per_s": 20_000, "request_bytes": bytes,
+            "events_per_s": perSecond, "target_events_per_s": 20_000, "request_bytes": bytes, "cpu_s": cpu,
+            "answered_s": answered, "pending_at_answer": pendingAtAnswer,
             "peak_rss_mb": (peakRSSMegabytes() * 10).rounded() / 10, "cores": ProcessInfo.processInfo.activeProcessorCount,
         ]
     }

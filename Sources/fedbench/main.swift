@@ -91,6 +91,14 @@ func peakRSSMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
 }
 
+/// CPU seconds (user + system) this process has used so far, all threads.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 func log(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }

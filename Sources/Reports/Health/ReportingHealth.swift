@@ -121,7 +121,7 @@ public struct ReportingHealth: Equatable, Sendable {
     static func reportingChildren(
         _ db: Database, days: ClosedRange<CalendarDay>, originsByChild: [NodeCode: [Int64]]
     ) throws -> Set<NodeCode> {
-        guard try ReportRollup.isInstalled(db) else {
+        guard try ReportRollup.isMaintained(db) else {
             let ids = Set(
                 try Int64.fetchAll(
                     db, sql: "SELECT DISTINCT origin FROM crdt_stats WHERE period >= ? AND period <= ?",

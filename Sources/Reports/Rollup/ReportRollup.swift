@@ -67,11 +67,11 @@ public enum ReportRollup {
     /// store (inside one write transaction).
     ///
     /// - Parameter scope: the node's own code: areas above its level are never asked for, so they
-    ///   are not rolled up (a city node keeps city, district and street rows; a community, whose
-    ///   reports read its own cells, keeps none and installs no triggers). nil keeps every level from
-    ///   the province.
+    ///   are not rolled up (a city node keeps city, district and street rows; a street or community,
+    ///   whose reports read the cells of its own few communities, keeps none and installs no triggers:
+    ///   `topLevel(for:)`). nil keeps every level from the province.
     public static func install(_ db: Database, scope: NodeCode? = nil) throws {
-        let top = scope?.level ?? .province
+        let top = topLevel(for: scope)
         let levels = NodeCode.Level.allCases.filter { $0 >= top && $0 < .community }
         if try isCurrent(db, scope: scope) { return }
         let levelRows = levels.flatMap { level in
@@ -79,8 +79,8 @@ public enum ReportRollup {
             return ["(\(level.rawValue), \(digits), 'm', 7)", "(\(level.rawValue), \(digits), 'd', 10)"]
                 + (level < .street ? ["(\(level.rawValue), \(digits), 'y', 4)"] : [])
         }
-        // A community reads its own cells (a handful a day): it keeps the tables, empty, and no triggers,
-        // so recording an event there costs nothing more.
+        // A street or community reads its own communities' cells: it keeps the tables, empty, and no
+        // triggers, so recording an event there costs nothing more.
         let triggers = """
                 CREATE TRIGGER report_rollup_insert AFTER INSERT ON crdt_stats BEGIN
                 \(append("NEW", value: "NEW.value", cells: "1"))
@@ -197,14 +197,14 @@ public enum ReportRollup {
             sql: rollupInsert(
                 cells: """
                     SELECT metric, community, period, \(withoutItem("dims")) AS dims, SUM(value) AS value
-                    FROM report_rollup_pending WHERE rowid <= ? GROUP BY 1, 2, 3, 4 HAVING SUM(value) != 0
+                    FROM report_rollup_pending NOT INDEXED WHERE rowid <= ? GROUP BY 1, 2, 3, 4 HAVING SUM(value) != 0
                     """, materialized: true),
             arguments: [upper])
         try db.execute(
             sql: """
                 WITH o AS MATERIALIZED (
                     SELECT origin, period, SUM(cells) AS cells
-                    FROM report_rollup_pending WHERE rowid <= ? AND cells != 0 GROUP BY 1, 2 HAVING SUM(cells) != 0)
+                    FROM report_rollup_pending NOT INDEXED WHERE rowid <= ? AND cells != 0 GROUP BY 1, 2 HAVING SUM(cells) != 0)
                 INSERT INTO report_origin_days(origin, grain, period, cells)
                     SELECT o.origin, g.grain, substr(o.period, 1, g.width), SUM(o.cells)
                     FROM o, (SELECT 'm' AS grain, 7 AS width UNION ALL SELECT 'd', 10) g WHERE true GROUP BY 1, 2, 3
@@ -275,7 +275,7 @@ public enum ReportRollup {
     /// Whether the installed rollup is the one `install(db, scope:)` would build (its version, top
     /// level, triggers and projections): then `install` leaves it as it is, otherwise it rebuilds it.
     public static func isCurrent(_ db: Database, scope: NodeCode? = nil) throws -> Bool {
-        let top = scope?.level ?? .province
+        let top = topLevel(for: scope)
         let levels = NodeCode.Level.allCases.filter { $0 >= top && $0 < .community }
         return try installedVersion(db) == version && topLevel(db) == top
             && (levels.isEmpty || db.triggerExists("report_rollup_insert"))
@@ -291,6 +291,23 @@ public enum ReportRollup {
     /// Whether `install` has run on this database (any version).
     public static func isInstalled(_ db: Database) throws -> Bool {
         try db.tableExists(table) && db.tableExists(originTable)
+    }
+
+    /// The highest level a node at `scope` rolls up (nil: from the province). A street or community
+    /// node keeps no rollup (`.community`): its reports read the cells of its own few communities
+    /// directly, and recording an event or merging a child's batch there pays nothing for a rollup
+    /// (at a street the fold cost more than everything else of an ingest: docs/BENCHMARKS.md). A
+    /// district keeps district and street rows, a city city, district and street rows.
+    public static func topLevel(for scope: NodeCode?) -> NodeCode.Level {
+        guard let level = scope?.level else { return .province }
+        return level >= .street ? .community : level
+    }
+
+    /// Whether the installed rollup keeps rows and origin days, and its triggers feed them (false at
+    /// a street or community node, or before `install`): reports then read the cells themselves.
+    public static func isMaintained(_ db: Database) throws -> Bool {
+        guard let top = try topLevel(db) else { return false }
+        return top < .community
     }
 
     /// The version of the installed rollup, nil if none (or one older than versions were recorded).

@@ -121,7 +121,7 @@ import Testing
     /// The rollup's pending changes show on `/metrics` until the node's folder has folded them, and
     /// the figures are the same before and after.
     @Test func pendingRollupChangesAreShownUntilTheFolderFoldsThem() async throws {
-        let node = try TestNode(Codes.street)
+        let node = try TestNode(Codes.district)  // a district keeps a rollup (a street reads its cells)
         let app = Application(router: try NodeHTTP.makeRouter(context: node.context))  // installs the rollup
         let keys = try (0..<30).map { index in
             StatKey(
@@ -131,11 +131,11 @@ import Testing
         }
         _ = try node.store.add(keys.map { ($0, 1) })
         _ = try node.store.add(keys.map { ($0, 1) })  // the same cells again: still one pending row each
-        let street = try NodeCode(Codes.street)
+        let district = try NodeCode(Codes.district)
         let march = CalendarDay("2026-03-01")!...CalendarDay("2026-03-31")!
         func figures() throws -> [Int64] {
             try node.store.database.read { db in
-                let summary = try CallSummary.compute(db, scope: street, days: march)
+                let summary = try CallSummary.compute(db, scope: district, days: march)
                 return [summary.total, summary.effective]
             }
         }

@@ -245,24 +245,37 @@ import Testing
         try expectSameAsCells("rebuilt with every level")
     }
 
-    /// A community node reads its own cells: its rollup has no levels and no triggers (recording an
-    /// event there pays nothing for the rollup), and its figures are those of the cells.
-    @Test func aCommunityKeepsNoRollupAndReadsItsCells() throws {
+    /// A community or street node reads its own communities' cells: its rollup has no levels and no
+    /// triggers (recording an event there pays nothing for the rollup), and its figures are those of
+    /// the cells. A street rollup of an earlier release is dropped on install.
+    @Test(arguments: ["130102001001", "130102001000"])
+    func aCommunityOrStreetKeepsNoRollupAndReadsItsCells(_ node: String) throws {
         let directory = try TemporaryDirectory()
-        let community = try ReportFixtures.store("130102001001", in: directory)
-        let code = try NodeCode("130102001001")
+        let community = try ReportFixtures.store(node, in: directory)
+        let code = try NodeCode(node)
+        if code.level == .street {
+            // What an earlier release installed at a street: street rows, triggers, origin days.
+            try community.database.write { db in try ReportRollup.install(db) }
+            var earlier = try ReportCells(community, rollup: false)
+            try earlier.calls(4, effective: true, community: "130102001002", day: "2026-01-05")
+            #expect(try community.database.read { db in try ReportRollup.pendingCount(db) } > 0)
+            #expect(try community.database.read { db in try ReportRollup.isCurrent(db, scope: code) } == false)
+        }
         try community.database.write { db in try ReportRollup.install(db, scope: code) }
         var cells = try ReportCells(community, rollup: false)
         try cells.calls(3, effective: true, community: "130102001001", day: "2026-01-10")
         try cells.calls(2, effective: false, community: "130102001001", day: "2026-01-11", hour: 14)
         try cells.visits(2, minutes: 90, community: "130102001001", day: "2026-01-31")
+        let earlier: Int64 = code.level == .street ? 4 : 0
         try community.database.read { db in
             #expect(try ReportRollup.topLevel(db) == .community)
+            #expect(try !ReportRollup.isMaintained(db))
             #expect(try !db.triggerExists("report_rollup_insert"))
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report_rollup") == 0)
+            #expect(try ReportRollup.pendingCount(db) == 0)
             let calls = try CallSummary.compute(db, scope: code, days: .days("2026-01-01", "2026-01-31"))
-            #expect(calls.total == 5)
-            #expect(calls.effective == 3)
+            #expect(calls.total == 5 + earlier)
+            #expect(calls.effective == 3 + earlier)
             let services = try ServiceSummary.compute(db, scope: code, days: .days("2026-01-01", "2026-01-31"))
             #expect(services.completed == 2)
             #expect(services.total.minutes == 90)
