@@ -28,8 +28,15 @@ enum HTTPBenchmark {
 
     /// The node the benchmark posts to and the communities its events and elders belong to: the street
     /// with its 8 communities, or (`community` true) the first community alone, as a station records.
-    static func node(community: Bool) -> (code: String, communities: [String]) {
-        community ? (communities[0], [communities[0]]) : (street, communities)
+    /// The node the ingest benchmark posts to: a community (its own events), or the street, district
+    /// or city above the 8 communities (the events of all of them).
+    static func node(level: String) -> (code: String, communities: [String]) {
+        switch level {
+        case "community": (communities[0], [communities[0]])
+        case "district": (String(street.prefix(6)) + "000000", communities)
+        case "city": (String(street.prefix(4)) + "00000000", communities)
+        default: (street, communities)
+        }
     }
 
     /// Starts one node (`code`) and waits until its HTTP server listens; with `rollup` false, drops the
@@ -106,11 +113,11 @@ enum HTTPBenchmark {
     /// `randomOrder` every event falls on a random day of the 300 — the worst case for every index
     /// keyed by time (statistics cells, the report rollup), reported beside the first.
     static func ingest(
-        events: Int, batch: Int, concurrency: Int, rollup: Bool = true, randomOrder: Bool = false, atCommunity: Bool = false
+        events: Int, batch: Int, concurrency: Int, rollup: Bool = true, randomOrder: Bool = false, level: String = "street"
     ) async throws -> [String: Any] {
         var federation = try SyncBenchmark.Federation()
         defer { Task { [federation] in await federation.shutdown() } }
-        let node = node(community: atCommunity)
+        let node = node(level: level)
         let (target, droppedTriggers) = try await startNode(&federation, code: node.code, rollup: rollup)
 
         // The roster the visits name (visits of unknown elders are refused).
@@ -222,13 +229,13 @@ enum HTTPBenchmark {
         log(
             "  ingest: \(events) events in \(String(format: "%.2f", seconds)) s = \(perSecond) events/s (target ≥ 20,000)"
                 + (rollup ? "" : ", without the report rollup's triggers") + (randomOrder ? ", events on random days" : ", events in time order")
-                + (atCommunity ? ", at a community node" : ", at a street node of 8 communities")
+                + (level == "community" ? ", at a community node" : ", at a \(level) node above 8 communities")
                 + String(format: "; all answered after %.2f s with %d cells left to fold into the rollup", answered, pendingAtAnswer)
                 + String(format: "; CPU %.1f s (server and client, %.2f of %d cores)", cpu, cpu / seconds, ProcessInfo.processInfo.activeProcessorCount))
         return [
             "benchmark": "ingest", "events": events, "batch": batch, "concurrency": concurrency, "seconds": seconds,
             "rollup": rollup, "rollup_triggers_dropped": droppedTriggers, "order": randomOrder ? "random" : "time",
-            "node": node.code, "level": atCommunity ? "community" : "street",
+            "node": node.code, "level": level,
             "events_per_s": perSecond, "target_events_per_s": 20_000, "request_bytes": bytes, "cpu_s": cpu,
             "answered_s": answered, "pending_at_answer": pendingAtAnswer,
             "peak_rss_mb": (peakRSSMegabytes() * 10).rounded() / 10, "cores": ProcessInfo.processInfo.activeProcessorCount,

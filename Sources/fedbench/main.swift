@@ -5,7 +5,7 @@
 //     swift run -c release fedbench report [--elders 100000] [--keep DIR] [--store bench/tmp/report-city.sqlite]
 //     swift run -c release fedbench load  [--elders 1500000]     # initial load only (make bench BENCH_LARGE=1)
 //     swift run -c release fedbench levels [--elders 100000]     # peak RSS per level, one fedctl process each
-//     swift run -c release fedbench ingest [--events 200000] [--batch 1000] [--concurrency 4] [--rollup on|off] [--order time|random] [--node street|community]
+//     swift run -c release fedbench ingest [--events 200000] [--batch 1000] [--concurrency 4] [--rollup on|off] [--order time|random] [--node street|community|district|city]
 //     swift run -c release fedbench import [--elders 100000] [--rollup on|off]
 //
 // Human-readable lines first; the last line is one JSON object.
@@ -33,8 +33,9 @@ struct Options {
     var rollup = true
     /// `--order random`: ingest events spread over random days instead of in time order.
     var randomOrder = false
-    /// `--node community`: ingest at a community node (its own events only) instead of a street.
-    var atCommunity = false
+    /// `--node community|district|city`: ingest at a community node (its own events only), or at a
+    /// district or city above the same 8 communities, instead of the street.
+    var level = "street"
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -58,8 +59,10 @@ struct Options {
                 guard value == "time" || value == "random" else { throw BenchError("--order must be time or random, got \(value)") }
                 randomOrder = value == "random"
             case "--node":
-                guard value == "street" || value == "community" else { throw BenchError("--node must be street or community, got \(value)") }
-                atCommunity = value == "community"
+                guard ["community", "street", "district", "city"].contains(value) else {
+                    throw BenchError("--node must be community, street, district or city, got \(value)")
+                }
+                level = value
             default: throw BenchError("unknown option \(flag); see the header of Sources/fedbench/main.swift")
             }
         }
@@ -293,7 +296,7 @@ do {
     case "ingest":
         result = try await HTTPBenchmark.ingest(
             events: options.events, batch: options.batch, concurrency: options.concurrency, rollup: options.rollup,
-            randomOrder: options.randomOrder, atCommunity: options.atCommunity)
+            randomOrder: options.randomOrder, level: options.level)
     case "import": result = try await HTTPBenchmark.importRoster(elders: options.elders, rollup: options.rollup)
     default: throw BenchError("unknown benchmark \(options.command); available: merge, sync, load, levels, report, ingest, import")
     }
