@@ -119,7 +119,7 @@ public final class ReplicaStore: Sendable {
                     via INTEGER NOT NULL,
                     PRIMARY KEY (origin, community, metric, period, dims)) WITHOUT ROWID;
                 CREATE INDEX IF NOT EXISTS crdt_stats_seq ON crdt_stats(seq);
-                CREATE INDEX IF NOT EXISTS crdt_stats_report ON crdt_stats(metric, period, community);
+                CREATE INDEX IF NOT EXISTS crdt_stats_report ON crdt_stats(metric, period, community, value);
                 CREATE TABLE IF NOT EXISTS crdt_watermarks (
                     peer TEXT NOT NULL,
                     direction TEXT NOT NULL CHECK (direction IN ('sent', 'received')),
@@ -143,6 +143,13 @@ public final class ReplicaStore: Sendable {
         let keyPosition = Dictionary(
             try Row.fetchAll(db, sql: "PRAGMA table_info(crdt_stats)").map { ($0["name"] as String, $0["pk"] as Int) },
             uniquingKeysWith: { first, _ in first })
+        // The report index holds the value too (a secondary index of a WITHOUT ROWID table carries its
+        // key: origin and dims), so a report over a scope reads the index alone, never the table.
+        if let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'crdt_stats_report'"),
+            !sql.contains("value")
+        {
+            try db.execute(sql: "DROP INDEX crdt_stats_report")
+        }
         guard let dims = keyPosition["dims"], let period = keyPosition["period"], dims < period else { return }
         try db.execute(
             sql: """

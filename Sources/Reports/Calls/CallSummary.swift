@@ -71,7 +71,7 @@ public struct CallSummary: Equatable, Sendable {
     ///   - days: the inclusive range of periods.
     /// - Complexity: above the community level with `ReportRollup` installed, one scan of the rollup's
     ///   monthly rows for the whole months and daily rows for the days at either end; otherwise one
-    ///   range scan of the `crdt_stats_report(metric, period, community)` index. Either way grouped by
+    ///   range scan of the `crdt_stats_report(metric, period, community, value)` index. Either way grouped by
     ///   dimension string.
     public static func compute(_ db: Database, scope: NodeCode, days: ClosedRange<CalendarDay>) throws -> CallSummary {
         CallSummary(sums: try CellSource.sums(db, metric: CallStatistics.metric, scope: scope, days: days))

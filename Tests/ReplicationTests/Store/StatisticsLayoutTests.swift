@@ -67,6 +67,11 @@ import Testing
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'crdt_stats' AND sql IS NOT NULL ORDER BY name")
         }
         #expect(indexes == ["crdt_stats_report", "crdt_stats_seq"])
+        // The report index covers what reports read (value included), so they never visit the table.
+        let reportIndex = try reopened.database.read { db in
+            try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'crdt_stats_report'")
+        }
+        #expect(reportIndex?.contains("metric, period, community, value") == true)
         // It goes on merging: a new change at the community arrives and adds up exactly once.
         let key = StatKey(origin: Fixtures.community, community: Fixtures.community, metric: "calls", dims: "channel=app", period: "2026-03-05")
         let before = try reopened.statistic(key)?.value ?? 0
