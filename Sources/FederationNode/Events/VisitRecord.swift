@@ -46,7 +46,7 @@ public struct VisitRecord: Hashable, Sendable {
         try CallRecord.checkIdentifier(id, field: "id")
         try CallRecord.checkIdentifier(elderID, field: "elder_id")
         try CallRecord.checkIdentifier(providerID, field: "provider_id")
-        guard !providerID.contains(";"), !providerID.contains("=") else {
+        guard !providerID.contains(";" as Character), !providerID.contains("=" as Character) else {
             throw CallValidationError(field: "provider_id", message: "must not contain ; or =")
         }
         try Self.checkText(item, field: "item")

@@ -118,21 +118,19 @@ struct ElderInput: Sendable {
     // MARK: - Field rules
 
     static func residentID(_ text: String) throws(ElderFieldError) -> ResidentID {
-        let characters = Array(text.uppercased())
-        guard characters.count == 18, characters.prefix(17).allSatisfy(\.isASCIIDigit),
-            characters[17].isASCIIDigit || characters[17] == "X"
-        else {
+        guard let bytes = ResidentID.normalizedBytes(text) else {
             throw ElderFieldError(
                 "resident_id",
                 "\"\(text)\" must be 18 characters: 17 digits and a check digit 0–9 or X (身份证号应为18位)")
         }
-        guard ResidentID.checkCharacter(for: characters.prefix(17)) == characters[17] else {
+        guard ResidentID.checkByte(for: bytes[..<17]) == bytes[17] else {
             throw ElderFieldError(
                 "resident_id",
                 "\(text) has a wrong check digit (GB 11643), so a digit was probably mistyped (身份证号校验位错误)")
         }
-        let birth = String(characters[6..<10]) + "-" + String(characters[10..<12]) + "-" + String(characters[12..<14])
-        guard date(birth) != nil, let residentID = try? ResidentID(String(characters)) else {
+        let birth = String(decoding: bytes[6..<10], as: UTF8.self) + "-" + String(decoding: bytes[10..<12], as: UTF8.self) + "-"
+            + String(decoding: bytes[12..<14], as: UTF8.self)
+        guard date(birth) != nil, let residentID = try? ResidentID(String(decoding: bytes, as: UTF8.self)) else {
             throw ElderFieldError(
                 "resident_id", "\(text) has an impossible birth date \(birth) (身份证号中的出生日期无效)")
         }
@@ -141,7 +139,7 @@ struct ElderInput: Sendable {
 
     /// `YYYY-MM-DD`, or `YYYY/M/D` as spreadsheets write dates, normalised to `YYYY-MM-DD` if the day exists.
     static func date(_ text: String) -> String? {
-        let parts = text.split(separator: text.contains("/") ? "/" : "-", omittingEmptySubsequences: false)
+        let parts = text.split(separator: text.contains("/" as Character) ? "/" : "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, (1...2).contains(parts[1].count), (1...2).contains(parts[2].count),
             parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
@@ -166,7 +164,7 @@ struct ElderInput: Sendable {
         let compact = text.filter { $0 != " " }
         let digits = compact.filter { $0 != "-" }
         guard digits.allSatisfy(\.isASCIIDigit), compact.filter({ $0 == "-" }).count <= 1 else { return nil }
-        if digits.first == "1", digits.count == 11, !compact.contains("-") { return digits }
+        if digits.first == "1", digits.count == 11, !compact.contains("-" as Character) { return digits }
         guard digits.first == "0" else { return nil }
         if let hyphen = compact.firstIndex(of: "-") {
             let area = compact[..<hyphen].count
@@ -227,7 +225,9 @@ private struct FieldReader {
         guard text.count <= maxLength else {
             throw ElderFieldError(name, "is \(text.count) characters long; at most \(maxLength) are allowed (内容过长)")
         }
-        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        // General category Cc is exactly U+0000–U+001F and U+007F–U+009F: compared as numbers, not
+        // looked up scalar by scalar.
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
             throw ElderFieldError(name, "contains control characters (line breaks, tabs); remove them")
         }
         return text
