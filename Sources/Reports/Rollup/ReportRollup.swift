@@ -1,7 +1,8 @@
 public import GRDB
 public import Replication
 
-/// A derived, local (never replicated) rollup of the statistics cells, kept exact for every read.
+/// A derived, local (never replicated) rollup of the statistics cells, kept exact for every read, on
+/// district and city nodes (a street or community reads its own communities' cells: `topLevel(for:)`).
 ///
 /// SQLite triggers on `crdt_stats` add each change of a cell — a local write, a merge from a child, a
 /// correction — to `report_rollup_pending` in the same transaction: one row per cell changed since the
