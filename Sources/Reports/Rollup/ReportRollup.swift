@@ -183,8 +183,8 @@ public enum ReportRollup {
     /// Folds up to `limit` pending cells (the oldest) into the rollup and the origins' days, in the
     /// caller's write transaction, and returns how many it folded: 0 when nothing was pending, `limit`
     /// when more may be left. A pending cell holds the sum of its changes since the last fold (a cell
-    /// updated a hundred times costs one row), and the cells are grouped by rollup row first, so the
-    /// cells of one area cost one upsert per level and grain.
+    /// updated a hundred times costs one row), and the cells are grouped by rollup row first (in
+    /// memory, `FoldChunk`), so the cells of one area cost one upsert per level and grain.
     @discardableResult
     public static func fold(_ db: Database, limit: Int = foldChunk) throws -> Int {
         guard try db.tableExists(pendingTable) else { return 0 }
@@ -193,25 +193,7 @@ public enum ReportRollup {
             let first = bounds[0] as Int64?, let last = bounds[1] as Int64?
         else { return 0 }
         let upper = min(last, first + Int64(limit) - 1)
-        // One statement at a time: GRDB binds the arguments of a multi-statement string in order.
-        try db.execute(
-            sql: rollupInsert(
-                cells: """
-                    SELECT metric, community, period, \(withoutItem("dims")) AS dims, SUM(value) AS value
-                    FROM report_rollup_pending NOT INDEXED WHERE rowid <= ? GROUP BY 1, 2, 3, 4 HAVING SUM(value) != 0
-                    """, materialized: true),
-            arguments: [upper])
-        try db.execute(
-            sql: """
-                WITH o AS MATERIALIZED (
-                    SELECT origin, period, SUM(cells) AS cells
-                    FROM report_rollup_pending NOT INDEXED WHERE rowid <= ? AND cells != 0 GROUP BY 1, 2 HAVING SUM(cells) != 0)
-                INSERT INTO report_origin_days(origin, grain, period, cells)
-                    SELECT o.origin, g.grain, substr(o.period, 1, g.width), SUM(o.cells)
-                    FROM o, (SELECT 'm' AS grain, 7 AS width UNION ALL SELECT 'd', 10) g WHERE true GROUP BY 1, 2, 3
-                    ON CONFLICT(grain, origin, period) DO UPDATE SET cells = cells + excluded.cells
-                """,
-            arguments: [upper])
+        try FoldChunk(db).fold(through: upper)
         try db.execute(sql: "DELETE FROM report_rollup_pending WHERE rowid <= ?", arguments: [upper])
         return Int(upper - first + 1)
     }
