@@ -107,17 +107,7 @@ public final class ReplicaStore: Sendable {
                     via INTEGER NOT NULL,
                     scope TEXT,
                     scope_prev TEXT);
-                CREATE TABLE IF NOT EXISTS crdt_stats (
-                    origin INTEGER NOT NULL,
-                    community TEXT NOT NULL,
-                    metric TEXT NOT NULL,
-                    dims TEXT NOT NULL,
-                    period TEXT NOT NULL,
-                    value INTEGER NOT NULL,
-                    clock INTEGER NOT NULL,
-                    seq INTEGER NOT NULL,
-                    via INTEGER NOT NULL,
-                    PRIMARY KEY (origin, community, metric, period, dims)) WITHOUT ROWID;
+                \(statisticsTable)
                 CREATE INDEX IF NOT EXISTS crdt_stats_seq ON crdt_stats(seq);
                 CREATE INDEX IF NOT EXISTS crdt_stats_report ON crdt_stats(metric, period, community, value);
                 CREATE TABLE IF NOT EXISTS crdt_watermarks (
@@ -129,6 +119,22 @@ public final class ReplicaStore: Sendable {
                     PRIMARY KEY (peer, direction));
                 """)
     }
+
+    /// The statistics cells' table: created with the store, and by `clusterStatisticsByPeriod` when it
+    /// rewrites one of the first layout.
+    static let statisticsTable = """
+        CREATE TABLE IF NOT EXISTS crdt_stats (
+            origin INTEGER NOT NULL,
+            community TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            dims TEXT NOT NULL,
+            period TEXT NOT NULL,
+            value INTEGER NOT NULL,
+            clock INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            via INTEGER NOT NULL,
+            PRIMARY KEY (origin, community, metric, period, dims)) WITHOUT ROWID;
+        """
 
     /// Rewrites a `crdt_stats` table of the first layout, keyed `(origin, community, metric, dims,
     /// period)`, into the current one, keyed `(origin, community, metric, period, dims)`: with the
@@ -156,17 +162,7 @@ public final class ReplicaStore: Sendable {
                 ALTER TABLE crdt_stats RENAME TO crdt_stats_by_dims;
                 DROP INDEX IF EXISTS crdt_stats_seq;
                 DROP INDEX IF EXISTS crdt_stats_report;
-                CREATE TABLE crdt_stats (
-                    origin INTEGER NOT NULL,
-                    community TEXT NOT NULL,
-                    metric TEXT NOT NULL,
-                    dims TEXT NOT NULL,
-                    period TEXT NOT NULL,
-                    value INTEGER NOT NULL,
-                    clock INTEGER NOT NULL,
-                    seq INTEGER NOT NULL,
-                    via INTEGER NOT NULL,
-                    PRIMARY KEY (origin, community, metric, period, dims)) WITHOUT ROWID;
+                \(statisticsTable)
                 INSERT INTO crdt_stats(origin, community, metric, dims, period, value, clock, seq, via)
                     SELECT origin, community, metric, dims, period, value, clock, seq, via FROM crdt_stats_by_dims
                     ORDER BY origin, community, metric, period, dims;

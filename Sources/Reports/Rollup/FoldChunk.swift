@@ -4,7 +4,7 @@ import GRDB
 /// summed per rollup row and per origin day in dictionaries, and each row is upserted once with a
 /// prepared statement. It computes exactly what `ReportRollup.rollupInsert` (the SQL that `install`
 /// fills the rollup with) computes for the same cells — the rollup property tests compare a rollup
-/// folded chunk by chunk with one rebuilt by that SQL — at about a third of its cost: the SQL spent
+/// folded chunk by chunk with one rebuilt by that SQL — at about half its cost: the SQL spent
 /// most of a fold evaluating string functions and sorting every (cell × level × grain) row by six
 /// text columns (docs/BENCHMARKS.md "HTTP ingest").
 struct FoldChunk {
