@@ -90,17 +90,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The HTTP client of the benchmark's and the chaos harness's load generators (SwiftNIO).
+        .target(
+            name: "LoopbackHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "fedbench",
             dependencies: [
+                "LoopbackHTTP",
                 "Replication",
                 "FederationNode",
                 "Reports",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -108,9 +117,12 @@ let package = Package(
         .executableTarget(
             name: "fedchaos",
             dependencies: [
+                "LoopbackHTTP",
                 "FederationNode",
                 "Replication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -1,4 +1,5 @@
 import FederationNode
+import LoopbackHTTP
 import Foundation
 import GRDB
 import NIOCore
@@ -8,7 +9,7 @@ import Synchronization
 
 /// `fedbench ingest` and `fedbench import`: a real node (`NodeDaemon`, durable SQLite, the HTTP server
 /// `fedctl run` serves) in this process, driven over loopback HTTP as the stations' software drives it
-/// (keep-alive connections, `BenchHTTPClient`).
+/// (keep-alive connections, `LoopbackHTTP`).
 ///
 ///     fedbench ingest [--events 200000] [--batch 1000] [--concurrency 4] [--rollup on|off]   # ≥ 20,000 events/s
 ///     fedbench import [--elders 100000] [--rollup on|off]                                     # ≤ 10 s
@@ -80,7 +81,7 @@ enum HTTPBenchmark {
 
     /// POSTs a body and returns the answer's `accepted` count (throws on any other status or a rejection).
     static func post(
-        _ connection: BenchHTTPClient.Connection, _ path: String, _ body: ByteBuffer,
+        _ connection: LoopbackHTTP.Connection, _ path: String, _ body: ByteBuffer,
         contentType: String = "application/json"
     ) async throws -> Int {
         let (status, data) = try await connection.post(path, body, contentType: contentType)
@@ -96,9 +97,9 @@ enum HTTPBenchmark {
 
     /// Opens one connection to `target` for `body`.
     static func connection<T: Sendable>(
-        _ target: Target, _ body: (BenchHTTPClient.Connection) async throws -> T
+        _ target: Target, _ body: (LoopbackHTTP.Connection) async throws -> T
     ) async throws -> T {
-        try await BenchHTTPClient.withConnection(host: target.host, port: target.port, token: target.token, body)
+        try await LoopbackHTTP.withConnection(host: target.host, port: target.port, token: target.token, body)
     }
 
     static func json(_ objects: [[String: Any]]) throws -> ByteBuffer {

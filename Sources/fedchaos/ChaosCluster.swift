@@ -263,6 +263,13 @@ final class ChaosCluster: @unchecked Sendable {
         try await start(community)
     }
 
+    /// SIGKILLs every node process still running, without waiting: the last act of a run that has to
+    /// give up (the watchdog), so that no node outlives the harness.
+    func killAllNow() {
+        let running = lock.withLock { started.filter(\.isRunning) }
+        for process in running { Glibc.kill(process.processIdentifier, SIGKILL) }
+    }
+
     /// Stops every node with SIGTERM (in parallel) and returns when all have exited.
     func stopAll() async {
         await withTaskGroup(of: Void.self) { group in

@@ -45,6 +45,15 @@ final class ChaosScript: @unchecked Sendable {
     private(set) var record = Record()
     private var busy: Set<String> = []
     private var acceptedBeforeFast = 0
+    private let stepLock = NSLock()
+    private var running: (name: String, since: ContinuousClock.Instant)?
+
+    /// The step under way and how long it has run, for progress lines (nil between steps).
+    var currentStep: String? {
+        stepLock.withLock {
+            running.map { "\($0.name) (for \((ContinuousClock.now - $0.since).components.seconds) s)" }
+        }
+    }
 
     init(cluster: ChaosCluster, load: LoadGenerator, plan: Plan, seed: UInt64) {
         self.cluster = cluster
@@ -73,6 +82,8 @@ final class ChaosScript: @unchecked Sendable {
         for step in steps {
             let at = start + duration * step.at
             if ContinuousClock.now < at { try? await Task.sleep(until: at, clock: .continuous) }
+            stepLock.withLock { running = (step.name, ContinuousClock.now) }
+            defer { stepLock.withLock { running = nil } }
             do {
                 try await step.action()
             } catch {

@@ -49,6 +49,20 @@ struct Fedchaos: AsyncParsableCommand {
         ChaosLog.line("chaos: seed \(seed), \(duration) s of load, data and logs in \(root.path)")
 
         let cluster = try ChaosCluster(root: root, fedctl: fedctlURL, topology: .standard, settings: .init())
+        // Every wait of the run is bounded; this is the bound of them all, so that a wait nobody
+        // foresaw fails the run with what was under way instead of holding CI until it is killed.
+        let budget = Duration.seconds(duration + 60 + convergeTimeout + 300)
+        let watchdogState = WatchdogState()
+        let watchdog = Task.detached {
+            try await Task.sleep(for: budget)
+            ChaosLog.line(
+                "FAILED: the run passed its budget of \(budget.components.seconds) s; under way: \(watchdogState.describe())"
+            )
+            cluster.killAllNow()
+            print("chaos: gave up after \(budget.components.seconds) s (data and logs kept in \(root.path))")
+            Foundation.exit(2)
+        }
+        defer { watchdog.cancel() }
         try cluster.initialise()
         try await cluster.startAll()
         try await ChaosRoster.register(cluster)
@@ -61,13 +75,16 @@ struct Fedchaos: AsyncParsableCommand {
             cluster: cluster, truth: truth, seed: seed, workers: workers, maxBatch: maxBatch,
             pause: .milliseconds(pauseMs))
         let script = ChaosScript(cluster: cluster, load: load, plan: .init(kills: kills), seed: seed)
+        watchdogState.describe = {
+            "fault step \(script.currentStep ?? "none"), requests \(load.inFlightSummary), \(load.pendingCount) unanswered batches waiting"
+        }
         let start = ContinuousClock.now
         let loadDuration = Duration.seconds(duration)
         let reporter = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(10))
                 ChaosLog.line(
-                    "load: \(truth.eventCount) events accepted, \(load.refusals.values.reduce(0, +)) requests refused (full database), \(load.pendingCount) awaiting an answer"
+                    "load: \(truth.eventCount) events accepted, \(load.refusals.values.reduce(0, +)) requests refused (full database), \(load.pendingCount) unanswered batches waiting to be resent; requests \(load.inFlightSummary); fault step \(script.currentStep ?? "none")"
                 )
             }
         }
@@ -78,10 +95,12 @@ struct Fedchaos: AsyncParsableCommand {
         ChaosLog.line("load stopped: \(Self.grouped(truth.eventCount)) events accepted (\(Self.kinds(truth)))")
 
         var failures: [String] = []
+        watchdogState.describe = { "resending unanswered batches: requests \(load.inFlightSummary)" }
         if !(await load.resolvePending(timeout: .seconds(60))) {
             failures.append("\(load.pendingCount) batches never got an answer")
         }
         let verification = Verification(cluster: cluster, truth: truth)
+        watchdogState.describe = { "waiting for the summaries to converge" }
         let convergeStart = ContinuousClock.now
         var mismatches = await verification.mismatches()
         var lastReport = ContinuousClock.now
@@ -101,6 +120,7 @@ struct Fedchaos: AsyncParsableCommand {
                 ? "converged in \(convergedIn.components.seconds) s" : "not converged after \(convergeTimeout) s")
         failures += mismatches
 
+        watchdogState.describe = { "stopping the nodes (SIGTERM)" }
         await cluster.stopAll()
         failures += cluster.recordedIncidents().map { "node \($0)" }
         failures += cluster.crashLines().map { "crash in log: \($0)" }
@@ -134,6 +154,16 @@ struct Fedchaos: AsyncParsableCommand {
             for failure in failures.prefix(40) { ChaosLog.line("FAILED: \(failure)") }
             print("chaos: \(summary) — \(failures.count) FAILURES (data and logs kept in \(root.path))")
             throw ExitCode(1)
+        }
+    }
+
+    /// What the watchdog prints when it gives up (set once the load and the script exist).
+    final class WatchdogState: @unchecked Sendable {
+        private let lock = NSLock()
+        private var describer: @Sendable () -> String = { "start-up (nodes starting, elders registering)" }
+        var describe: @Sendable () -> String {
+            get { lock.withLock { describer } }
+            set { lock.withLock { describer = newValue } }
         }
     }
 

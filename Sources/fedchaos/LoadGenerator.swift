@@ -28,6 +28,9 @@ final class LoadGenerator: @unchecked Sendable {
     private var problems: [String] = []
     private var uncertain = 0
     private var stopped = false
+    /// Requests sent and not answered yet, by when they were sent.
+    private var inFlight: [UInt64: (node: String, since: ContinuousClock.Instant)] = [:]
+    private var nextRequest: UInt64 = 0
 
     init(cluster: ChaosCluster, truth: GroundTruth, seed: UInt64, workers: Int, maxBatch: Int, pause: Duration) {
         self.cluster = cluster
@@ -48,6 +51,14 @@ final class LoadGenerator: @unchecked Sendable {
     /// Batches whose answer was lost and had to be sent again.
     var uncertainCount: Int { lock.withLock { uncertain } }
     var pendingCount: Int { lock.withLock { pending.count } }
+    /// Requests on the wire now, and the age of the oldest (for progress lines).
+    var inFlightSummary: String {
+        lock.withLock {
+            guard let oldest = inFlight.values.min(by: { $0.since < $1.since }) else { return "none in flight" }
+            return
+                "\(inFlight.count) in flight, the oldest to \(oldest.node) for \((ContinuousClock.now - oldest.since).components.seconds) s"
+        }
+    }
 
     /// Runs `workers` concurrent posters until `deadline`.
     func run(until deadline: ContinuousClock.Instant) async {
@@ -117,6 +128,12 @@ final class LoadGenerator: @unchecked Sendable {
     private func post(_ batch: Batch) async {
         guard let node = cluster.node(batch.node), let path = batch.events.first?.path else { return }
         let client = NodeHTTPClient(base: cluster.baseURL(batch.node), dataDirectory: node.data)
+        let request: UInt64 = lock.withLock {
+            nextRequest += 1
+            inFlight[nextRequest] = (batch.node, ContinuousClock.now)
+            return nextRequest
+        }
+        defer { _ = lock.withLock { inFlight.removeValue(forKey: request) } }
         do {
             let answer = try await client.post(path, json: batch.events.map(\.json))
             switch answer.status {

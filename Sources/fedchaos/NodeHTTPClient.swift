@@ -1,11 +1,12 @@
 import Foundation
+import LoopbackHTTP
+import NIOCore
+import NIOHTTP1
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// JSON over HTTP to one node. Sends `Authorization: Bearer T` when the node's data directory holds
-/// an operator token (`tokens/operator`).
+/// JSON over HTTP to one node on loopback, each request on its own connection with a hard deadline
+/// (`LoopbackHTTP`): a request the node never answers fails after `deadline` seconds and counts as
+/// unanswered, it cannot hold the run. Sends `Authorization: Bearer T` when the node's data
+/// directory holds an operator token (`tokens/operator`).
 ///
 ///     let client = NodeHTTPClient(base: URL(string: "http://127.0.0.1:8100")!, dataDirectory: dir)
 ///     let answer = try await client.post("/api/v1/calls", json: [call])
@@ -18,45 +19,35 @@ struct NodeHTTPClient: Sendable {
 
     let base: URL
     let dataDirectory: URL
+    var deadline: Double = 10
 
-    static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 10
-        configuration.httpMaximumConnectionsPerHost = 8
-        return URLSession(configuration: configuration)
-    }()
-
-    func get(_ path: String) async throws -> Answer { try await request("GET", path, body: nil) }
+    func get(_ path: String) async throws -> Answer { try await request(.GET, path, body: nil) }
 
     func post(_ path: String, json: Any) async throws -> Answer {
-        try await request("POST", path, body: try JSONSerialization.data(withJSONObject: json))
+        try await request(.POST, path, body: try JSONSerialization.data(withJSONObject: json))
     }
 
-    private func request(_ method: String, _ path: String, body: Data?) async throws -> Answer {
-        guard let url = URL(string: base.absoluteString + path) else { throw ChaosError("bad path \(path)") }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.httpBody = body
-        request.timeoutInterval = 10
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let token = try? String(contentsOf: dataDirectory.appendingPathComponent("tokens/operator"), encoding: .utf8)
-        {
-            request.setValue(
-                "Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))", forHTTPHeaderField: "Authorization")
+    private func request(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> Answer {
+        guard let port = base.port else { throw ChaosError("no port in \(base)") }
+        let token = (try? String(contentsOf: dataDirectory.appendingPathComponent("tokens/operator"), encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (status, data) = try await LoopbackHTTP.withConnection(
+            host: base.host ?? "127.0.0.1", port: port, token: token, deadline: deadline
+        ) { connection in
+            try await connection.send(method, path, body: body.map { ByteBuffer(data: $0) })
         }
-        let (data, response) = try await Self.session.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let bytes = Data(data.readableBytesView)
         return Answer(
-            status: status, json: try? JSONSerialization.jsonObject(with: data),
-            text: String(decoding: data.prefix(500), as: UTF8.self))
+            status: status, json: try? JSONSerialization.jsonObject(with: bytes),
+            text: String(decoding: bytes.prefix(500), as: UTF8.self))
     }
 
-    /// Whether `GET /healthz` answers 200 (no token needed).
+    /// Whether `GET /healthz` answers 200 within 2 s (no token needed).
     static func isHealthy(_ base: URL) async -> Bool {
-        guard let url = URL(string: base.absoluteString + "/healthz") else { return false }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 2
-        guard let (_, response) = try? await session.data(for: request) else { return false }
-        return (response as? HTTPURLResponse)?.statusCode == 200
+        guard let port = base.port else { return false }
+        let status = try? await LoopbackHTTP.withConnection(host: base.host ?? "127.0.0.1", port: port, deadline: 2) {
+            try await $0.send(.GET, "/healthz").status
+        }
+        return status == 200
     }
 }
