@@ -95,6 +95,7 @@ let package = Package(
             name: "LoopbackHTTP",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -140,6 +141,7 @@ let package = Package(
             name: "FederationNodeTests",
             dependencies: [
                 "FederationNode",
+                "LoopbackHTTP",
                 "TestSupport",
                 "Replication",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

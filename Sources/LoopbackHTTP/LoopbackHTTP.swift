@@ -1,5 +1,6 @@
 public import NIOCore
 public import NIOHTTP1
+import NIOConcurrencyHelpers
 import NIOPosix
 
 /// Keep-alive HTTP/1.1 connections (SwiftNIO) to a node's HTTP address, one request at a time — the
@@ -38,8 +39,10 @@ public enum LoopbackHTTP {
                 return try Channel(wrappingChannelSynchronously: channel)
             }
         }
+        let expired = NIOLockedValueBox(false)
         let expiry = seconds.map { seconds in
             channel.channel.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+                expired.withLockedValue { $0 = true }
                 channel.channel.close(promise: nil)
             }
         }
@@ -50,7 +53,7 @@ public enum LoopbackHTTP {
                     Connection(answers: inbound.makeAsyncIterator(), requests: outbound, host: host, token: token))
             }
         } catch {
-            if let seconds, !channel.channel.isActive {
+            if let seconds, expired.withLockedValue({ $0 }) {
                 throw Failure(description: "no answer from \(host):\(port) within \(seconds) s (\(error))")
             }
             throw error
