@@ -122,20 +122,53 @@ struct FoldChunk {
     }
 
     /// `dims` without its first `;item=…` pair (what `ReportRollup.withoutItem` does in SQL: a pair
-    /// preceded by `;`, the `;` before it and the pair removed, the rest kept).
+    /// preceded by `;`, the `;` before it and the pair removed, the rest kept). A plain scan of the
+    /// UTF-8 bytes: `utf8.firstRange(of:)` went through the generic string searcher and took nearly
+    /// half of a fold's time (perf, 2026-12-05).
     static func withoutItem(_ dims: String) -> String {
-        guard let range = dims.utf8.firstRange(of: ";item=".utf8) else { return dims }
-        let afterPair = dims.utf8[range.upperBound...].firstIndex(of: UInt8(ascii: ";")) ?? dims.utf8.endIndex
-        return String(dims[..<range.lowerBound]) + String(dims[afterPair...])
+        var dims = dims
+        return dims.withUTF8 { bytes -> String? in
+            let marker: StaticString = ";item="
+            let pattern = UnsafeBufferPointer(start: marker.utf8Start, count: marker.utf8CodeUnitCount)
+            guard let start = firstOffset(of: pattern, in: bytes, from: 0) else { return nil }
+            var end = start + pattern.count
+            while end < bytes.count, bytes[end] != UInt8(ascii: ";") { end += 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<start]), as: UTF8.self)
+                + String(decoding: UnsafeBufferPointer(rebasing: bytes[end...]), as: UTF8.self)
+        } ?? dims
     }
 
     /// The `key=value` pair of `dims` for `key` ("" without one), as `ReportRollup.pair` in SQL: the
     /// first pair whose text starts with `key=`.
     static func pair(_ dims: String, key: String) -> String {
-        let prefix = key + "="
-        for part in dims.split(separator: ";", omittingEmptySubsequences: false) where part.hasPrefix(prefix) {
-            return String(part)
+        var dims = dims
+        var prefix = key + "="
+        return prefix.withUTF8 { pattern in
+            dims.withUTF8 { bytes in
+                var pairStart = 0
+                while pairStart <= bytes.count {
+                    var pairEnd = pairStart
+                    while pairEnd < bytes.count, bytes[pairEnd] != UInt8(ascii: ";") { pairEnd += 1 }
+                    if pairEnd - pairStart >= pattern.count,
+                        bytes[pairStart..<(pairStart + pattern.count)].elementsEqual(pattern)
+                    {
+                        return String(decoding: UnsafeBufferPointer(rebasing: bytes[pairStart..<pairEnd]), as: UTF8.self)
+                    }
+                    pairStart = pairEnd + 1
+                }
+                return ""
+            }
         }
-        return ""
+    }
+
+    /// The offset of the first occurrence of `pattern` in `bytes` at or after `from`.
+    private static func firstOffset(of pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let first = pattern.first, bytes.count >= pattern.count else { return nil }
+        var index = from
+        while index <= bytes.count - pattern.count {
+            if bytes[index] == first, bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return index }
+            index += 1
+        }
+        return nil
     }
 }
