@@ -64,8 +64,7 @@ public enum ReportRollup {
     /// cell update. 2: key `(metric, grain, level, area, period, dims)`, levels from the node's own,
     /// years above the street, one statement per cell update. 3: the triggers write to
     /// `report_rollup_pending`, `fold` moves it into the rollup, reads add what is pending; projections.
-    /// 4: the pending table is append-only (one row per change, no unique index).
-    public static let version = 4
+    public static let version = 3
 
     /// Creates the tables and triggers if they are missing or of another version or top level,
     /// filling the tables from the cells already stored. Idempotent; run it when a node opens its
@@ -148,7 +147,8 @@ public enum ReportRollup {
                     dims TEXT NOT NULL,
                     origin INTEGER NOT NULL,
                     value INTEGER NOT NULL,
-                    cells INTEGER NOT NULL);
+                    cells INTEGER NOT NULL,
+                    UNIQUE (metric, community, period, dims, origin));
                 \(levels.isEmpty ? "" : triggers)
                 """)
     }
@@ -171,14 +171,15 @@ public enum ReportRollup {
     }
 
     /// The statement adding a change of the cell row `row` to the pending changes: `value` added to its
-    /// sum, `cells` (1, 0 or -1) to the count of its origin's cells for its day. One row appended per
-    /// change, with no index to keep (the table is a plain rowid table): `fold` sums a cell's changes in
-    /// memory, and reads sum whatever is pending. (Layout 3 kept one row per cell, updated in place
-    /// through a five-text-column unique index: that upsert was most of what the triggers cost a merge.)
+    /// sum, `cells` (1, 0 or -1) to the count of its origin's cells for its day. A cell already pending
+    /// is updated in place, so the pending table holds one row per cell changed since the last fold,
+    /// however often it changed.
     static func append(_ row: String, value: String, cells: String) -> String {
         """
         INSERT INTO report_rollup_pending(metric, community, period, dims, origin, value, cells)
-            VALUES (\(row).metric, \(row).community, \(row).period, \(row).dims, \(row).origin, \(value), \(cells));
+            VALUES (\(row).metric, \(row).community, \(row).period, \(row).dims, \(row).origin, \(value), \(cells))
+            ON CONFLICT(metric, community, period, dims, origin)
+            DO UPDATE SET value = value + excluded.value, cells = cells + excluded.cells;
         """
     }
 
