@@ -54,11 +54,12 @@ public enum ReportRollup {
         (SatisfactionStatistics.metric, SatisfactionStatistics.Dimension.score),
     ]
     /// The most pending cells one `fold` takes, in one write transaction that a merge or an ingest
-    /// may wait behind. Most of a chunk's cost is per page it dirties (the month and year rows it
-    /// updates, written at commit), so larger chunks fold faster: at a district ingesting events in
-    /// time order, chunks of 500 folded 8,000 events/s, 2,000 folded 11,700 (transactions of up to
-    /// 150 ms), 4,000 folded 14,700 (up to 210 ms; a city up to 280 ms) — docs/BENCHMARKS.md.
-    public static let foldChunk = 2_000
+    /// may wait behind. Much of a chunk's cost is per page it dirties (the month and year rows it
+    /// updates, written at commit), so larger chunks fold faster. With the fold of 2026-12-05 (byte
+    /// scans, C-API upserts) the longest fold transaction of a city ingesting 200,000 events was 57 ms
+    /// with chunks of 2,000 and 73 ms with 4,000 (a district 52 ms), and city ingest went from about
+    /// 20,000 to 24,500 events/s with 4,000 — docs/BENCHMARKS.md.
+    public static let foldChunk = 4_000
     /// The layout version; `install` rebuilds a rollup of any other version from the cells.
     /// 1: key `(metric, area, grain, period, dims)`, every level from the province, 2 statements per
     /// cell update. 2: key `(metric, grain, level, area, period, dims)`, levels from the node's own,
