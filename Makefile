@@ -76,6 +76,8 @@ bench-run:
 	if [ -n "$(BENCH_LARGE)" ]; then $(BENCH_BIN)/fedbench load --elders 1500000 | tee bench/load.json; fi
 	$(BENCH_BIN)/fedbench ingest | tee bench/ingest.json
 	$(BENCH_BIN)/fedbench ingest --node community | tee bench/ingest-community.json
+	$(BENCH_BIN)/fedbench ingest --node district | tee bench/ingest-district.json
+	$(BENCH_BIN)/fedbench ingest --node city | tee bench/ingest-city.json
 	$(BENCH_BIN)/fedbench ingest --order random | tee bench/ingest-random.json
 	$(BENCH_BIN)/fedbench import | tee bench/import.json
 

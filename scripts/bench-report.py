@@ -59,6 +59,8 @@ KNOWN = [
     ("report", "rollup_matches_cells", "rollup figures equal the cells' figures", "", "true", None),
     ("ingest", "events_per_s", "ingest through the HTTP batch API at a street node of 8 communities ({events} events in time order, batches of {batch}, {concurrency} clients)", "events/s", "≥ 20,000", None),
     ("ingest-community", "events_per_s", "the same at a community node (a station's own events)", "events/s", "≥ 20,000", None),
+    ("ingest-district", "events_per_s", "the same at a district node above the same 8 communities (report rollup kept and folded)", "events/s", "≥ 20,000", None),
+    ("ingest-city", "events_per_s", "the same at a city node above them (rollup of city, district and street rows)", "events/s", "≥ 20,000", None),
     ("ingest-random", "events_per_s", "the same at the street, events on random days of the year (worst case)", "events/s", "", None),
     ("ingest", "peak_rss_mb", "peak RSS, ingest benchmark process", "MB", "", None),
     ("import", "seconds", "import of {elders} elders from CSV over HTTP", "s", "≤ 10", None),
