@@ -134,13 +134,12 @@ struct FoldChunk {
         }
 
         // 3. One upsert per rollup row and per origin's month and day.
-        var upsert = try RawStatement(
+        let upsert = try RawStatement(
             db,
             sql: """
                 INSERT INTO report_rollup(metric, grain, level, area, period, dims, value) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(metric, grain, level, area, period, dims) DO UPDATE SET value = value + excluded.value
                 """)
-        defer { upsert.close() }
         for (row, value) in rows {
             try upsert.run([
                 .text(row.metric), .text(row.grain), .integer(row.level), .text(row.area), .text(row.period), .text(row.dims),
@@ -172,7 +171,7 @@ struct FoldChunk {
         return dims.withUTF8 { bytes -> String? in
             let marker: StaticString = ";item="
             let pattern = UnsafeBufferPointer(start: marker.utf8Start, count: marker.utf8CodeUnitCount)
-            guard let start = firstOffset(of: pattern, in: bytes, from: 0) else { return nil }
+            guard let start = firstOffset(of: pattern, in: bytes) else { return nil }
             var end = start + pattern.count
             while end < bytes.count, bytes[end] != UInt8(ascii: ";") { end += 1 }
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<start]), as: UTF8.self)
@@ -203,10 +202,10 @@ struct FoldChunk {
         }
     }
 
-    /// The offset of the first occurrence of `pattern` in `bytes` at or after `from`.
-    private static func firstOffset(of pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+    /// The offset of the first occurrence of `pattern` in `bytes`.
+    private static func firstOffset(of pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let first = pattern.first, bytes.count >= pattern.count else { return nil }
-        var index = from
+        var index = 0
         while index <= bytes.count - pattern.count {
             if bytes[index] == first, bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return index }
             index += 1

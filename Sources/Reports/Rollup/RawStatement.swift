@@ -4,38 +4,38 @@ import GRDBSQLite
 /// One prepared SQLite statement executed many times with text and integer parameters, bound straight
 /// through the C API: the fold's upserts (thousands per chunk) spent about as long building GRDB's
 /// `StatementArguments` and going through `Statement.execute` as SQLite spent executing them (perf,
-/// 2026-12-05). Prepared on the caller's connection, inside its transaction, and finalized by
-/// `close()`; nothing is shared with GRDB's statement cache.
+/// 2026-12-05). Prepared on the caller's connection, inside its transaction, and finalized when it
+/// goes out of scope (it cannot be copied); nothing is shared with GRDB's statement cache.
 ///
-///     var upsert = try RawStatement(db, sql: "INSERT INTO t(a, b) VALUES (?, ?)")
-///     defer { upsert.close() }
+///     let upsert = try RawStatement(db, sql: "INSERT INTO t(a, b) VALUES (?, ?)")
 ///     try upsert.run([.text("x"), .integer(1)])
-struct RawStatement {
+struct RawStatement: ~Copyable {
     enum Value {
         case text(String)
         case integer(Int64)
     }
 
     private let connection: OpaquePointer
-    private var statement: OpaquePointer?
+    private let statement: OpaquePointer
     private let sql: String
 
     init(_ db: Database, sql: String) throws {
         guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "connection is closed") }
-        self.connection = connection
-        self.sql = sql
         var prepared: OpaquePointer?
         let code = sqlite3_prepare_v2(connection, sql, -1, &prepared, nil)
         guard code == SQLITE_OK, let prepared else {
             sqlite3_finalize(prepared)
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
         }
+        self.connection = connection
+        self.sql = sql
         statement = prepared
     }
 
+    deinit { sqlite3_finalize(statement) }
+
     /// Binds `values` to the parameters in order and runs the statement to completion.
     func run(_ values: [Value]) throws {
-        guard let statement else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "statement is finalized", sql: sql) }
         sqlite3_reset(statement)
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
@@ -60,12 +60,6 @@ struct RawStatement {
         }
         let code = sqlite3_step(statement)
         guard code == SQLITE_DONE else { throw error(code) }
-    }
-
-    /// Finalizes the statement (again is a no-op).
-    mutating func close() {
-        sqlite3_finalize(statement)
-        statement = nil
     }
 
     private func error(_ code: Int32) -> DatabaseError {

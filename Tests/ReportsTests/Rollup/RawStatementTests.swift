@@ -10,9 +10,8 @@ import Testing
         let queue = try DatabaseQueue()
         try queue.write { db in
             try db.execute(sql: "CREATE TABLE t (a TEXT NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a)) WITHOUT ROWID")
-            var upsert = try RawStatement(
+            let upsert = try RawStatement(
                 db, sql: "INSERT INTO t(a, b) VALUES (?, ?) ON CONFLICT(a) DO UPDATE SET b = b + excluded.b")
-            defer { upsert.close() }
             let texts = ["", "channel=hotline;hour=09", "甲乙", "x"]
             for round in 1...3 {
                 for (offset, text) in texts.enumerated() {
@@ -32,9 +31,8 @@ import Testing
         let queue = try DatabaseQueue()
         try queue.write { db in
             try db.execute(sql: "CREATE TABLE t (a TEXT NOT NULL PRIMARY KEY, b INTEGER NOT NULL CHECK (b >= 0))")
-            #expect(throws: DatabaseError.self) { try RawStatement(db, sql: "INSERT INTO missing VALUES (?)") }
-            var insert = try RawStatement(db, sql: "INSERT INTO t(a, b) VALUES (?, ?)")
-            defer { insert.close() }
+            #expect(throws: DatabaseError.self) { _ = try RawStatement(db, sql: "INSERT INTO missing VALUES (?)") }
+            let insert = try RawStatement(db, sql: "INSERT INTO t(a, b) VALUES (?, ?)")
             try insert.run([.text("a"), .integer(1)])
             let duplicate = #expect(throws: DatabaseError.self) { try insert.run([.text("a"), .integer(2)]) }
             #expect(duplicate?.resultCode == .SQLITE_CONSTRAINT)
