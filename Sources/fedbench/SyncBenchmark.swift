@@ -71,9 +71,15 @@ enum SyncBenchmark {
     /// A district holding `elders` × 15 cells joins an empty city; time until the city has them all.
     /// Its files are removed before it returns (the 1.5 M-elder run leaves gigabytes otherwise).
     static func initialLoad(elders: Int) async throws -> [String: Any] {
+        try await withFederation { federation in try await initialLoad(elders: elders, in: &federation) }
+    }
+
+    /// Runs `body` with a new federation in a temporary directory, then stops its nodes and removes
+    /// the directory, whether `body` returns or throws (awaited: the process may exit right after).
+    static func withFederation<T>(_ body: (inout Federation) async throws -> T) async throws -> T {
         var federation = try Federation()
         do {
-            let result = try await initialLoad(elders: elders, in: &federation)
+            let result = try await body(&federation)
             await federation.shutdown()
             return result
         } catch {
@@ -130,14 +136,8 @@ enum SyncBenchmark {
     /// 1 city, 2 districts, 4 streets, 8 communities; each community makes `ratePerCommunity` changes a
     /// second; probes written at the communities are timed until they are committed at the city.
     static func propagation(seconds: Int, ratePerCommunity: Int, rollup: Bool = true) async throws -> [String: Any] {
-        var federation = try Federation()
-        do {
-            let result = try await propagation(seconds: seconds, ratePerCommunity: ratePerCommunity, rollup: rollup, in: &federation)
-            await federation.shutdown()
-            return result
-        } catch {
-            await federation.shutdown()
-            throw error
+        try await withFederation { federation in
+            try await propagation(seconds: seconds, ratePerCommunity: ratePerCommunity, rollup: rollup, in: &federation)
         }
     }
 
