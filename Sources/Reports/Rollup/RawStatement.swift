@@ -5,7 +5,10 @@ import GRDBSQLite
 /// through the C API: the fold's upserts (thousands per chunk) spent about as long building GRDB's
 /// `StatementArguments` and going through `Statement.execute` as SQLite spent executing them (perf,
 /// 2026-12-05). Prepared on the caller's connection, inside its transaction, and finalized when it
-/// goes out of scope (it cannot be copied); nothing is shared with GRDB's statement cache.
+/// goes out of scope (it cannot be copied); nothing is shared with GRDB's statement cache. GRDB's
+/// change observation (`ValueObservation`, `TransactionObserver`) learns what a statement writes
+/// from its own compiled statements, so it would not see these writes: use it only for tables
+/// nothing observes (the node observes none; the rollup is read on demand).
 ///
 ///     let upsert = try RawStatement(db, sql: "INSERT INTO t(a, b) VALUES (?, ?)")
 ///     try upsert.run([.text("x"), .integer(1)])
