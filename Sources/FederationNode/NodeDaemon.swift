@@ -33,6 +33,7 @@ public final class NodeDaemon: Sendable {
         var storeConfiguration = StoreConfiguration()
         storeConfiguration.maxForwardSkewMilliseconds = UInt64(config.sync.maxClockSkewMs)
         storeConfiguration.fsyncEveryCommit = config.sync.durable
+        storeConfiguration.statisticGrammar = DomainStatistics.grammar
         storeConfiguration.maxDatabaseBytes = config.storage?.maxDatabaseMB.map { Int64($0) << 20 }
         if let faults = config.faults, faults.isActive {
             logger.warning("FAULT INJECTION IS ON ([faults] in node.toml, for testing only): \(faults.summary)")
@@ -42,6 +43,11 @@ public final class NodeDaemon: Sendable {
             }
         }
         let store = try ReplicaStore(path: directory.databasePath, node: code, schema: try DomainSchema.replicated(), configuration: storeConfiguration)
+        if store.quarantinedAtOpen > 0 {
+            logger.warning(
+                "moved \(store.quarantinedAtOpen) stored statistics cells that break the cell grammar to crdt_stats_refused; reports leave them out",
+                metadata: ["table": "crdt_stats_refused"])
+        }
         try await store.database.write { db in try LinkStatistics.prepare(db) }
         let (tokens, createdTokens) = try directory.loadOrCreateTokens()
         if !createdTokens.isEmpty {

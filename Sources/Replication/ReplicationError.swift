@@ -22,10 +22,15 @@ public struct ReplicationError: Error, CustomStringConvertible, Sendable {
         case invalidKey = "invalid_key"
         /// A schema declaration that is inconsistent, or differs from the one stored in the database.
         case invalidSchema = "invalid_schema"
-        /// A statistics cell with an empty metric or period, or an invalid subject community.
+        /// A statistics cell outside the grammar (`StatisticGrammar`): unknown metric, non-canonical or
+        /// unknown dimensions, a period that is not a calendar day, a value out of range, a subject that
+        /// is not a community.
         case invalidStatistic = "invalid_statistic"
         /// A change whose origin lies outside the subtree the sender may speak for.
         case foreignOrigin = "foreign_origin"
+        /// A change to a record whose area (scope) before or after the change lies outside the subtree
+        /// the sender may write for.
+        case notOwner = "not_owner"
         /// A wire frame that cannot be decoded.
         case malformedFrame = "malformed_frame"
         /// The database refused an operation.

@@ -165,22 +165,35 @@ actor ChildrenHub {
         session.lastHeard = now
         switch decoded {
         case .batch(let frame):
-            var result = session.inbound.accept(frame, into: store)
-            if case .refused(let error, _) = result, error.code == .foreignOrigin {
-                // The trust list may have just changed (a subtree moved under this child): apply it and
-                // judge the batch again before refusing it.
+            var result = session.inbound.accept(frame, into: store, reportForeignOrigins: true)
+            if case .foreignOrigins = result {
+                // The trust list may have just changed (a subtree moved under this child): apply it
+                // before judging the batch, whose changes from origins still foreign are then refused.
                 refreshTrust()
-                if let refreshed = sessions[routingID] {
-                    session = refreshed
-                    result = session.inbound.accept(frame, into: store)
-                }
+                guard let refreshed = sessions[routingID] else { return }
+                session = refreshed
+                session.lastHeard = now
+                result = session.inbound.accept(frame, into: store)
             }
             update(session.child) { $0.batchesReceived += 1; $0.lastSeen = LinkClock.wall() }
             switch result {
-            case .acknowledged(let ack, let cells):
+            case .acknowledged(let ack, let cells, let outcome, let stripped):
                 update(session.child) {
                     $0.cellsReceived += Int64(cells)
                     $0.cellsApplied += Int64(ack.applied)
+                    $0.count(outcome, stripped: stripped)
+                }
+                if outcome.refused > 0 {
+                    logger.warning(
+                        "refused \(outcome.refused) cells of batch \(frame.batchID) from \(session.child) and applied the rest",
+                        metadata: [
+                            "by_code": "\(outcome.refusedByCode.map { "\($0.key.rawValue)=\($0.value)" }.sorted().joined(separator: ","))",
+                            "first": "\(outcome.refusals.first ?? "")",
+                        ])
+                }
+                if stripped > 0 {
+                    logger.warning(
+                        "stripped \(stripped) personal cells from \(session.child) that may not travel above the privacy level (docs/PRIVACY.md)")
                 }
                 send(.ack(ack), to: routingID)
             case .refused(let error, let cells):
@@ -193,8 +206,14 @@ actor ChildrenHub {
                     logger.warning("refused batch \(frame.batchID) from \(session.child): \(error.code) \(error.message)")
                 }
                 send(.error(error), to: routingID)
+            case .foreignOrigins:
+                break
             }
         case .ack(let ack):
+            if ack.refused > 0 {
+                update(session.child) { $0.lastError = "child refused \(ack.refused) cells of batch \(ack.batchID) (its log names them)" }
+                logger.warning("child \(session.child) refused \(ack.refused) cells of batch \(ack.batchID) and applied the rest")
+            }
             if let acknowledged = session.outbound.acknowledge(batchID: ack.batchID, seqTo: ack.seqTo) {
                 try? store.advanceWatermark(peer: session.child, .sent, epoch: store.feedEpoch, seq: acknowledged)
             }
@@ -253,7 +272,13 @@ actor ChildrenHub {
         for (id, session) in sessions where session.child == child && id != routingID { sessions[id] = nil }
         let stored = try? store.watermark(peer: child, .received)
         let upFrom = stored?.epoch == hello.feedEpoch ? stored?.seq ?? 0 : 0
-        let downFrom = hello.receivedEpoch == store.feedEpoch ? hello.receivedWatermark : 0
+        var downFrom = hello.receivedEpoch == store.feedEpoch ? hello.receivedWatermark : 0
+        if let head = try? store.headSequence(), downFrom > head {
+            // A watermark beyond this feed's head names changes this node never made: start again from 0
+            // (the child merges what it already has as duplicates).
+            logger.warning("child \(child) claims this feed up to \(downFrom), beyond its head \(head); streaming from 0")
+            downFrom = 0
+        }
         sessions[routingID] = Session(
             routingID: routingID, child: child,
             outbound: OutboundStream(filter: FeedFilter(subtrees: entry.subtrees, excludingVia: [child]), from: downFrom),

@@ -22,6 +22,13 @@ public struct LinkStatistics: Sendable, Equatable, Codable {
     public var cellsApplied: Int64 = 0
     public var refusedBatches: Int64 = 0
     public var refusedCells: Int64 = 0
+    /// Cells of single changes refused and left out of batches that were otherwise applied (a record
+    /// the sender does not own, a statistics cell outside the grammar, …; docs/PROTOCOL.md).
+    public var refusedChanges: Int64 = 0
+    /// `refusedChanges` by the code of the rule broken (`not_owner`, `invalid_statistic`, …).
+    public var refusedByCode: [String: Int64] = [:]
+    /// Personal cells a child should not have sent above the privacy boundary, stripped on arrival.
+    public var privacyStripped: Int64 = 0
     public var lastError: String = ""
     /// The peer's feed head as of its last heartbeat.
     public var peerHead: UInt64 = 0
@@ -43,6 +50,9 @@ public struct LinkStatistics: Sendable, Equatable, Codable {
         case cellsApplied = "cells_applied"
         case refusedBatches = "refused_batches"
         case refusedCells = "refused_cells"
+        case refusedChanges = "refused_changes"
+        case refusedByCode = "refused_by_code"
+        case privacyStripped = "privacy_stripped"
         case lastError = "last_error"
         case peerHead = "peer_head"
         case updatedAt = "updated_at"
@@ -59,6 +69,21 @@ public struct LinkStatistics: Sendable, Equatable, Codable {
                     refused_cells INTEGER NOT NULL, last_error TEXT NOT NULL, peer_head INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL)
                 """)
+        let columns = Set(try db.columns(in: "node_links").map(\.name))
+        for (column, definition) in [
+            ("refused_changes", "INTEGER NOT NULL DEFAULT 0"), ("refused_by_code", "TEXT NOT NULL DEFAULT '{}'"),
+            ("privacy_stripped", "INTEGER NOT NULL DEFAULT 0"),
+        ] where !columns.contains(column) {
+            try db.execute(sql: "ALTER TABLE node_links ADD COLUMN \(column) \(definition)")
+        }
+    }
+
+    /// Counts the refusals and strips of one applied batch.
+    mutating func count(_ outcome: MergeOutcome, stripped: Int) {
+        refusedChanges += Int64(outcome.refused)
+        for (code, cells) in outcome.refusedByCode { refusedByCode[code.rawValue, default: 0] += Int64(cells) }
+        privacyStripped += Int64(stripped)
+        if let first = outcome.refusals.first { lastError = "refused \(outcome.refused) cells: \(first)" }
     }
 
     /// Loads the stored counters of a peer (so they survive restarts), or fresh ones.
@@ -79,12 +104,14 @@ public struct LinkStatistics: Sendable, Equatable, Codable {
                 sql: """
                     INSERT OR REPLACE INTO node_links(peer, role, connected, last_seen, batches_sent, cells_sent,
                         bytes_sent, batches_received, cells_received, cells_applied, refused_batches, refused_cells, last_error,
-                        peer_head, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        peer_head, updated_at, refused_changes, refused_by_code, privacy_stripped)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    peer, role.rawValue, connected, Int64(lastSeen), batchesSent, cellsSent, bytesSent, batchesReceived,
-                    cellsReceived, cellsApplied, refusedBatches, refusedCells, lastError, Int64(peerHead), Int64(updatedAt),
+                    peer, role.rawValue, connected, Int64(clamping: lastSeen), batchesSent, cellsSent, bytesSent,
+                    batchesReceived, cellsReceived, cellsApplied, refusedBatches, refusedCells, lastError,
+                    Int64(clamping: peerHead), Int64(clamping: updatedAt), refusedChanges, Self.encode(refusedByCode),
+                    privacyStripped,
                 ])
         }
     }
@@ -95,7 +122,7 @@ public struct LinkStatistics: Sendable, Equatable, Codable {
         return try Row.fetchAll(db, sql: "SELECT * FROM node_links ORDER BY role DESC, peer").map { row in
             var statistics = LinkStatistics(peer: row["peer"], role: Role(rawValue: row["role"]) ?? .child)
             statistics.connected = row["connected"]
-            statistics.lastSeen = UInt64(row["last_seen"] as Int64)
+            statistics.lastSeen = UInt64(clamping: row["last_seen"] as Int64)
             statistics.batchesSent = row["batches_sent"]
             statistics.cellsSent = row["cells_sent"]
             statistics.bytesSent = row["bytes_sent"]
@@ -104,11 +131,26 @@ public struct LinkStatistics: Sendable, Equatable, Codable {
             statistics.cellsApplied = row["cells_applied"]
             statistics.refusedBatches = row["refused_batches"]
             statistics.refusedCells = row["refused_cells"]
+            statistics.refusedChanges = row["refused_changes"] ?? 0
+            statistics.refusedByCode = decode(row["refused_by_code"] ?? "{}")
+            statistics.privacyStripped = row["privacy_stripped"] ?? 0
             statistics.lastError = row["last_error"]
-            statistics.peerHead = UInt64(row["peer_head"] as Int64)
-            statistics.updatedAt = UInt64(row["updated_at"] as Int64)
+            statistics.peerHead = UInt64(clamping: row["peer_head"] as Int64)
+            statistics.updatedAt = UInt64(clamping: row["updated_at"] as Int64)
             return statistics
         }
+    }
+}
+
+extension LinkStatistics {
+    static func encode(_ counts: [String: Int64]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(counts)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    static func decode(_ text: String) -> [String: Int64] {
+        (try? JSONDecoder().decode([String: Int64].self, from: Data(text.utf8))) ?? [:]
     }
 }
 
@@ -134,7 +176,7 @@ extension SyncMessage.SyncError.Code {
         case .batchTooLarge: self = .tooLarge
         case .malformedFrame, .invalidNodeCode: self = .malformed
         case .unknownTable, .unknownColumn, .typeMismatch, .malformedClock, .invalidKey, .invalidStatistic,
-            .invalidSchema:
+            .invalidSchema, .notOwner:
             self = .invalidChange
         case .storage, .storageFull, .injectedFault: self = .internal
         }

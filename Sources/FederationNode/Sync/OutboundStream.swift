@@ -112,6 +112,8 @@ struct InboundStream {
     var originsWithin: [NodeCode]?
     let peerEpoch: String
     let maxPayloadBytes: Int
+    /// Strips what a sender should not have sent above this node's privacy boundary, or nil.
+    var privacyGuard: (@Sendable (inout ChangeBatch) -> Int)?
     private(set) var watermark: UInt64
 
     init(peer: NodeCode, originsWithin: [NodeCode]?, peerEpoch: String, watermark: UInt64, maxPayloadBytes: Int) {
@@ -123,12 +125,27 @@ struct InboundStream {
     }
 
     enum Result {
-        case acknowledged(SyncMessage.Ack, cells: Int)
+        /// Committed: the ACK to send, the cells received, what the merge did and how many personal
+        /// cells the privacy guard stripped.
+        case acknowledged(SyncMessage.Ack, cells: Int, outcome: MergeOutcome, stripped: Int)
         case refused(SyncMessage.SyncError, cells: Int)
+        /// Nothing merged: the batch carries origins outside `originsWithin` and the caller asked to hear
+        /// of it first (the trust list may have just changed).
+        case foreignOrigins
     }
 
     /// Merges one batch (durably, with the watermark in the same transaction) and says what to reply.
-    mutating func accept(_ frame: SyncMessage.BatchFrame, into store: ReplicaStore) -> Result {
+    ///
+    /// Changes the store refuses are left out and counted (`MergeOutcome.refused`, the ACK's `refused`);
+    /// the batch is still acknowledged, so a bad change never blocks the link behind it. Only what makes
+    /// the whole batch unusable is answered with an ERROR: a gap, a malformed payload, a batch over the
+    /// limits, a clock ahead by less than a day (retried), a failed commit.
+    ///
+    /// - Parameter reportForeignOrigins: return `.foreignOrigins` instead of merging when an origin lies
+    ///   outside `originsWithin`, so the caller can reload its trust list and call again.
+    mutating func accept(_ frame: SyncMessage.BatchFrame, into store: ReplicaStore, reportForeignOrigins: Bool = false)
+        -> Result
+    {
         guard frame.seqFrom <= watermark else {
             return .refused(
                 .init(
@@ -137,19 +154,33 @@ struct InboundStream {
                     batchID: frame.batchID), cells: Int(frame.cellCount))
         }
         do {
-            let batch = try WireCodec.decodeBatch(frame.payload, compressed: frame.compressed, maxBytes: maxPayloadBytes)
+            var batch = try WireCodec.decodeBatch(frame.payload, compressed: frame.compressed, maxBytes: maxPayloadBytes)
+            if reportForeignOrigins, let originsWithin, batch.hasOrigin(outside: originsWithin) { return .foreignOrigins }
+            let stripped = privacyGuard?(&batch) ?? 0
             let outcome = try store.merge(
                 batch, from: peer, originsWithin: originsWithin, through: frame.seqTo, peerEpoch: peerEpoch)
             watermark = max(watermark, frame.seqTo)
             return .acknowledged(
                 .init(
                     batchID: frame.batchID, seqTo: watermark, applied: UInt32(clamping: outcome.applied),
-                    duplicates: UInt32(clamping: outcome.duplicates)), cells: batch.cellCount)
+                    duplicates: UInt32(clamping: outcome.duplicates), refused: UInt32(clamping: outcome.refused)),
+                cells: batch.cellCount, outcome: outcome, stripped: stripped)
         } catch let error as ReplicationError {
             return .refused(
                 .init(code: .init(error.code), message: error.message, batchID: frame.batchID), cells: Int(frame.cellCount))
         } catch {
             return .refused(.init(code: .internal, message: "\(error)", batchID: frame.batchID), cells: Int(frame.cellCount))
         }
+    }
+}
+
+extension ChangeBatch {
+    /// Whether some change's origin lies outside every one of `subtrees`.
+    func hasOrigin(outside subtrees: [NodeCode]) -> Bool {
+        var checked: Set<NodeCode> = []
+        func outside(_ origin: NodeCode) -> Bool {
+            checked.insert(origin).inserted && !subtrees.contains { $0.contains(origin) }
+        }
+        return rows.contains { $0.cells.contains { outside($0.origin) } } || stats.contains { outside($0.key.origin) }
     }
 }

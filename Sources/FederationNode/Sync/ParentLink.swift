@@ -209,10 +209,17 @@ actor ParentLink {
             let result = session.inbound.accept(frame, into: store)
             statistics.batchesReceived += 1
             switch result {
-            case .acknowledged(let ack, let cells):
+            case .acknowledged(let ack, let cells, let outcome, let stripped):
                 statistics.cellsReceived += Int64(cells)
                 statistics.cellsApplied += Int64(ack.applied)
+                statistics.count(outcome, stripped: stripped)
+                if outcome.refused > 0 {
+                    logger.warning(
+                        "refused \(outcome.refused) cells of batch \(frame.batchID) from the parent and applied the rest: \(outcome.refusals.first ?? "")")
+                }
                 send(.ack(ack))
+            case .foreignOrigins:
+                break
             case .refused(let error, let cells):
                 statistics.refusedBatches += 1
                 statistics.refusedCells += Int64(cells)
@@ -223,6 +230,11 @@ actor ParentLink {
             state = .established(session)
             statisticsDirty = true
         case (.established(var session), .ack(let ack)):
+            if ack.refused > 0 {
+                statistics.lastError = "parent refused \(ack.refused) cells of batch \(ack.batchID) (its log names them)"
+                logger.warning("parent refused \(ack.refused) cells of batch \(ack.batchID) and applied the rest; its log and fedctl status name them")
+                statisticsDirty = true
+            }
             if let acknowledged = session.outbound.acknowledge(batchID: ack.batchID, seqTo: ack.seqTo) {
                 try? store.advanceWatermark(peer: session.parent, .sent, epoch: store.feedEpoch, seq: acknowledged)
                 state = .established(session)
@@ -255,7 +267,11 @@ actor ParentLink {
             disconnect(reason: "bad WELCOME", retry: true)
             return
         }
-        let upFrom = welcome.receivedEpoch == store.feedEpoch ? welcome.receivedWatermark : 0
+        var upFrom = welcome.receivedEpoch == store.feedEpoch ? welcome.receivedWatermark : 0
+        if let head = try? store.headSequence(), upFrom > head {
+            logger.warning("parent \(parent) claims this feed up to \(upFrom), beyond its head \(head); sending from 0")
+            upFrom = 0
+        }
         let stored = try? store.watermark(peer: parent, .received)
         let downFrom = stored?.epoch == welcome.feedEpoch ? stored?.seq ?? 0 : 0
         let reducer: PrivacyReducer?
@@ -277,7 +293,8 @@ actor ParentLink {
                 peer: parent, originsWithin: nil, peerEpoch: welcome.feedEpoch, watermark: downFrom,
                 maxPayloadBytes: max(settings.common.maxMessageBytes * 8, WireCodec.defaultMaxPayloadBytes)),
             maxInFlight: max(1, min(settings.common.maxInFlight, Int(welcome.maxInFlight))),
-            maxPayloadBytes: min(settings.common.maxMessageBytes, Int(clamping: welcome.maxMessageBytes)) - 4_096)
+            // A parent's limit below 64 KiB is taken as 64 KiB: no batch is smaller than one record.
+            maxPayloadBytes: min(settings.common.maxMessageBytes, max(65_536, Int(clamping: welcome.maxMessageBytes))) - 4_096)
         state = .established(session)
         backoffMs = 100
         pumpedHead = 0

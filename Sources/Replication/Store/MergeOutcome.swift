@@ -17,6 +17,13 @@ public struct MergeOutcome: Sendable, Equatable {
     public var applied = 0
     /// Cells that lost to a newer write or were already known: counted and dropped.
     public var duplicates = 0
+    /// Cells left out because their change broke a rule of the receiver (counted per whole change:
+    /// every cell of a refused record change, or one statistics cell).
+    public var refused = 0
+    /// Refused cells by the code of the rule they broke.
+    public var refusedByCode: [ReplicationError.Code: Int] = [:]
+    /// The first refusals of the merge (at most `MergeOutcome.refusalSamples`), for the log.
+    public var refusals: [String] = []
     /// Records with at least one winning cell, in the order they were written.
     public var changedRecords: [RecordRef] = []
     /// Statistics cells whose value changed.
@@ -27,4 +34,14 @@ public struct MergeOutcome: Sendable, Equatable {
     public init() {}
 
     public var changedAnything: Bool { applied > 0 }
+
+    /// How many refusals a merge keeps for the log.
+    public static let refusalSamples = 8
+
+    /// Counts a refused change of `cells` cells.
+    public mutating func refuse(_ error: ReplicationError, cells: Int) {
+        refused += cells
+        refusedByCode[error.code, default: 0] += cells
+        if refusals.count < Self.refusalSamples { refusals.append(error.description) }
+    }
 }

@@ -19,12 +19,22 @@ extension ReplicaStore {
     /// dropped. When `peer` and `watermark` are given, the peer's received watermark is stored in the
     /// same transaction, so an acknowledgement sent after this call returns is never ahead of the data.
     ///
+    /// Every change is judged by the rules of a local write before it is applied (docs/PROTOCOL.md,
+    /// "What a receiver refuses"). A change that breaks one — an undeclared table or column, a wrong
+    /// type, a bad key, an origin outside `subtrees`, a record whose scope before or after the change lies
+    /// outside `subtrees`, a statistics cell outside `configuration.statisticGrammar`, a clock more than
+    /// `refuseForGoodSkewMilliseconds` ahead — is left out and counted in `MergeOutcome.refused`; the
+    /// rest of the batch is applied and the watermark moves past it, so a bad change never blocks the
+    /// link behind it. A change is a whole record change (all its cells) or one statistics cell.
+    ///
     /// - Parameters:
     ///   - peer: the node the batch came from (recorded as `via`, so the feed can skip echoing it back).
-    ///   - subtrees: if given, every origin must lie in one of them (a child may only speak for its own
-    ///     subtree, plus any subtree moved under it).
+    ///   - subtrees: if given, every origin and every record written must lie in one of them (a child may
+    ///     only speak for its own subtree, plus any subtree moved under it).
     ///   - watermark: the sender's feed sequence this batch brings the link up to.
-    /// - Throws: a `ReplicationError` naming what was wrong; the store is then unchanged.
+    /// - Throws: a `ReplicationError` for what refuses the whole batch: more than `maxBatchCells` cells,
+    ///   or a clock ahead of this node's by more than the skew bound but by less than a day (retried
+    ///   until this node's clock catches up); the store is then unchanged.
     /// - Complexity: O(cells) index lookups and one row write per changed record.
     @discardableResult
     public func merge(
@@ -32,20 +42,21 @@ extension ReplicaStore {
         through watermark: UInt64? = nil, peerEpoch: String = ""
     ) throws -> MergeOutcome {
         let now = configuration.now()
-        let newest = try validate(batch, now: now, originsWithin: subtrees)
+        let verdict = try validate(batch, now: now, originsWithin: subtrees)
         return try writeTransaction { context in
             let via = try peer.map { try directory.id(for: $0, context.db) } ?? 0
             var outcome = MergeOutcome()
+            for refusal in verdict.refusals { outcome.refuse(refusal.error, cells: refusal.cells) }
             let first = context.seq
-            for (position, row) in batch.rows.enumerated() {
+            for (position, row) in batch.rows.enumerated() where !verdict.refusedRows.contains(position) {
                 let table = tables[tablesByName[row.table]!]
-                try apply(row, to: table, via: via, context, &outcome)
+                try apply(row, to: table, via: via, owners: subtrees, context, &outcome)
                 try configuration.faultInjector?(.afterRow(position))
             }
-            for stat in batch.stats {
+            for (position, stat) in batch.stats.enumerated() where !verdict.refusedStats.contains(position) {
                 try apply(stat, via: via, context, &outcome)
             }
-            if let newest { context.clock.observe(newest) }
+            if let newest = verdict.newest { context.clock.observe(newest) }
             if let peer, let watermark {
                 try storeWatermark(peer: peer, direction: .received, epoch: peerEpoch, seq: watermark, context.db, now: now)
             }
@@ -54,44 +65,95 @@ extension ReplicaStore {
         }
     }
 
-    /// Checks every change before anything is written; returns the newest clock in the batch.
+    /// What `validate` found: the changes to leave out, and the newest clock of the others.
+    struct Verdict {
+        var newest: HybridTimestamp?
+        var refusedRows: Set<Int> = []
+        var refusedStats: Set<Int> = []
+        var refusals: [(error: ReplicationError, cells: Int)] = []
+    }
+
+    /// A clock this far ahead is refused with its change for good instead of holding the batch back:
+    /// no wall clock that is merely off by minutes will catch up with it.
+    public static let refuseForGoodSkewMilliseconds: UInt64 = 24 * 3_600 * 1_000
+
+    /// Judges every change before anything is written (the ownership of stored records is judged in
+    /// the transaction, by `apply`).
     func validate(_ batch: ChangeBatch, now: UInt64, originsWithin subtrees: [NodeCode]?) throws(ReplicationError)
-        -> HybridTimestamp?
+        -> Verdict
     {
         let cells = batch.cellCount
         guard cells <= configuration.maxBatchCells else {
             throw ReplicationError(
                 .batchTooLarge, "batch of \(cells) cells exceeds the limit of \(configuration.maxBatchCells)")
         }
+        var verdict = Verdict()
+        var origins: [NodeCode: ReplicationError?] = [:]
         var newest: HybridTimestamp?
-        var checkedOrigins: Set<NodeCode> = []
-        func check(_ clock: HybridTimestamp, _ origin: NodeCode) throws(ReplicationError) {
-            if checkedOrigins.insert(origin).inserted, let subtrees, !subtrees.contains(where: { $0.contains(origin) }) {
-                let names = subtrees.map(\.rawValue).joined(separator: ", ")
-                throw ReplicationError(
-                    .foreignOrigin, "change from origin \(origin) is outside the sender's subtree (\(names))")
+        /// Throws what refuses the change; returns the error that refuses the whole batch, if any.
+        func check(_ clock: HybridTimestamp, _ origin: NodeCode) throws(ReplicationError) -> ReplicationError? {
+            let known: ReplicationError?
+            if let cached = origins[origin] {
+                known = cached
+            } else {
+                var found: ReplicationError?
+                if let subtrees, !subtrees.contains(where: { $0.contains(origin) }) {
+                    let names = subtrees.map(\.rawValue).joined(separator: ", ")
+                    found = ReplicationError(
+                        .foreignOrigin, "change from origin \(origin) is outside the sender's subtree (\(names))")
+                }
+                origins[origin] = found
+                known = found
             }
-            try HybridClock.validate(
-                clock, now: now, maxForwardSkewMilliseconds: configuration.maxForwardSkewMilliseconds,
-                origin: origin.rawValue)
-            if newest.map({ clock > $0 }) ?? true { newest = clock }
-        }
-        for row in batch.rows {
-            guard let position = tablesByName[row.table] else {
-                throw ReplicationError(.unknownTable, "table \"\(row.table)\" is not declared in the schema")
+            if let known { throw known }
+            do {
+                try HybridClock.validate(
+                    clock, now: now, maxForwardSkewMilliseconds: configuration.maxForwardSkewMilliseconds,
+                    origin: origin.rawValue)
+            } catch where error.code == .clockSkew
+                && clock.physicalMilliseconds - now <= Self.refuseForGoodSkewMilliseconds
+            {
+                return error
             }
-            let table = tables[position].schema
-            try Self.validateKey(row.key, table: table.name)
-            for cell in row.cells {
-                try Self.validateCell(cell.column, cell.value, table: table, key: row.key)
-                try check(cell.clock, cell.origin)
+            return nil
+        }
+        for (position, row) in batch.rows.enumerated() {
+            var batchError: ReplicationError?
+            do throws(ReplicationError) {
+                guard let tablePosition = tablesByName[row.table] else {
+                    throw ReplicationError(.unknownTable, "table \"\(row.table.prefix(64))\" is not declared in the schema")
+                }
+                let table = tables[tablePosition].schema
+                try Self.validateKey(row.key, table: table.name)
+                var rowNewest = newest
+                for cell in row.cells {
+                    try Self.validateCell(cell.column, cell.value, table: table, key: row.key)
+                    if let error = try check(cell.clock, cell.origin) { batchError = batchError ?? error }
+                    if rowNewest.map({ cell.clock > $0 }) ?? true { rowNewest = cell.clock }
+                }
+                newest = rowNewest
+            } catch {
+                verdict.refusedRows.insert(position)
+                verdict.refusals.append((error, max(1, row.cells.count)))
+                continue
             }
+            if let batchError { throw batchError }
         }
-        for stat in batch.stats {
-            try Self.validateStatistic(stat.key)
-            try check(stat.clock, stat.key.origin)
+        for (position, stat) in batch.stats.enumerated() {
+            var batchError: ReplicationError?
+            do throws(ReplicationError) {
+                try configuration.statisticGrammar.check(stat.key, value: stat.value)
+                batchError = try check(stat.clock, stat.key.origin)
+                if newest.map({ stat.clock > $0 }) ?? true { newest = stat.clock }
+            } catch {
+                verdict.refusedStats.insert(position)
+                verdict.refusals.append((error, 1))
+                continue
+            }
+            if let batchError { throw batchError }
         }
-        return newest
+        verdict.newest = newest
+        return verdict
     }
 
     static func validateKey(_ key: String, table: String) throws(ReplicationError) {
@@ -117,18 +179,15 @@ extension ReplicaStore {
         }
     }
 
-    static func validateStatistic(_ key: StatKey) throws(ReplicationError) {
-        guard !key.metric.isEmpty, key.metric.utf8.count <= 64, !key.period.isEmpty, key.period.utf8.count <= 32,
-            key.dims.utf8.count <= 256
-        else {
-            throw ReplicationError(.invalidStatistic, "statistics cell \(key) has an empty or oversize field")
-        }
-    }
-
     /// Merges one record's cells (already validated) and writes the row and its feed entry.
-    func apply(_ change: RowChange, to table: StoredTable, via: UInt32, _ context: WriteContext, _ outcome: inout MergeOutcome)
-        throws
-    {
+    ///
+    /// - Parameter owners: if given, the record's scope before and after the change must lie in one of
+    ///   these subtrees (a child writes only records of its own area; moving a record between areas is a
+    ///   write of their common ancestor); otherwise the change is refused and counted in `outcome`.
+    func apply(
+        _ change: RowChange, to table: StoredTable, via: UInt32, owners: [NodeCode]? = nil, _ context: WriteContext,
+        _ outcome: inout MergeOutcome
+    ) throws {
         let db = context.db
         let schema = table.schema
         let slotCount = schema.columns.count + 1
@@ -151,6 +210,7 @@ extension ReplicaStore {
         let original = slots
         var changed: [Int] = []
         var erasureChanged = false
+        let counted = (applied: outcome.applied, duplicates: outcome.duplicates)
 
         func isNewer(_ clock: UInt64, _ originID: UInt32, _ origin: NodeCode, than slot: CellVersion) throws -> Bool {
             if clock != slot.clock { return clock > slot.clock }
@@ -178,6 +238,17 @@ extension ReplicaStore {
             } else {
                 // The same cell twice in one batch: the older of the two counts as a duplicate.
                 outcome.duplicates += 1
+            }
+        }
+        if let owners, let scopeIndex = schema.scopeIndex {
+            let after = values[scopeIndex].textValue
+            if let refusal = Self.ownership(
+                of: change, table: schema.name, before: rowID == nil ? nil : .some(oldScope), after: after, owners: owners)
+            {
+                outcome.applied = counted.applied
+                outcome.duplicates = counted.duplicates
+                outcome.refuse(refusal, cells: change.cells.count)
+                return
             }
         }
         // An erasure tombstone scrubs every personal column it is newer than.
@@ -251,6 +322,31 @@ extension ReplicaStore {
             sql: "INSERT INTO crdt_feed(seq, tbl, rid, via, scope, scope_prev) VALUES (?, ?, ?, ?, ?, ?)"
         ).execute(arguments: [Int64(seq), table.id, rowID, Int64(entryVia), scope, previousScope])
         outcome.changedRecords.append(RecordRef(table: schema.name, key: change.key))
+    }
+
+    /// Why a sender that may speak for `owners` may not make this change of a record whose scope is
+    /// `before` (`.none`: the record is new here) and would be `after`; nil if it may.
+    static func ownership(
+        of change: RowChange, table: String, before: String??, after: String?, owners: [NodeCode]
+    ) -> ReplicationError? {
+        func owned(_ scope: String?) -> Bool {
+            guard let scope, let code = try? NodeCode(scope) else { return false }
+            return owners.contains { $0.contains(code) }
+        }
+        let names = owners.map(\.rawValue).joined(separator: ", ")
+        if case .some(let stored) = before, !owned(stored) {
+            return ReplicationError(
+                .notOwner,
+                "\(table)/\(change.key.prefix(128)) belongs to \(stored ?? "no area"), outside the sender's subtree (\(names))")
+        }
+        guard owned(after) else {
+            let target = after.map { "\($0.prefix(40))" } ?? "no area"
+            return ReplicationError(
+                .notOwner,
+                "\(table)/\(change.key.prefix(128)) would belong to \(target), outside the sender's subtree (\(names)); "
+                    + "moving a record to another area is a write of the areas' common ancestor")
+        }
+        return nil
     }
 
     /// Merges one statistics cell: the origin's newest value wins.

@@ -22,6 +22,9 @@ public final class ReplicaStore: Sendable {
     /// A random id fixed when the database was created: a peer's watermark is only valid for the
     /// feed it was taken from, so a replaced node (new epoch) makes its peers start from zero.
     public let feedEpoch: String
+    /// Stored statistics cells that broke the grammar and were moved to `crdt_stats_refused` when this
+    /// store opened (0 when the store had been checked under the same grammar before).
+    public let quarantinedAtOpen: Int
 
     let directory = NodeDirectory()
     let commitObservers = Mutex<[@Sendable (UInt64) -> Void]>([])
@@ -62,10 +65,12 @@ public final class ReplicaStore: Sendable {
         var stored: [StoredTable] = []
         var byName: [String: Int] = [:]
         var epoch = ""
+        var quarantined = 0
         do {
             try database.write { db in
                 try Self.createInternalTables(db)
                 epoch = try Self.claim(db, node: node)
+                quarantined = try Self.quarantineStatistics(db, grammar: configuration.statisticGrammar)
                 for table in schema.tables {
                     let id = try Self.prepare(table, db)
                     byName[table.name] = stored.count
@@ -82,6 +87,7 @@ public final class ReplicaStore: Sendable {
         self.tables = stored
         self.tablesByName = byName
         self.feedEpoch = epoch
+        self.quarantinedAtOpen = quarantined
     }
 
     private static func createInternalTables(_ db: Database) throws {

@@ -66,7 +66,7 @@ public final class ReplicaTransaction {
         guard key.origin == node else {
             throw ReplicationError(.foreignOrigin, "node \(node) cannot write statistics cell \(key) of another origin")
         }
-        try ReplicaStore.validateStatistic(key)
+        try context.store.configuration.statisticGrammar.check(key, value: 0)
         let clock = context.clock.tick(now: context.now)
         let seq = context.nextSequence()
         try db.cachedStatement(

@@ -52,6 +52,24 @@ public struct StatisticGrammar: Sendable {
     /// Only the shared rules (period, value, subject, canonical dimensions).
     public static let structural = StatisticGrammar(metrics: nil)
 
+    /// Identifies the rules: a store checked under the same fingerprint need not be checked again.
+    public var fingerprint: String {
+        var text = "v1;max=\(Self.maxValue);days=\(Self.firstDay)..\(Self.lastDay)"
+        guard let metrics else { return text + ";structural" }
+        func describe(_ rules: [String: DimensionRule]) -> String {
+            rules.sorted { $0.key < $1.key }.map { name, rule in
+                switch rule {
+                case .oneOf(let values): "\(name)=[\(values.sorted().joined(separator: ","))]"
+                case .text(let maxBytes): "\(name)=text\(maxBytes)"
+                }
+            }.joined(separator: ",")
+        }
+        for (name, metric) in metrics.sorted(by: { $0.key < $1.key }) {
+            text += ";\(name){\(describe(metric.required))|\(describe(metric.optional))}"
+        }
+        return text
+    }
+
     /// Checks one cell.
     ///
     /// - Throws: `ReplicationError(.invalidStatistic)` naming the cell and the rule it breaks.

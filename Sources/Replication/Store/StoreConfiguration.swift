@@ -14,6 +14,9 @@ public struct StoreConfiguration: Sendable {
     public var maxDatabaseBytes: Int64?
     /// Reader connections beside the single writer (WAL): dashboards never block replication.
     public var maximumReaderCount: Int = 4
+    /// What a statistics cell may be, for a local write and a merged one alike (the application declares
+    /// its metrics; the default checks only the shared rules).
+    public var statisticGrammar: StatisticGrammar = .structural
     /// Wall clock in Unix milliseconds; tests substitute their own.
     public var now: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }
     /// Test hook: called at named points inside write transactions; throwing aborts the transaction.

@@ -97,12 +97,15 @@ public enum SyncMessage: Sendable, Equatable {
         public var seqTo: UInt64
         public var applied: UInt32
         public var duplicates: UInt32
+        /// Cells of changes the receiver refused and left out (docs/PROTOCOL.md, "What a receiver refuses").
+        public var refused: UInt32
 
-        public init(batchID: UInt64, seqTo: UInt64, applied: UInt32, duplicates: UInt32) {
+        public init(batchID: UInt64, seqTo: UInt64, applied: UInt32, duplicates: UInt32, refused: UInt32 = 0) {
             self.batchID = batchID
             self.seqTo = seqTo
             self.applied = applied
             self.duplicates = duplicates
+            self.refused = refused
         }
     }
 

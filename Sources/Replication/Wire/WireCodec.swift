@@ -13,6 +13,10 @@ public enum WireCodec {
     /// Decoded payloads larger than this are refused (a compression bomb is not a batch).
     public static let defaultMaxPayloadBytes = 64 << 20
 
+    /// The largest sequence number, watermark or millisecond time a message may carry (2⁶³−1): both
+    /// ends keep them as SQLite integers. A larger one makes the frame malformed.
+    public static let maxSequence = UInt64(Int64.max)
+
     // MARK: Batches
 
     /// Serializes a batch as a protobuf `Batch`, zlib-compressed unless `compress` is false.
@@ -161,6 +165,7 @@ public enum WireCodec {
             wire.seqTo = ack.seqTo
             wire.applied = ack.applied
             wire.duplicates = ack.duplicates
+            wire.refused = ack.refused
             envelope.ack = wire
         case .heartbeat(let heartbeat):
             var wire = Eldercare_Sync_V1_Heartbeat()
@@ -181,14 +186,23 @@ public enum WireCodec {
         } catch {
             throw ReplicationError(.malformedFrame, "frame of \(frame.count) bytes is not a sync Envelope")
         }
+        /// Sequence numbers and watermarks are SQLite integers at both ends: 0…2⁶³−1 (docs/PROTOCOL.md).
+        func sequence(_ value: UInt64, _ field: String) throws(ReplicationError) -> UInt64 {
+            guard value <= maxSequence else {
+                throw ReplicationError(.malformedFrame, "\(field) \(value) is beyond the largest sequence number \(maxSequence)")
+            }
+            return value
+        }
         switch envelope.body {
         case .hello(let wire):
+            _ = try sequence(wire.receivedWatermark, "HELLO received_watermark")
             return .hello(
                 .init(
                     nodeCode: wire.nodeCode, protocolVersion: wire.protocolVersion,
                     receivedWatermark: wire.receivedWatermark, receivedEpoch: wire.receivedEpoch,
                     feedEpoch: wire.feedEpoch, software: wire.software))
         case .welcome(let wire):
+            _ = try sequence(wire.receivedWatermark, "WELCOME received_watermark")
             return .welcome(
                 .init(
                     nodeCode: wire.nodeCode, protocolVersion: wire.protocolVersion,
@@ -203,6 +217,7 @@ public enum WireCodec {
             guard wire.compression == .deflate || wire.compression == Eldercare_Sync_V1_Compression.none else {
                 throw ReplicationError(.malformedFrame, "batch \(wire.batchID) uses unknown compression \(wire.compression.rawValue)")
             }
+            _ = try sequence(wire.seqTo, "BATCH seq_to")
             guard wire.seqTo >= wire.seqFrom else {
                 throw ReplicationError(.malformedFrame, "batch \(wire.batchID) has seq_to \(wire.seqTo) < seq_from \(wire.seqFrom)")
             }
@@ -211,9 +226,15 @@ public enum WireCodec {
                     batchID: wire.batchID, seqFrom: wire.seqFrom, seqTo: wire.seqTo,
                     compressed: wire.compression == .deflate, payload: [UInt8](wire.payload), cellCount: wire.cellCount))
         case .ack(let wire):
-            return .ack(.init(batchID: wire.batchID, seqTo: wire.seqTo, applied: wire.applied, duplicates: wire.duplicates))
+            return .ack(
+                .init(
+                    batchID: wire.batchID, seqTo: try sequence(wire.seqTo, "ACK seq_to"), applied: wire.applied,
+                    duplicates: wire.duplicates, refused: wire.refused))
         case .heartbeat(let wire):
-            return .heartbeat(.init(sentAtMilliseconds: wire.sentAtMs, feedHead: wire.feedHead))
+            return .heartbeat(
+                .init(
+                    sentAtMilliseconds: try sequence(wire.sentAtMs, "HEARTBEAT sent_at_ms"),
+                    feedHead: try sequence(wire.feedHead, "HEARTBEAT feed_head")))
         case nil:
             throw ReplicationError(.malformedFrame, "envelope of \(frame.count) bytes carries no known message")
         }

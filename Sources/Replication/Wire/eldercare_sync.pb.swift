@@ -430,6 +430,9 @@ nonisolated struct Eldercare_Sync_V1_Ack: Sendable {
   /// cells that lost or were already known
   var duplicates: UInt32 = 0
 
+  /// cells of changes the receiver refused and left out (see PROTOCOL.md)
+  var refused: UInt32 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -1014,7 +1017,7 @@ nonisolated extension Eldercare_Sync_V1_BatchFrame: SwiftProtobuf.Message, Swift
 
 nonisolated extension Eldercare_Sync_V1_Ack: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Ack"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}batch_id\0\u{3}seq_to\0\u{1}applied\0\u{1}duplicates\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}batch_id\0\u{3}seq_to\0\u{1}applied\0\u{1}duplicates\0\u{1}refused\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1026,6 +1029,7 @@ nonisolated extension Eldercare_Sync_V1_Ack: SwiftProtobuf.Message, SwiftProtobu
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.seqTo) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.applied) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.duplicates) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.refused) }()
       default: break
       }
     }
@@ -1044,6 +1048,9 @@ nonisolated extension Eldercare_Sync_V1_Ack: SwiftProtobuf.Message, SwiftProtobu
     if self.duplicates != 0 {
       try visitor.visitSingularUInt32Field(value: self.duplicates, fieldNumber: 4)
     }
+    if self.refused != 0 {
+      try visitor.visitSingularUInt32Field(value: self.refused, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1052,6 +1059,7 @@ nonisolated extension Eldercare_Sync_V1_Ack: SwiftProtobuf.Message, SwiftProtobu
     if lhs.seqTo != rhs.seqTo {return false}
     if lhs.applied != rhs.applied {return false}
     if lhs.duplicates != rhs.duplicates {return false}
+    if lhs.refused != rhs.refused {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

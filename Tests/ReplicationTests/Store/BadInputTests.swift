@@ -1,7 +1,8 @@
 import Replication
 import Testing
 
-/// Bad input is refused with a typed error naming what was wrong, and the store is unchanged.
+/// A bad change is refused with a typed error naming what was wrong and counted; the rest of its batch
+/// applies (so a bad change never blocks the link behind it), and the store holds nothing of it.
 @Suite struct BadInputTests {
     static let clockValue = HybridTimestamp(physicalMilliseconds: 1_767_225_600_000, logical: 1)
 
@@ -32,22 +33,22 @@ import Testing
     ]
 
     @Test(arguments: 0..<cases.count)
-    func refusedWithTypedErrorAndNothingChanges(_ index: Int) throws {
+    func refusedWithTypedErrorAndCountedWhileTheRestApplies(_ index: Int) throws {
         let (label, batch, code) = Self.cases[index]
         let directory = try TemporaryDirectory()
         let store = try Fixtures.store(directory, Fixtures.street)
         try store.write([RecordWrite(table: "elders", key: "E0", ["status": "active"])])
-        let before = try store.canonicalState()
         let head = try store.headSequence()
         #expect(label.isEmpty == false)
-        #expect {
-            try store.merge(batch, from: Fixtures.community)
-        } throws: { error in
-            (error as? ReplicationError)?.code == code
-        }
-        #expect(try store.canonicalState() == before)
-        #expect(try store.headSequence() == head)
-        #expect(try store.record("elders", key: "OK1") == nil)
+        let outcome = try store.merge(batch, from: Fixtures.community)
+        #expect(outcome.refused >= 1)
+        #expect(outcome.refusedByCode[code] == outcome.refused)
+        #expect(outcome.refusals.first?.hasPrefix(code.rawValue) == true)
+        #expect(try store.record("elders", key: "E1") == nil)
+        // The good change beside it (OK1, in the record cases) is applied.
+        let good = batch.rows.contains { $0.key == "OK1" }
+        #expect(try store.headSequence() == head + (good ? 1 : 0))
+        #expect((try store.record("elders", key: "OK1") != nil) == good)
     }
 
     @Test func anOversizeBatchIsRefused() throws {
@@ -73,11 +74,9 @@ import Testing
                 key: StatKey(origin: Fixtures.otherStreetCommunity, community: Fixtures.community, metric: "calls", period: "2026-01-01"),
                 value: 9, clock: Self.clockValue)
         ])
-        #expect {
-            try store.merge(batch, from: Fixtures.community, originsWithin: Fixtures.community)
-        } throws: { error in
-            (error as? ReplicationError)?.code == .foreignOrigin
-        }
+        let outcome = try store.merge(batch, from: Fixtures.community, originsWithin: Fixtures.community)
+        #expect(outcome.refused == 1)
+        #expect(outcome.refusedByCode[.foreignOrigin] == 1)
         #expect(try store.headSequence() == 0)
     }
 
