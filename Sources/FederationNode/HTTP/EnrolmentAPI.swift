@@ -59,7 +59,8 @@ struct EnrolmentAPI: Sendable {
 
     /// `GET /api/v1/enrolments?status=applied&community=&page=&per_page=`: the elders of this node's area
     /// (or of `community`) in one workflow status (default: every open one — applied, reviewed, returned).
-    func list(_ request: Request) async throws -> Response {
+    /// Names in full only when `unmasked` (the operator's token), otherwise as `ViewerMask` shows them.
+    func list(_ request: Request, unmasked: Bool = false) async throws -> Response {
         let parameters = request.uri.queryParameters
         let statuses: [String]
         if let text = parameters["status"].map(String.init) {
@@ -103,7 +104,11 @@ struct EnrolmentAPI: Sendable {
                 }
             )
         }
-        let enrolments = rows.map(Self.json)
+        let enrolments = rows.map { row in
+            var fields = row
+            if !unmasked, case .text(let name)? = fields["name"] { fields["name"] = .text(ViewerMask.name(name)) }
+            return Self.json(fields)
+        }
         return JSONResponse.make([
             "page": .integer(Int64(page)), "per_page": .integer(Int64(perPage)), "total": .integer(Int64(total)),
             "enrolments": .array(enrolments),

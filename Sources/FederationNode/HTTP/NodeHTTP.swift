@@ -69,7 +69,9 @@ public enum NodeHTTP {
                 try await enrolment.step(step, request, id: try requestContext.parameters.require("id"))
             }
         }
-        router.get("/api/v1/enrolments") { request, _ in try await enrolment.list(request) }
+        router.get("/api/v1/enrolments") { request, context in
+            try await enrolment.list(request, unmasked: context.role == .operator)
+        }
         router.post("/api/v1/providers") { request, _ in try await reference.post(.providers, request) }
         router.get("/api/v1/providers") { _, _ in try await reference.list(.providers, key: "providers") }
         router.post("/api/v1/catalog") { request, _ in try await reference.post(.serviceItems, request) }

@@ -6,7 +6,8 @@ extension RosterAPI {
     /// `GET /api/v1/elders/audit[?community=CODE]`: active and applying elders with no qualifying
     /// condition under the node's eligibility policy, resident IDs registered more than once (masked
     /// unless `unmasked`: the operator's token), and completed visits this node recorded for elders
-    /// whose status is `deceased`.
+    /// whose status is `deceased`. The viewer sees a duplicate's resident ID as `ViewerMask` shows it
+    /// in the roster list (the last four characters), so the two cannot be joined to show more.
     func audit(_ request: Request, unmasked: Bool = false) async throws -> Response {
         let area = try scope(request.uri.queryParameters["community"].map(String.init))
         let policy = context.config.eligibility ?? EligibilityPolicy()
@@ -34,7 +35,7 @@ extension RosterAPI {
                         JSONObject([
                             (
                                 "resident_id",
-                                .string(unmasked ? duplicate.residentID : Roster.maskResidentID(duplicate.residentID))
+                                .string(unmasked ? duplicate.residentID : ViewerMask.residentID(duplicate.residentID))
                             ),
                             ("elders", .array(duplicate.elders.map { .string($0) })),
                         ]))

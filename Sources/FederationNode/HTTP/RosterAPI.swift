@@ -52,8 +52,8 @@ struct RosterAPI: Sendable {
         return try await record(checked)
     }
 
-    /// `GET /api/v1/elders?page=&per_page=&community=`; resident IDs, phones, names and addresses in full only when
-    /// `unmasked` (the operator's token).
+    /// `GET /api/v1/elders?page=&per_page=&community=`; resident IDs, birth dates, phones, names, addresses and
+    /// emergency contacts in full only when `unmasked` (the operator's token), otherwise as `ViewerMask` shows them.
     func listElders(_ request: Request, unmasked: Bool = false) async throws -> Response {
         let parameters = request.uri.queryParameters
         func number(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
@@ -139,8 +139,8 @@ struct RosterAPI: Sendable {
         }
     }
 
-    /// One elder in the list: fields in documented order, personal fields (resident ID, phone, name,
-    /// address) masked unless `unmasked`.
+    /// One elder in the list: fields in documented order, personal fields (resident ID, birth date,
+    /// phone, name, address, emergency contacts) masked by `ViewerMask` unless `unmasked`.
     static func json(_ elder: [String: Value], unmasked: Bool = false) -> JSONValue {
         .object(
             JSONObject(
@@ -148,10 +148,11 @@ struct RosterAPI: Sendable {
                     let value = elder[field] ?? .null
                     let json: JSONValue =
                         switch (field, value) {
-                        case ("resident_id", .text(let text)) where !unmasked: .string(Roster.maskResidentID(text))
-                        case ("phone", .text(let text)) where !unmasked: .string(Roster.maskPhone(text))
-                        case ("name", .text(let text)) where !unmasked: .string(Roster.maskName(text))
-                        case ("address", .text(let text)) where !unmasked: .string(Roster.maskAddress(text))
+                        case ("resident_id", .text(let text)) where !unmasked: .string(ViewerMask.residentID(text))
+                        case ("birth_date", .text(let text)) where !unmasked: .string(ViewerMask.birthDate(text))
+                        case ("phone", .text(let text)) where !unmasked: .string(ViewerMask.phone(text))
+                        case ("name", .text(let text)) where !unmasked: .string(ViewerMask.name(text))
+                        case ("address", .text(let text)) where !unmasked: .string(ViewerMask.address(text))
                         case ("categories", .text(let text)):
                             .array(text.split(separator: ",").map { .string(String($0)) })
                         case ("categories", .null): .array([])
@@ -172,9 +173,9 @@ struct RosterAPI: Sendable {
         return .array(
             contacts.map { contact in
                 [
-                    "name": .string(unmasked ? contact.name : Roster.maskName(contact.name)),
+                    "name": .string(unmasked ? contact.name : ViewerMask.name(contact.name)),
                     "relation": contact.relation.map { .string($0) } ?? .null,
-                    "phone": .string(unmasked ? contact.phone : Roster.maskPhone(contact.phone)),
+                    "phone": .string(unmasked ? contact.phone : ViewerMask.phone(contact.phone)),
                 ]
             })
     }

@@ -71,7 +71,7 @@ import Testing
             let viewer = try await client.authorized(uri: "/api/v1/elders/audit", method: .get, role: .viewer)
             let masked = try #require(try JSONSerialization.jsonObject(with: Data(viewer.body.readableBytesView)) as? [String: Any])
             let maskedDuplicates = try #require(masked["duplicate_resident_ids"] as? [[String: Any]])
-            #expect(maskedDuplicates.first?["resident_id"] as? String == "1101**********" + String(twice.suffix(4)))
+            #expect(maskedDuplicates.first?["resident_id"] as? String == String(repeating: "*", count: 14) + String(twice.suffix(4)))
             #expect((json["deceased_services"] as? [Any])?.isEmpty == true)
             // A visit recorded for A-1, who is later registered as deceased (已故), is listed.
             let visit = #"{"id":"V-9","elder_id":"A-1","provider_id":"P1","category":"daily_care","item":"助浴","check_in":"2026-05-02T09:00:00+08:00","check_out":"2026-05-02T10:00:00+08:00","community":"\#(Codes.community)"}"#

@@ -255,6 +255,7 @@ import Testing
             struct Elder: Decodable {
                 let id: String
                 let resident_id: String
+                let birth_date: String
                 let name: String
                 let phone: String?
                 let community: String
@@ -278,7 +279,9 @@ import Testing
             for elder in listing.elders {
                 let original = try #require(byID[elder.id])
                 let residentID = original["resident_id"]!.textValue!
-                #expect(elder.resident_id == residentID.prefix(4) + "**********" + residentID.suffix(4))
+                #expect(elder.resident_id == String(repeating: "*", count: 14) + residentID.suffix(4))
+                let birthDate = original["birth_date"]!.textValue!
+                #expect(elder.birth_date == birthDate.prefix(4) + "-**-**")
                 let phone = original["phone"]!.textValue!
                 #expect(elder.phone == phone.prefix(3) + "****" + phone.suffix(4))
                 let name = original["name"]!.textValue!
