@@ -27,7 +27,7 @@ struct Init: ParsableCommand {
     var transferred = false
     @Option(
         name: .customLong("privacy-key"),
-        help: "The federation's HMAC key for resident IDs sent above the privacy level (hex, ≥ 32 digits). Every node of a federation must share it; omitted at the top node, one is generated and printed.")
+        help: "The federation's HMAC key for resident IDs sent above the privacy level (hex, ≥ 32 digits). Every node at or below --full-roster-up-to must share it; a node above that level refuses it. Omitted at the top node, one is generated and printed (and stored only when the top node is at or below the level).")
     var privacyKey: String?
     @Option(
         name: .customLong("full-roster-up-to"),
@@ -39,15 +39,21 @@ struct Init: ParsableCommand {
         do { code = try NodeCode(self.code) } catch {
             throw ValidationError("--code: \(error.message)")
         }
+        var policy = PrivacyPolicy()
+        policy.fullRosterUpTo = fullRosterUpTo
+        do { try policy.validate() } catch {
+            throw ValidationError("--full-roster-up-to: \(error.message)")
+        }
         if let privacyKey {
             do { try PrivacyPolicy(hashKey: privacyKey).validate() } catch { throw ValidationError("--privacy-key: \(error.message)") }
-        }
-        do {
-            var policy = PrivacyPolicy()
-            policy.fullRosterUpTo = fullRosterUpTo
-            try policy.validate()
-        } catch {
-            throw ValidationError("--full-roster-up-to: \(error.message)")
+            // The level was checked above.
+            if let boundary = try? policy.level, code.level < boundary {
+                let error = PrivacyPolicy.keyAboveBoundary(
+                    code.level, boundary: boundary,
+                    fix: "请去掉 --privacy-key：本节点不保存密钥，把它交给边界及以下节点的 fedctl init。",
+                    fixEnglish: "Leave out --privacy-key here and give the key to `fedctl init` of the nodes at or below the boundary.")
+                throw ValidationError("--privacy-key: \(error.message) [\(error.code.rawValue)]")
+            }
         }
         if (parent == nil) != (parentKey == nil) {
             throw ValidationError("--parent and --parent-key go together: give both, or neither for the top node")
@@ -65,18 +71,30 @@ struct Init: ParsableCommand {
     func run() throws {
         var config = NodeConfig(code: code, name: name, listen: listen, http: http, parent: parent, parentKey: parentKey)
         config.sync.parentCode = parentCode
-        let generated = privacyKey == nil && parent == nil
-        var privacy = PrivacyPolicy(hashKey: privacyKey ?? (generated ? PrivacyPolicy.generateKey() : nil))
+        var privacy = PrivacyPolicy()
         privacy.fullRosterUpTo = fullRosterUpTo
-        config.privacy = privacy
         do {
+            let level = try NodeCode(code).level
+            // Only nodes at or below the boundary hold the key (docs/PRIVACY.md); the top node makes it.
+            let holdsKey = try privacy.mayHoldKey(at: level)
+            let generated = privacyKey == nil && parent == nil ? PrivacyPolicy.generateKey() : nil
+            privacy.hashKey = holdsKey ? privacyKey ?? generated : nil
+            config.privacy = privacy
             let directory = try DataDirectory.initialize(at: data.path, config: config)
             let keys = try directory.loadKeyPair()
-            let level = try NodeCode(code).level
             print("initialised \(level) node \(code) (\(name)) in \(directory.url.path)")
-            if generated, let key = privacy.hashKey {
-                print("generated the federation's privacy key; pass it to `fedctl init` of every other node:")
-                print("  --privacy-key \(key)")
+            if let generated, holdsKey {
+                print("generated the federation's privacy key (stored in node.toml); pass it to `fedctl init` of every other node:")
+                print("  --privacy-key \(generated)")
+            } else if let generated {
+                print("generated the federation's privacy key. 本节点在隐私边界（\(fullRosterUpTo)）之上，不保存密钥；")
+                print("  请把它交给边界及以下的每个节点，妥善保管，此后不会再显示。/ This \(level) node is above the privacy")
+                print("  boundary (\(fullRosterUpTo)) and does not store it: give it to `fedctl init` of every node at or")
+                print("  below the boundary and keep it like a password; it is not shown again:")
+                print("  --privacy-key \(generated)")
+            } else if !holdsKey {
+                print("above the privacy boundary (\(fullRosterUpTo)): this node holds no privacy key and stores resident IDs")
+                print("  only as the hashes its children send (docs/PRIVACY.md)")
             } else if privacy.hashKey == nil {
                 print("warning: no --privacy-key: above the \(fullRosterUpTo) level resident IDs are left out instead of")
                 print("  hashed, so duplicate checks there cannot see them; set [privacy] hash_key in node.toml to the")

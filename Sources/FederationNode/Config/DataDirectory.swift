@@ -55,6 +55,10 @@ public struct DataDirectory: Sendable {
         return directory
     }
 
+    /// Reads and checks `node.toml`; node start-up and every command that reads a node go through it.
+    ///
+    /// - Throws: `NodeError` when the file is missing or invalid, naming the setting to fix; a
+    ///   `hash_key` on a node above the privacy boundary (`.privacyKeyAboveBoundary`) also names the file.
     public func loadConfig() throws -> NodeConfig {
         guard let text = try? String(contentsOf: configURL, encoding: .utf8) else {
             throw NodeError(.dataDirectory, "no node configuration at \(configURL.path): run fedctl init --data \(url.path) … first")
@@ -65,7 +69,14 @@ public struct DataDirectory: Sendable {
         } catch {
             throw NodeError(.invalidConfig, "\(configURL.path) is not a valid node configuration: \(error)")
         }
-        try config.validate()
+        do throws(NodeError) {
+            try config.validate()
+        } catch {
+            // Name the file: the operator deletes the line there (the file is never rewritten for them).
+            // (A `catch where` clause on a typed throw crashes Swift 6.3.1's MandatoryAllocBoxToStack.)
+            guard error.code == .privacyKeyAboveBoundary else { throw error }
+            throw NodeError(error.code, "\(configURL.path): \(error.message)")
+        }
         return config
     }
 

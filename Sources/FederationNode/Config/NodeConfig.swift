@@ -98,7 +98,8 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     /// Fault switches for the chaos harness (testing only); absent means all off.
     public var faults: Faults?
     /// Which personal fields replicate above which level; absent in node.toml means the defaults
-    /// (full roster up to the district, no hash key: resident IDs left out above it).
+    /// (full roster up to the district, no hash key: resident IDs left out above it). A node above the
+    /// level must not hold `hash_key`: `validate` refuses it.
     public var privacy: PrivacyPolicy?
 
     public init(code: String, name: String, listen: String, http: String, parent: String? = nil, parentKey: String? = nil) {
@@ -144,6 +145,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             }
         }
         try privacy?.validate()
+        try privacy?.checkKeyPlacement(at: code.level)
         guard Self.hostPort(http.listen) != nil else {
             throw NodeError(.invalidConfig, "http.listen \"\(http.listen)\" must look like HOST:PORT")
         }

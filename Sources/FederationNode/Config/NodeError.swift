@@ -6,6 +6,8 @@ public struct NodeError: Error, Sendable, CustomStringConvertible {
         case keys = "keys"
         case trust = "trust"
         case startup = "startup"
+        /// `[privacy] hash_key` on a node above the privacy boundary (docs/PRIVACY.md).
+        case privacyKeyAboveBoundary = "privacy_key_above_boundary"
     }
 
     public let code: Code

@@ -2,7 +2,8 @@ import Crypto
 import Foundation
 public import Replication
 
-/// Which personal fields replicate above which level (`[privacy]` in node.toml, docs/PRIVACY.md).
+/// Which personal fields replicate above which level, and which nodes hold the key that hashes
+/// resident IDs (`[privacy]` in node.toml, docs/PRIVACY.md).
 ///
 /// Up to `full_roster_up_to` (default: the district) a node receives the full roster. A node sending
 /// changes to a parent of a higher level reduces every record's personal columns first:
@@ -11,15 +12,21 @@ public import Replication
 /// other personal column (name, phone, address, emergency contacts) is left out. Without a key the
 /// resident ID is left out too.
 ///
+/// Only nodes at or below the boundary hold `hash_key`: a node above it compares hashes and never
+/// computes one, and with the key its stored birth months, genders and communities would let anyone
+/// recover each resident ID by trying every candidate (`NodeConfig.validate` refuses such a key). A
+/// node above the boundary also enforces the reduction on what it receives (`receivingGuard`).
+///
 /// ```toml
 /// [privacy]
 /// full_roster_up_to = "district"
-/// hash_key = "5f2b…"   # 64 hex digits, the same on every node of the federation (fedctl init --privacy-key)
+/// hash_key = "5f2b…"   # 64 hex digits, on the nodes at or below the boundary only (fedctl init --privacy-key)
 /// ```
 public struct PrivacyPolicy: Codable, Sendable, Equatable {
     /// The highest level that receives the full roster.
     public var fullRosterUpTo: String = NodeCode.Level.district.description
-    /// The federation-wide HMAC key in hex; nil leaves resident IDs out above the level.
+    /// The federation-wide HMAC key in hex, held only by nodes at or below the level; nil leaves resident
+    /// IDs out above the level.
     public var hashKey: String?
 
     public init(fullRosterUpTo: NodeCode.Level = .district, hashKey: String? = nil) {
@@ -80,6 +87,51 @@ public struct PrivacyPolicy: Codable, Sendable, Equatable {
         return PrivacyReducer(key: try keyBytes(), schema: schema)
     }
 
+    /// The reduction a node at `nodeLevel` enforces on every batch it receives from a child before
+    /// merging it, or nil at or below the boundary (where the full roster belongs). It holds no key:
+    /// it keeps only what a correct child sends above the boundary (see `PrivacyReducer.enforce`).
+    ///
+    ///     if let privacyGuard = try policy.receivingGuard(at: node.level, schema: store.schema) {
+    ///         stripped += privacyGuard.enforce(&batch)
+    ///     }
+    func receivingGuard(at nodeLevel: NodeCode.Level, schema: ReplicatedSchema) throws(NodeError) -> PrivacyReducer? {
+        guard try !mayHoldKey(at: nodeLevel) else { return nil }
+        return PrivacyReducer(key: nil, schema: schema)
+    }
+
+    /// Whether a node at `nodeLevel` receives the full roster and may hold `hash_key`: at or below the
+    /// boundary. A node above it only compares the hashes it is sent.
+    public func mayHoldKey(at nodeLevel: NodeCode.Level) throws(NodeError) -> Bool {
+        nodeLevel >= (try level)
+    }
+
+    /// Refuses a `hash_key` on a node above the boundary (`NodeConfig.validate`, so node start-up and
+    /// `fedctl init`); the message tells the operator to delete the line from node.toml.
+    public func checkKeyPlacement(at nodeLevel: NodeCode.Level) throws(NodeError) {
+        guard hashKey != nil, try !mayHoldKey(at: nodeLevel) else { return }
+        throw Self.keyAboveBoundary(
+            nodeLevel, boundary: try level,
+            fix: "请删除 node.toml 中 [privacy] 下的 hash_key 一行，再启动节点。",
+            fixEnglish: "Delete the hash_key line under [privacy] from node.toml, then start the node.")
+    }
+
+    /// The error for a key given to a node above the boundary: why it must not hold one, and `fix`.
+    ///
+    ///     throw PrivacyPolicy.keyAboveBoundary(.city, boundary: .district, fix: "请去掉 --privacy-key。", fixEnglish: "Leave out --privacy-key.")
+    public static func keyAboveBoundary(
+        _ nodeLevel: NodeCode.Level, boundary: NodeCode.Level, fix: String, fixEnglish: String
+    ) -> NodeError {
+        NodeError(
+            .privacyKeyAboveBoundary,
+            "\(nodeLevel.chineseName)级节点在隐私边界（full_roster_up_to = \(boundary)，\(boundary.chineseName)级）之上，不得持有 "
+                + "hash_key：有了它，用本节点保存的出生年月、性别和社区逐一试算候选身份证号，就能还原每个哈希背后的号码。"
+                + "\(fix)密钥只留在边界及以下的节点（docs/PRIVACY.md）。"
+                + " / This \(nodeLevel) node is above the privacy boundary (full_roster_up_to = \(boundary)) and must not hold "
+                + "[privacy] hash_key: with it, the birth months, genders and communities it stores let anyone try every "
+                + "candidate resident ID and recover the ID behind each hash. \(fixEnglish) Only the nodes at or below "
+                + "the boundary keep the key (docs/PRIVACY.md).")
+    }
+
     static func hex(_ text: String) -> [UInt8]? {
         let digits = Array(text.utf8)
         guard digits.count % 2 == 0 else { return nil }
@@ -101,66 +153,5 @@ public struct PrivacyPolicy: Codable, Sendable, Equatable {
         case 0x41...0x46: byte - 0x41 + 10
         default: nil
         }
-    }
-}
-
-/// Reduces the personal columns of the records in a batch (see `PrivacyPolicy`). Idempotent: a value
-/// already reduced (a 64-digit hash, a `YYYY-MM` month) passes unchanged, so a city forwarding to its
-/// province sends what it holds.
-///
-///     let reducer = PrivacyReducer(key: keyBytes, schema: schema)
-///     reducer.reduce(&batch)
-struct PrivacyReducer: Sendable {
-    /// The HMAC key's bytes (swift-crypto's `SymmetricKey` is not `Sendable`; one is made per hash).
-    let key: [UInt8]?
-    /// Personal column names per table.
-    let personal: [String: Set<String>]
-
-    init(key: [UInt8]?, schema: ReplicatedSchema) {
-        self.key = key
-        var personal: [String: Set<String>] = [:]
-        for table in schema.tables {
-            let names = Set(table.columns.filter(\.personal).map(\.name))
-            if !names.isEmpty { personal[table.name] = names }
-        }
-        self.personal = personal
-    }
-
-    /// The keyed hash of a resident ID: 64 lowercase hex digits.
-    static func hash(_ residentID: String, key: [UInt8]) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(residentID.utf8), using: SymmetricKey(data: key))
-            .map { String(format: "%02x", $0) }.joined()
-    }
-
-    func reduce(_ batch: inout ChangeBatch) {
-        guard !personal.isEmpty else { return }
-        batch.rows = batch.rows.compactMap { row in
-            guard let columns = personal[row.table] else { return row }
-            var reduced = row
-            reduced.cells = row.cells.compactMap { cell in
-                guard columns.contains(cell.column) else { return cell }
-                return reduce(cell)
-            }
-            return reduced.cells.isEmpty ? nil : reduced
-        }
-    }
-
-    /// The cell as it may travel, or nil to leave it out.
-    func reduce(_ cell: CellChange) -> CellChange? {
-        var cell = cell
-        guard case .text(let text) = cell.value else { return cell }  // null: an erased or cleared value
-        switch cell.column {
-        case "resident_id":
-            if text.count == 64, text.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) {
-                return cell
-            }
-            guard let key else { return nil }
-            cell.value = .text(Self.hash(text.uppercased(), key: key))
-        case "birth_date":
-            cell.value = .text(String(text.prefix(7)))
-        default:
-            return nil
-        }
-        return cell
     }
 }

@@ -4,8 +4,11 @@ import Foundation
 /// its configuration, CURVE keys, its parent's endpoint and key, and a trust entry at its parent.
 /// Running it again keeps every existing key and only rewrites what the topology changed.
 ///
-/// Every node gets the same `[privacy] hash_key` (docs/PRIVACY.md): the root's key when its
-/// node.toml already has one, otherwise a new one; a node that already has a key keeps it.
+/// Every node at or below the privacy boundary gets the same `[privacy] hash_key` (docs/PRIVACY.md):
+/// the key an already planned node holds, otherwise a new one; a node that already has a key keeps it.
+/// Nodes above the boundary (the city, with the default policy) get none: they only compare hashes.
+/// A node above the boundary that an earlier version planned with a key is refused with a message to
+/// delete the line; its node.toml is not rewritten.
 ///
 ///     let outcomes = try FederationPlan.apply(try Topology.load(path: "deploy/topologies/demo.toml"), to: "demo-data")
 ///     for outcome in outcomes { print(outcome.node.code, outcome.action) }
@@ -43,7 +46,7 @@ public enum FederationPlan {
             let directory = directory(of: node, under: root)
             let parentKey = node.parent.flatMap { keys[$0.rawValue] }
             var wanted = topology.config(for: node, parentKey: parentKey)
-            wanted.privacy = PrivacyPolicy(hashKey: privacyKey)
+            wanted.privacy = PrivacyPolicy(hashKey: try PrivacyPolicy().mayHoldKey(at: node.code.level) ? privacyKey : nil)
             let action: Action
             if FileManager.default.fileExists(atPath: directory.configURL.path) {
                 var config = try directory.loadConfig()
@@ -57,8 +60,8 @@ public enum FederationPlan {
                 config.sync.parentKey = wanted.sync.parentKey
                 config.sync.parentCode = wanted.sync.parentCode
                 config.http = wanted.http
-                if config.privacy?.hashKey == nil {
-                    var privacy = config.privacy ?? PrivacyPolicy()
+                var privacy = config.privacy ?? PrivacyPolicy()
+                if privacy.hashKey == nil, try privacy.mayHoldKey(at: node.code.level) {
                     privacy.hashKey = privacyKey
                     config.privacy = privacy
                 }
@@ -83,14 +86,17 @@ public enum FederationPlan {
         return outcomes
     }
 
-    /// The key every node of the federation shares: the root's, if it was planned with one already.
+    /// The key the nodes at or below the boundary share: the first planned node's (parents first), or a
+    /// new one. Reading every existing node.toml first refuses a key above the boundary before anything
+    /// is written.
     static func federationPrivacyKey(_ topology: Topology, root: String) throws -> String {
-        let directory = directory(of: topology.root, under: root)
-        if FileManager.default.fileExists(atPath: directory.configURL.path),
+        var found: String?
+        for node in topology.nodes {
+            let directory = directory(of: node, under: root)
+            guard FileManager.default.fileExists(atPath: directory.configURL.path) else { continue }
             let key = try directory.loadConfig().privacy?.hashKey
-        {
-            return key
+            if found == nil { found = key }
         }
-        return PrivacyPolicy.generateKey()
+        return found ?? PrivacyPolicy.generateKey()
     }
 }
