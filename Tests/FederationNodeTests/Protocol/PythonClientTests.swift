@@ -6,7 +6,9 @@ import Testing
 
 /// Proves docs/PROTOCOL.md: `tests/python/child_client.py`, a child written from the document and the
 /// .proto alone (pyzmq + protobuf), links to a real street node over CURVE, sends a statistics cell
-/// up, receives the street's change about its community down, and is refused when it forges an origin.
+/// up, receives the street's change about its community down, has a forged origin refused and counted
+/// (the batch itself acknowledged), sends a change of every replicated table of which exactly the
+/// changes the document says a receiver refuses are left out, and judges what comes down the same way.
 ///
 /// Needs `python3` with `pip install -r tests/python/requirements.txt` and `protoc` on PATH; without
 /// them the tests fail (they do not skip), saying what to install.
@@ -14,6 +16,8 @@ import Testing
     static let street = "130102001000"
     static let child = "130102001001"
     static let period = "2026-01-05"
+    /// Valid dims of a `calls` cell (docs/PROTOCOL.md, "Statistics cells"), as the client sends them.
+    static let callDims = "channel=hotline;effective=1;hour=09;type=consultation"
     /// `PYTHON_CHILD_TRACE=1 swift test --filter PythonClient` prints every message the client saw.
     static let trace = ProcessInfo.processInfo.environment["PYTHON_CHILD_TRACE"] != nil
 
@@ -118,13 +122,14 @@ import Testing
         let (process, stdout, stderr) = try Self.launch(arguments + ["--count", "7", "--probe-malformed", "--timeout", "45"])
 
         // The child's cell arrives at the street (merged, committed, then ACKed)…
-        let childCell = StatKey(origin: childCode, community: childCode, metric: "calls", period: Self.period)
+        let childCell = StatKey(origin: childCode, community: childCode, metric: "calls", dims: Self.callDims, period: Self.period)
         let arrived = try await federation.eventually(timeout: .seconds(45)) {
             try street.statistic(childCell) != nil || !process.isRunning
         }
         #expect(arrived)
         // …and while the client waits, the street records a change about the child's community.
-        try street.add([(StatKey(origin: street.node, community: childCode, metric: "calls", period: Self.period), 2)])
+        let streetDims = "channel=app;effective=0;hour=23;type=service_request"
+        try street.add([(StatKey(origin: street.node, community: childCode, metric: "calls", dims: streetDims, period: Self.period), 2)])
 
         let run = try await Self.finish(process, stdout: stdout, stderr: stderr)
         #expect(run.status == 0, "child_client.py exited \(run.status)\nstdout: \(run.stdout)\nstderr: \(run.stderr)")
@@ -143,6 +148,7 @@ import Testing
         #expect(ack["batch_id"] as? Int == 1)
         #expect(ack["seq_to"] as? Int == 1)
         #expect(ack["applied"] as? Int == 1)
+        #expect(ack["refused"] as? Int == 0)
         let down = try #require(json["down"] as? [[String: Any]])
         let stats = down.flatMap { ($0["stats"] as? [[String: Any]]) ?? [] }
         let streetCell = stats.first { $0["origin"] as? String == Self.street }
@@ -151,7 +157,9 @@ import Testing
         #expect(cell["metric"] as? String == "calls")
         #expect(cell["period"] as? String == Self.period)
         #expect(cell["value"] as? Int == 2)
-        #expect(cell["dims"] as? String == "")
+        #expect(cell["dims"] as? String == streetDims)
+        // The child judged what came down and refused none of it.
+        #expect(down.allSatisfy { ($0["refused"] as? Int) == 0 }, "\(down)")
         // Nothing the child sent came back down (no echo).
         #expect(!stats.contains { $0["origin"] as? String == Self.child })
         let batch = try #require(down.first)
@@ -160,7 +168,7 @@ import Testing
         await federation.shutdown()
     }
 
-    @Test func aPythonChildForgingAnOriginIsRefusedAndNothingIsStored() async throws {
+    @Test func aPythonChildForgingAnOriginHasThatChangeRefusedAndNothingIsStored() async throws {
         try await Self.requirePythonPackages()
         let federation = try TestFederation()
         defer { Task { await federation.shutdown() } }
@@ -171,23 +179,118 @@ import Testing
 
         let json = try #require(run.json, "no JSON line from child_client.py: \(run.stdout) \(run.stderr)")
         #expect(json["status"] as? String == "refused_as_expected")
-        let error = try #require(json["error"] as? [String: Any])
-        #expect(error["code"] as? String == "ERROR_FOREIGN_ORIGIN")
-        #expect(error["batch_id"] as? Int == 1)
+        // The forged change is left out and counted; the batch is acknowledged (not an ERROR).
+        #expect(json["error"] == nil)
+        let ack = try #require(json["ack"] as? [String: Any], "the batch was not acknowledged: \(json)")
+        #expect(ack["batch_id"] as? Int == 1)
+        #expect(ack["seq_to"] as? Int == 1)
+        #expect(ack["applied"] as? Int == 0)
+        #expect(ack["refused"] as? Int == 1)
         let sent = try #require(json["sent"] as? [String: Any])
         let forged = try NodeCode(try #require(sent["origin"] as? String))
         #expect(!(try NodeCode(Self.child)).contains(forged))
 
-        #expect(try street.statistic(StatKey(origin: forged, community: try NodeCode(Self.child), metric: "calls", period: Self.period)) == nil)
+        let key = StatKey(origin: forged, community: try NodeCode(Self.child), metric: "calls", dims: Self.callDims, period: Self.period)
+        #expect(try street.statistic(key) == nil)
         #expect(try street.total("calls", within: try NodeCode(Self.street)) == 0)
-        // The refusal is counted on the child's link.
+        // The refusal is counted on the child's link, by its code.
         let counted = try await federation.eventually(timeout: .seconds(10)) {
             try street.database.read { db in
-                try LinkStatistics.all(db).first { $0.peer == Self.child }.map { $0.refusedBatches >= 1 } ?? false
+                try LinkStatistics.all(db).first { $0.peer == Self.child }.map { $0.refusedByCode["foreign_origin"] == 1 } ?? false
             }
         }
-        #expect(counted, "the street did not count the refused batch")
+        #expect(counted, "the street did not count the refused change as foreign_origin")
         await federation.shutdown()
+    }
+
+    @Test func aPythonChildSendingEveryTableHasExactlyTheDocumentedChangesRefused() async throws {
+        try await Self.requirePythonPackages()
+        let federation = try TestFederation()
+        defer { Task { await federation.shutdown() } }
+        let (street, arguments) = try await Self.streetWithPythonChild(federation)
+        let (process, stdout, stderr) = try Self.launch(arguments + ["--count", "4", "--all-tables", "--timeout", "45"])
+        let run = try await Self.finish(process, stdout: stdout, stderr: stderr)
+        #expect(run.status == 0, "child_client.py exited \(run.status)\nstdout: \(run.stdout)\nstderr: \(run.stderr)")
+        let json = try #require(run.json, "no JSON line from child_client.py: \(run.stdout) \(run.stderr)")
+        #expect(json["status"] as? String == "ok", "\(json)")
+
+        let sent = try #require(json["sent"] as? [String: Any])
+        let changes = try #require(sent["changes"] as? [[String: Any]])
+        let good = changes.filter { $0["expected"] as? String == "applied" }
+        let bad = changes.filter { $0["expected"] as? String != "applied" }
+        let badCells = bad.reduce(0) { $0 + ($1["cells"] as? Int ?? 0) }
+        let goodCells = good.reduce(0) { $0 + ($1["cells"] as? Int ?? 0) }
+        // Every replicated table, one valid statistics cell, and the refused kinds the document lists.
+        #expect(Set(good.compactMap { $0["table"] as? String }) == ["elders", "providers", "service_items", "subsidy_policy"])
+        #expect(Set(bad.compactMap { $0["expected"] as? String }) == ["not_owner", "unknown_table", "unknown_column", "invalid_statistic"])
+        #expect(bad.count == 6)
+
+        // The batch is acknowledged: the refused changes are left out and counted, the rest applied.
+        let ack = try #require(json["ack"] as? [String: Any], "the batch was not acknowledged: \(json)")
+        #expect(ack["refused"] as? Int == badCells)
+        #expect(ack["applied"] as? Int == goodCells)
+        #expect(ack["duplicates"] as? Int == 0)
+        #expect(ack["seq_to"] as? Int == 1)
+
+        // The good changes are stored at the street…
+        let code = try NodeCode(Self.child)
+        for change in good where change["kind"] as? String == "row" {
+            let table = try #require(change["table"] as? String)
+            let key = try #require(change["key"] as? String)
+            let record = try #require(try street.record(table, key: key), "\(table)/\(key) is not stored at the street")
+            let scope = table == "elders" ? "community" : "scope"
+            #expect(record[scope]?.textValue == Self.child, "\(table)/\(key): \(record)")
+        }
+        #expect(try street.record("elders", key: try #require(good.first?["key"] as? String))?["status"]?.textValue == "active")
+        #expect(try street.record("service_items", key: try #require(good[2]["key"] as? String))?["unit_price_fen"]?.integerValue == 3000)
+        #expect(try street.record("subsidy_policy", key: try #require(good[3]["key"] as? String))?["monthly_hours"]?.integerValue == 8)
+        #expect(try street.statistic(StatKey(origin: code, community: code, metric: "calls", dims: Self.callDims, period: Self.period))?.value == 4)
+        // …and none of the refused ones: not the sibling's elder, not the row with an undeclared column,
+        // no statistics cell but the good one.
+        for change in bad where change["table"] as? String == "elders" {
+            #expect(try street.record("elders", key: try #require(change["key"] as? String)) == nil, "\(change)")
+        }
+        #expect(try street.total("calls", within: try NodeCode(Self.street)) == 4)
+        let cells = try await street.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM crdt_stats") ?? 0 }
+        #expect(cells == 1)
+
+        // Counted on the child's link by code, as `fedctl status` and /metrics show them.
+        var expected: [String: Int64] = [:]
+        for change in bad { expected[change["expected"] as! String, default: 0] += Int64(change["cells"] as? Int ?? 0) }
+        let counted = try await federation.eventually(timeout: .seconds(10)) {
+            try street.database.read { db in
+                try LinkStatistics.all(db).first { $0.peer == Self.child }.map {
+                    $0.refusedByCode == expected && $0.refusedChanges == Int64(badCells) && $0.refusedBatches == 0
+                } ?? false
+            }
+        }
+        let statistics = try await street.database.read { db in try LinkStatistics.all(db).first { $0.peer == Self.child } }
+        #expect(counted, "expected \(expected), the street counted \(String(describing: statistics))")
+        await federation.shutdown()
+    }
+
+    @Test func thePythonChildJudgesEachChangeComingDownAlone() async throws {
+        try await Self.requirePythonPackages()
+        let (process, stdout, stderr) = try Self.launch(["tests/python/child_client.py", "--self-test"])
+        let run = try await Self.finish(process, stdout: stdout, stderr: stderr, timeout: .seconds(30))
+        #expect(run.status == 0, "child_client.py exited \(run.status)\nstdout: \(run.stdout)\nstderr: \(run.stderr)")
+        let json = try #require(run.json, "no JSON line from child_client.py: \(run.stdout) \(run.stderr)")
+        // All four replicated tables are accepted down; each bad change is refused alone and counted.
+        #expect(json["tables"] as? [String] == ["elders", "providers", "service_items", "subsidy_policy"])
+        let first = try #require(json["first"] as? [String: Any])
+        #expect(first["applied"] as? Int == 11)
+        #expect(first["refused"] as? Int == 13)
+        let codes = try #require(first["refused_by_code"] as? [String: Int])
+        #expect(codes == [
+            "unknown_table": 2, "unknown_column": 2, "type_mismatch": 1, "invalid_key": 1, "malformed_clock": 1,
+            "invalid_statistic": 5, "clock_skew": 1,
+        ])
+        let again = try #require(json["again"] as? [String: Any])
+        #expect(again["duplicates"] as? Int == 11)
+        #expect(again["refused"] as? Int == 13)
+        // A clock minutes ahead refuses the whole batch (retried later); a bad origin is malformed.
+        #expect(json["clock_minutes_ahead"] as? String == "ERROR_CLOCK_SKEW")
+        #expect(json["bad_origin"] as? String == "ERROR_MALFORMED")
     }
 
     @Test func aPythonChildWithAnUntrustedKeyGetsNoWelcome() async throws {
