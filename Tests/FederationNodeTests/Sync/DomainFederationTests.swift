@@ -106,7 +106,7 @@ import Testing
     @Test func theCityHoldsKeyedHashesYetFindsAResidentRegisteredInTwoDistricts() async throws {
         let federation = try TestFederation()
         let keyed: (inout NodeConfig) -> Void = { $0.privacy = PrivacyPolicy(hashKey: Self.key) }
-        try await federation.start(Self.city, configure: keyed)
+        try await federation.start(Self.city)  // above the boundary: no key (docs/PRIVACY.md)
         try await federation.start(Self.district, under: Self.city, configure: keyed)
         try await federation.start(Self.otherDistrict, under: Self.city, configure: keyed)
         let twice = "11010519491231002X"

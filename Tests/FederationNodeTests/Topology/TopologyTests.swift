@@ -89,9 +89,13 @@ import Testing
         #expect(community.sync.parentCode == "130102001000")
         #expect(community.http.listen == "127.0.0.1:8103")
         #expect(try DataDirectory(path: root.url.appendingPathComponent("130100000000").path).loadConfig().sync.parent == nil)
-        // One privacy key for the whole federation, so the city still sees cross-district duplicates.
+        // One privacy key for every node at or below the boundary, so the city still sees cross-district
+        // duplicates; the city, above it, holds none (it compares hashes, never computes them).
         let privacyKeys = try first.map { try $0.directory.loadConfig().privacy?.hashKey }
-        #expect(privacyKeys.allSatisfy { $0 != nil && $0 == privacyKeys[0] })
+        #expect(privacyKeys[0] == nil)
+        #expect(try !String(contentsOf: first[0].directory.configURL, encoding: .utf8).contains("hash_key"))
+        #expect(privacyKeys[1]?.count == 64)
+        #expect(privacyKeys.dropFirst().allSatisfy { $0 != nil && $0 == privacyKeys[1] })
 
         let again = try FederationPlan.apply(topology, to: root.url.path)
         #expect(again.map(\.action) == Array(repeating: .kept, count: 5))
@@ -104,6 +108,45 @@ import Testing
         #expect(third.last?.action == .updated)
         #expect(third.map(\.publicKey) == first.map(\.publicKey))
         #expect(try DataDirectory(path: root.url.appendingPathComponent("130102001002").path).loadConfig().http.listen == "127.0.0.1:8199")
+    }
+
+    @Test func aCityPlannedWithAKeyByAnEarlierVersionIsRefusedAndKeptAsItIs() throws {
+        let root = try TemporaryDirectory()
+        let text = Self.node("130100000000", 7100, 8100) + Self.node("130102000000", 7101, 8101)
+        let topology = try Topology.parse(text, file: "t.toml")
+        let first = try FederationPlan.apply(topology, to: root.url.path)
+        let districtKey = try #require(try first[1].directory.loadConfig().privacy?.hashKey)
+        // What the earlier plan wrote at the city: the federation's key.
+        let city = first[0].directory
+        var config = try city.loadConfig()
+        config.privacy = PrivacyPolicy(hashKey: districtKey)
+        try city.saveConfig(config)
+        let before = try String(contentsOf: city.configURL, encoding: .utf8)
+
+        let error = #expect(throws: NodeError.self) { try FederationPlan.apply(topology, to: root.url.path) }
+        #expect(error?.code == .privacyKeyAboveBoundary)
+        #expect(error?.message.contains(city.configURL.path) == true)
+        #expect(error?.message.contains("Delete the hash_key line") == true)
+        #expect(try String(contentsOf: city.configURL, encoding: .utf8) == before)
+
+        // With the line deleted, planning again keeps the district's key and gives the city none.
+        config.privacy = PrivacyPolicy()
+        try city.saveConfig(config)
+        let again = try FederationPlan.apply(topology, to: root.url.path)
+        #expect(try again[0].directory.loadConfig().privacy?.hashKey == nil)
+        #expect(try again[1].directory.loadConfig().privacy?.hashKey == districtKey)
+    }
+
+    @Test func aNodeAddedLaterGetsTheKeyTheOthersHold() throws {
+        let root = try TemporaryDirectory()
+        let text = Self.node("130100000000", 7100, 8100) + Self.node("130102000000", 7101, 8101)
+        let first = try FederationPlan.apply(try Topology.parse(text, file: "t.toml"), to: root.url.path)
+        let key = try #require(try first[1].directory.loadConfig().privacy?.hashKey)
+        let grown = try Topology.parse(text + Self.node("130102001000", 7102, 8102), file: "t.toml")
+        let second = try FederationPlan.apply(grown, to: root.url.path)
+        #expect(second.map(\.action) == [.kept, .kept, .created])
+        #expect(try second[2].directory.loadConfig().privacy?.hashKey == key)
+        #expect(try second[0].directory.loadConfig().privacy?.hashKey == nil)
     }
 
     @Test(arguments: ["city", "district", "street", "community"])
