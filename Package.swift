@@ -164,9 +164,14 @@ if Context.environment["ELDERCARE_FUZZ"] != nil {
         .executableTarget(name: "FuzzWire", dependencies: ["Replication"], path: "fuzz/Sources/FuzzWire"),
         .executableTarget(
             name: "FuzzRosterCSV", dependencies: ["FederationNode", "Replication"], path: "fuzz/Sources/FuzzRosterCSV"),
+        .executableTarget(
+            name: "FuzzParentSession",
+            dependencies: ["FederationNode", "Replication", "Reports", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "fuzz/Sources/FuzzParentSession"),
     ]
     package.products += [
         .executable(name: "FuzzWire", targets: ["FuzzWire"]),
         .executable(name: "FuzzRosterCSV", targets: ["FuzzRosterCSV"]),
+        .executable(name: "FuzzParentSession", targets: ["FuzzParentSession"]),
     ]
 }

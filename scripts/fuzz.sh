@@ -5,7 +5,7 @@
 #
 #     make fuzz                      # 60 s each
 #     FUZZ_SECONDS=5 make fuzz       # the short run `make test` does
-#     FUZZ_TARGETS=wire make fuzz    # one target (wire, csv)
+#     FUZZ_TARGETS=wire make fuzz    # one target (wire, csv, parent)
 #
 # New inputs a run discovers go to fuzz/artifacts/NAME-corpus (not committed); a crashing input is
 # written to fuzz/artifacts/NAME/crash-… — copy it into fuzz/corpus/NAME/ (the corpus replay tests
@@ -13,17 +13,17 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-wire csv}
+targets=${FUZZ_TARGETS:-wire csv parent}
 swift=${SWIFT:-swift}
 scratch=.build-fuzz
 # --sanitize=fuzzer makes SwiftPM link libFuzzer's main instead of its own entry point; the -Xswiftc
 # flags instrument every Swift module for coverage (SwiftPM's flag alone does not) and ASan.
 flags=(--sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
 
-product() { case "$1" in wire) echo FuzzWire ;; csv) echo FuzzRosterCSV ;; *) return 1 ;; esac; }
+product() { case "$1" in wire) echo FuzzWire ;; csv) echo FuzzRosterCSV ;; parent) echo FuzzParentSession ;; *) return 1 ;; esac; }
 
 for name in $targets; do
-    product=$(product "$name") || { echo "fuzz: unknown target '$name'; the targets are: wire csv" >&2; exit 2; }
+    product=$(product "$name") || { echo "fuzz: unknown target '$name'; the targets are: wire csv parent" >&2; exit 2; }
     echo "fuzz: building $product (debug, -sanitize=fuzzer,address, scratch path $scratch)…" >&2
     ELDERCARE_FUZZ=1 "$swift" build --scratch-path "$scratch" --product "$product" "${flags[@]}" >&2 || {
         echo "fuzz: building $product failed; see the compiler output above" >&2

@@ -62,7 +62,9 @@ public final class NodeDaemon: Sendable {
         zmq = try ZeroMQContext()
         hub = ChildrenHub(
             store: store, context: zmq,
-            settings: .init(endpoint: config.sync.listen, common: LinkSettings(config.sync, keys: keys, faults: config.faults)),
+            settings: .init(
+                endpoint: config.sync.listen, common: LinkSettings(config.sync, keys: keys, faults: config.faults),
+                privacyGuard: try (config.privacy ?? PrivacyPolicy()).receivingGuard(at: code.level, schema: store.schema)),
             trusted: { trustDirectory.trustedChildren() }, logger: logger)
         do {
             try await hub.bind()

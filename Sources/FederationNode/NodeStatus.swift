@@ -26,6 +26,12 @@ public struct NodeStatus: Codable, Sendable {
         public var cellsReceived: Int64
         public var refusedBatches: Int64
         public var refusedCells: Int64
+        /// Cells of single changes refused and left out of applied batches (docs/PROTOCOL.md).
+        public var refusedChanges: Int64
+        /// `refusedChanges` by the code of the rule broken.
+        public var refusedByCode: [String: Int64]
+        /// Personal cells stripped on arrival above the privacy level (docs/PRIVACY.md).
+        public var privacyStripped: Int64
         public var lastError: String
 
         enum CodingKeys: String, CodingKey {
@@ -42,6 +48,9 @@ public struct NodeStatus: Codable, Sendable {
             case cellsReceived = "cells_received"
             case refusedBatches = "refused_batches"
             case refusedCells = "refused_cells"
+            case refusedChanges = "refused_changes"
+            case refusedByCode = "refused_by_code"
+            case privacyStripped = "privacy_stripped"
             case lastError = "last_error"
         }
     }
@@ -52,31 +61,43 @@ public struct NodeStatus: Codable, Sendable {
     public var head: UInt64
     public var epoch: String
     public var links: [Link]
+    /// Stored statistics cells moved to `crdt_stats_refused` because they break the cell grammar.
+    public var quarantinedStatistics: Int
+
+    enum CodingKeys: String, CodingKey {
+        case node, name, level, head, epoch, links
+        case quarantinedStatistics = "quarantined_statistics"
+    }
 
     /// Reads the status from a data directory (read-only; safe beside a running node).
     public static func read(_ directory: DataDirectory) throws -> NodeStatus {
         let config = try directory.loadConfig()
         let code = try config.code
         guard FileManager.default.fileExists(atPath: directory.databasePath) else {
-            return NodeStatus(node: code.rawValue, name: config.node.name, level: "\(code.level)", head: 0, epoch: "", links: [])
+            return NodeStatus(
+                node: code.rawValue, name: config.node.name, level: "\(code.level)", head: 0, epoch: "", links: [],
+                quarantinedStatistics: 0)
         }
         var configuration = Configuration()
         configuration.readonly = true
         let database = try DatabaseQueue(path: directory.databasePath, configuration: configuration)
         let snapshot = try database.read { db in try links(db) }
+        let quarantined = try database.read { db in
+            try db.tableExists("crdt_stats_refused") ? try Int.fetchOne(db, sql: "SELECT count(*) FROM crdt_stats_refused") ?? 0 : 0
+        }
         return NodeStatus(
             node: code.rawValue, name: config.node.name, level: "\(code.level)", head: snapshot.head,
-            epoch: snapshot.epoch, links: snapshot.links)
+            epoch: snapshot.epoch, links: snapshot.links, quarantinedStatistics: quarantined)
     }
 
     /// The feed head, epoch and links of an open store (what `read` shows; `/metrics` and the dashboard
     /// read it from the running node's own database).
     static func links(_ db: Database) throws -> (head: UInt64, epoch: String, links: [Link]) {
         let meta = try Row.fetchOne(db, sql: "SELECT last_seq, epoch FROM crdt_meta WHERE id = 1")
-        let head = UInt64(meta?["last_seq"] as Int64? ?? 0)
+        let head = UInt64(clamping: meta?["last_seq"] as Int64? ?? 0)
         var watermarks: [String: [String: UInt64]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT peer, direction, seq FROM crdt_watermarks") {
-            watermarks[row["peer"], default: [:]][row["direction"]] = UInt64(row["seq"] as Int64)
+            watermarks[row["peer"], default: [:]][row["direction"]] = UInt64(clamping: row["seq"] as Int64)
         }
         let links = try LinkStatistics.all(db).map { statistics in
             let sent = watermarks[statistics.peer]?["sent"] ?? 0
@@ -89,7 +110,8 @@ public struct NodeStatus: Codable, Sendable {
                 batchesSent: statistics.batchesSent, batchesReceived: statistics.batchesReceived,
                 cellsSent: statistics.cellsSent, bytesSent: statistics.bytesSent, cellsReceived: statistics.cellsReceived,
                 refusedBatches: statistics.refusedBatches, refusedCells: statistics.refusedCells,
-                lastError: statistics.lastError)
+                refusedChanges: statistics.refusedChanges, refusedByCode: statistics.refusedByCode,
+                privacyStripped: statistics.privacyStripped, lastError: statistics.lastError)
         }
         return (head, meta?["epoch"] ?? "", links)
     }

@@ -75,6 +75,18 @@ public final class NodeMetrics: Sendable {
             descriptor: Self.descriptor(
                 "eldercare_rollup_pending_changes", "Statistics cells changed since the report rollup last folded them (folded every 2 s)."))
             .set(Double(pending))
+        registry.makeGauge(
+            descriptor: Self.descriptor(
+                "eldercare_stats_quarantined_cells",
+                "Stored statistics cells set aside in crdt_stats_refused because they break the cell grammar (docs/PROTOCOL.md)."))
+            .set(Double(try store.quarantinedStatistics()))
+        // Stored statistics changes the rollup's fold skipped (outside the cell bound): a counter kept
+        // in the store, so it survives restarts (docs/METRICS.md, docs/REPLICATION.md "Arithmetic").
+        let skipped = try await store.database.read { db in try ReportRollup.skippedCells(db) }
+        mirror(
+            "eldercare_rollup_skipped_cells_total", [],
+            "Stored statistics cells and pending changes the report rollup skipped: outside 0…10^9, they cannot be summed.",
+            skipped)
         return registry.emitToString()
     }
 
@@ -108,6 +120,16 @@ public final class NodeMetrics: Sendable {
                 "eldercare_link_refused_batches_total", "Batches from the peer refused whole (clock skew, foreign origin, …).",
                 link.refusedBatches)
             counter("eldercare_link_refused_cells_total", "Changed cells in refused batches.", link.refusedCells)
+            for (code, cells) in link.refusedByCode {
+                mirror(
+                    "eldercare_link_refused_changes_total", labels + [("code", code)],
+                    "Cells of single changes refused and left out of applied batches, by the rule broken (docs/PROTOCOL.md).",
+                    cells)
+            }
+            counter(
+                "eldercare_sync_privacy_stripped_cells_total",
+                "Personal cells a peer should not have sent above the privacy level, stripped on arrival (docs/PRIVACY.md).",
+                link.privacyStripped)
         }
     }
 

@@ -11,6 +11,8 @@ actor ChildrenHub {
     struct Settings: Sendable {
         var endpoint: String
         var common: LinkSettings
+        /// Strips what a child should not send to a node above the privacy level (nil at or below it).
+        var privacyGuard: PrivacyReducer?
     }
 
     private struct Session {
@@ -284,7 +286,10 @@ actor ChildrenHub {
             outbound: OutboundStream(filter: FeedFilter(subtrees: entry.subtrees, excludingVia: [child]), from: downFrom),
             inbound: InboundStream(
                 peer: child, originsWithin: entry.subtrees, peerEpoch: hello.feedEpoch, watermark: upFrom,
-                maxPayloadBytes: max(settings.common.maxMessageBytes * 8, WireCodec.defaultMaxPayloadBytes)),
+                maxPayloadBytes: max(settings.common.maxMessageBytes * 8, WireCodec.defaultMaxPayloadBytes),
+                privacyGuard: settings.privacyGuard.map { reducer -> @Sendable (inout ChangeBatch) -> Int in
+                    { batch in reducer.enforce(&batch) }
+                }),
             lastHeard: now)
         send(
             .welcome(

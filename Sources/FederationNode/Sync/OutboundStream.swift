@@ -116,7 +116,11 @@ struct InboundStream {
     var privacyGuard: (@Sendable (inout ChangeBatch) -> Int)?
     private(set) var watermark: UInt64
 
-    init(peer: NodeCode, originsWithin: [NodeCode]?, peerEpoch: String, watermark: UInt64, maxPayloadBytes: Int) {
+    init(
+        peer: NodeCode, originsWithin: [NodeCode]?, peerEpoch: String, watermark: UInt64, maxPayloadBytes: Int,
+        privacyGuard: (@Sendable (inout ChangeBatch) -> Int)? = nil
+    ) {
+        self.privacyGuard = privacyGuard
         self.peer = peer
         self.originsWithin = originsWithin
         self.peerEpoch = peerEpoch

@@ -15,7 +15,7 @@ import Testing
     @Test func aChainConvergesUpAndRoutesCityChangesDownToTheirCommunity() async throws {
         let federation = try TestFederation()
         defer { Task { await federation.shutdown() } }
-        try await federation.start("130100000000")
+        try await federation.start("130100000000") { $0.privacy = PrivacyPolicy(fullRosterUpTo: .city) }
         // The city receives the full roster here, so the whole state converges (docs/PRIVACY.md).
         try await federation.start("130102000000", under: "130100000000") { $0.privacy = PrivacyPolicy(fullRosterUpTo: .city) }
         try await federation.start("130102001000", under: "130102000000")

@@ -62,9 +62,15 @@ final class RawChild {
     static let honest = "130102001001"
     static let raw = "130102001002"
 
-    static func cell(origin: String, community: String, value: Int64) throws -> StatChange {
+    /// Dimensions of a valid call cell (the cell grammar, docs/PROTOCOL.md).
+    static let callDims = "channel=hotline;effective=1;hour=09;type=consultation"
+
+    static func cell(
+        origin: String, community: String, value: Int64, metric: String = "calls", dims: String = callDims,
+        period: String = "2026-01-05"
+    ) throws -> StatChange {
         StatChange(
-            key: StatKey(origin: try NodeCode(origin), community: try NodeCode(community), metric: "calls", period: "2026-01-05"),
+            key: StatKey(origin: try NodeCode(origin), community: try NodeCode(community), metric: metric, dims: dims, period: period),
             value: value, clock: HybridTimestamp(physicalMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000), logical: 0))
     }
 
@@ -84,7 +90,9 @@ final class RawChild {
         let community = try federation.store(Self.honest)
         let street = try federation.store(Self.street)
         let before = try street.total("calls", within: try NodeCode(Self.honest))
-        try community.add([(StatKey(origin: community.node, community: community.node, metric: "calls", period: "2026-01-06"), value)])
+        try community.add([
+            (StatKey(origin: community.node, community: community.node, metric: "calls", dims: callDims, period: "2026-01-06"), value)
+        ])
         #expect(try await federation.eventually { try street.total("calls", within: try NodeCode(Self.honest)) == before + value })
     }
 
@@ -101,15 +109,26 @@ final class RawChild {
     @Test func aForgedOriginIsRefusedLoggedAndCounted() async throws {
         let (federation, client) = try await Self.setUp()
         guard case .welcome = try #require(try await client.hello(Self.raw)) else { Issue.record("no WELCOME"); return }
-        let reply = try await client.batch(1, from: 0, to: 1, stats: [try Self.cell(origin: Self.honest, community: Self.honest, value: 500)])
-        guard case .error(let error) = try #require(reply) else { Issue.record("expected ERROR, got \(String(describing: reply))"); return }
-        #expect(error.code == .foreignOrigin)
-        #expect(error.batchID == 1)
+        let reply = try await client.batch(
+            1, from: 0, to: 1,
+            stats: [
+                try Self.cell(origin: Self.honest, community: Self.honest, value: 500),
+                try Self.cell(origin: Self.raw, community: Self.raw, value: 2),
+            ])
+        // The forged cell is left out and counted; the child's own cell beside it is applied, and the
+        // batch is acknowledged so nothing behind it waits.
+        guard case .ack(let ack) = try #require(reply) else { Issue.record("expected ACK, got \(String(describing: reply))"); return }
+        #expect(ack.refused == 1)
+        #expect(ack.applied == 1)
+        #expect(ack.seqTo == 1)
         let street = try federation.store(Self.street)
         #expect(try street.total("calls", within: try NodeCode(Self.honest)) == 0)
+        #expect(try street.total("calls", within: try NodeCode(Self.raw)) == 2)
         #expect(try await federation.eventually(timeout: .seconds(5)) {
             try street.database.read { db in
-                try LinkStatistics.all(db).first { $0.peer == Self.raw }.map { $0.refusedBatches == 1 && $0.refusedCells == 1 } ?? false
+                try LinkStatistics.all(db).first { $0.peer == Self.raw }.map {
+                    $0.refusedChanges == 1 && $0.refusedByCode["foreign_origin"] == 1 && $0.refusedBatches == 0
+                } ?? false
             }
         })
         try await Self.honestChildStillSyncs(federation, adding: 2)
