@@ -77,6 +77,9 @@ public struct StatChange: Hashable, Sendable {
 public struct ChangeBatch: Hashable, Sendable {
     public var rows: [RowChange]
     public var stats: [StatChange]
+    /// Statistics cells of a received payload whose subject was not a 12-digit code: left out when the
+    /// payload was decoded, refused (and counted) by the merge, so they do not hold back the rest.
+    public var undecodableStats = 0
 
     public init(rows: [RowChange] = [], stats: [StatChange] = []) {
         self.rows = rows

@@ -47,6 +47,12 @@ extension ReplicaStore {
             let via = try peer.map { try directory.id(for: $0, context.db) } ?? 0
             var outcome = MergeOutcome()
             for refusal in verdict.refusals { outcome.refuse(refusal.error, cells: refusal.cells) }
+            if batch.undecodableStats > 0 {
+                outcome.refuse(
+                    ReplicationError(
+                        .invalidStatistic, "\(batch.undecodableStats) statistics cells name a subject that is not a 12-digit code"),
+                    cells: batch.undecodableStats)
+            }
             let first = context.seq
             for (position, row) in batch.rows.enumerated() where !verdict.refusedRows.contains(position) {
                 let table = tables[tablesByName[row.table]!]

@@ -111,8 +111,14 @@ public enum WireCodec {
         }
         batch.stats.reserveCapacity(message.stats.count)
         for stat in message.stats {
+            // A subject that is not a code is one bad cell, not a bad payload: the merge refuses it alone.
+            guard let community = try? NodeCode(stat.community) else {
+                _ = try origin(stat.origin)
+                batch.undecodableStats += 1
+                continue
+            }
             let key = StatKey(
-                origin: try origin(stat.origin), community: try NodeCode(stat.community), metric: stat.metric,
+                origin: try origin(stat.origin), community: community, metric: stat.metric,
                 dims: stat.dims, period: stat.period)
             batch.stats.append(StatChange(key: key, value: stat.value, clock: HybridTimestamp(rawValue: stat.clock)))
         }

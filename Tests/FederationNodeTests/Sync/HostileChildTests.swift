@@ -100,8 +100,11 @@ import Testing
         try client.send(.heartbeat(.init(sentAtMilliseconds: UInt64(Int64.max), feedHead: UInt64(Int64.max))))
         try client.send(.ack(.init(batchID: .max, seqTo: UInt64(Int64.max), applied: .max, duplicates: .max)))
         try await HostileInputTests.honestChildStillSyncs(federation, adding: 5)
-        let status = try NodeStatus.read(try #require(federation.nodes[try NodeCode(Self.street)]).directory)
-        #expect(status.links.first { $0.peer == Self.raw }?.refusedByCode["clock_skew"] == 1)
+        // Counted where the operator looks: `fedctl status` reads the data directory (flushed every second).
+        let directory = try #require(federation.nodes[try NodeCode(Self.street)]).directory
+        #expect(try await federation.eventually(timeout: .seconds(5)) {
+            try NodeStatus.read(directory).links.first { $0.peer == Self.raw }?.refusedByCode["clock_skew"] == 1
+        })
         await federation.shutdown()
     }
 

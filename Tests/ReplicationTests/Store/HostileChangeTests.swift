@@ -182,4 +182,22 @@ import Testing
         let third = try Fixtures.store(directory, Fixtures.street, name: "s")
         #expect(third.quarantinedAtOpen == 0)
     }
+
+    @Test func aCellWhoseSubjectIsNotACodeIsRefusedAloneNotTheWholePayload() throws {
+        // Encode a good cell, then corrupt its subject on the wire to a non-code of the same length.
+        let good = Self.cell(value: 2)
+        let bad = Self.cell(community: Fixtures.neighbour, value: 9)
+        var payload = try WireCodec.encodeBatch(ChangeBatch(stats: [good, bad]), compress: false)
+        let needle = Array(Fixtures.neighbour.rawValue.utf8)
+        let at = try #require((0...(payload.count - needle.count)).first { Array(payload[$0..<($0 + needle.count)]) == needle })
+        payload.replaceSubrange(at..<(at + needle.count), with: Array("13010200100X".utf8))
+        let batch = try WireCodec.decodeBatch(payload, compressed: false)
+        #expect(batch.stats.count == 1)
+        #expect(batch.undecodableStats == 1)
+        let directory = try TemporaryDirectory()
+        let street = try Fixtures.store(directory, Fixtures.street)
+        let outcome = try street.merge(batch, from: Fixtures.community, originsWithin: Fixtures.community)
+        #expect(outcome.applied == 1)
+        #expect(outcome.refusedByCode[.invalidStatistic] == 1)
+    }
 }
