@@ -473,6 +473,10 @@ class Child:
                     self.down_watermark = 0
                 return welcome
             if kind == "error":
+                if envelope.error.code == self.pb.ERROR_NOT_WELCOMED and envelope.error.batch_id == 0:
+                    # The answer to a message sent before this HELLO reached the parent (a heartbeat
+                    # after the parent dropped a silent session): stale, the WELCOME is still coming.
+                    continue
                 self.finish(1, {"status": "refused", "error": self.error_json(envelope.error)})
         self.finish(2, {"status": "timeout", "waiting_for": "WELCOME"})
 

@@ -117,7 +117,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let store = try ReportFixtures.store("130102001001", in: directory)
         try store.add([
-            (StatKey(origin: store.node, community: store.node, metric: "calls", dims: "hour=9x;effective=1", period: "2026-01-05"), 4)
+            (StatKey(origin: store.node, community: store.node, metric: "calls", dims: "effective=1;hour=9x", period: "2026-01-05"), 4)
         ])
         let calls = try summary(store, "130102001001")
         #expect(calls.total == 4)
