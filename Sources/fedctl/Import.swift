@@ -12,8 +12,10 @@ struct Import: AsyncParsableCommand {
             abstract: "Import an elder roster from CSV (as Excel saves it: UTF-8, with or without BOM, or GB18030).",
             discussion: """
                 The header row names the columns (id, resident_id, name, community, … or 编号, 身份证号, 姓名, 社区, …;
-                see docs/API.md). Rows are sent in chunks; refused rows are listed with their line number and
-                reason, the others are kept. Running the same file again is safe.
+                see docs/API.md). Each line is one row (a cell cannot hold a line break). Rows are sent in chunks;
+                refused rows — a line whose quotes cannot be read among them — are listed with their line number
+                and reason, the others are kept: accepted + duplicates + rejected is the number of rows. Running
+                the same file again is safe.
                 Writes need the node's operator token: --token T, --data DIR or ELDERCARE_TOKEN.
                 Example: fedctl import roster roster.csv --node http://127.0.0.1:8103 --data ./data/community
                 """)
@@ -51,9 +53,11 @@ struct Import: AsyncParsableCommand {
     }
 }
 
-/// Splits CSV bytes into records (a record ends at a newline outside quotes), keeping each record's
-/// bytes and first line number. Works on UTF-8 and GB18030 alike: neither uses the bytes of `"` or a
-/// newline inside a multi-byte character.
+/// Splits CSV bytes into records the way the node reads them (`RosterCSV`): one record per physical
+/// line (ending at LF, CRLF or a lone CR), quotes or not, so a quote left open on one line never
+/// carries the lines after it into another request, and the node's row numbers map back to lines of
+/// the file. Keeps each record's bytes (with its line end) and its line number; blank lines are left
+/// out. Works on UTF-8 and GB18030 alike: neither uses the bytes of CR or LF inside a multi-byte character.
 struct CSVRecords {
     struct Record {
         var bytes: Data
@@ -61,33 +65,29 @@ struct CSVRecords {
     }
 
     static func split(_ data: Data) -> [Record] {
+        let bytes = [UInt8](data)
         var records: [Record] = []
-        var start = data.startIndex
+        var start = 0
         var line = 1
-        var recordLine = 1
-        var quoted = false
-        var index = data.startIndex
-        while index < data.endIndex {
-            let byte = data[index]
-            if byte == UInt8(ascii: "\"") { quoted.toggle() }
-            if byte == UInt8(ascii: "\n") {
-                line += 1
-                if !quoted {
-                    let record = data[start...index]
-                    if !record.allSatisfy({ $0 == 0x0A || $0 == 0x0D }) {
-                        records.append(Record(bytes: Data(record), line: recordLine))
-                    }
-                    start = data.index(after: index)
-                    recordLine = line
-                }
+        var index = 0
+        func add(_ end: Int) {
+            var record = Data(bytes[start..<end])
+            if !record.allSatisfy({ $0 == 0x0A || $0 == 0x0D }) {
+                if record.last != 0x0A && record.last != 0x0D { record.append(0x0A) }
+                records.append(Record(bytes: record, line: line))
             }
-            index = data.index(after: index)
         }
-        if start < data.endIndex {
-            var last = Data(data[start...])
-            last.append(UInt8(ascii: "\n"))
-            if !last.allSatisfy({ $0 == 0x0A || $0 == 0x0D }) { records.append(Record(bytes: last, line: recordLine)) }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x0A || byte == 0x0D {
+                if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
+                add(index + 1)
+                start = index + 1
+                line += 1
+            }
+            index += 1
         }
+        if start < bytes.count { add(bytes.count) }
         return records
     }
 }

@@ -8,6 +8,8 @@ struct Report: AsyncParsableCommand {
             Reads GET /api/v1/reports/KIND from the node and prints it: an aligned table with Chinese and English
             headers (the first row is the scope, the others its children, or the providers), CSV with a UTF-8
             byte-order mark so Excel opens it, or the node's JSON unchanged. Figures are defined in docs/METRICS.md.
+            In CSV a text cell starting with =, +, -, @, a tab or a line break gets a leading ' so a spreadsheet
+            shows it as text, never as a formula (OWASP); plain numbers such as -5000 stay numbers (docs/API.md).
             Examples:
               fedctl report summary --node http://127.0.0.1:8100 --from 2026-01-01 --to 2026-01-31
               fedctl report providers --node http://127.0.0.1:8100 --period quarter --date 2026-03-31 --format csv > providers.csv

@@ -1,7 +1,10 @@
+import FederationNode
 import Foundation
 
 /// A report as a table: bilingual headers and rows of text, written aligned for a terminal or as CSV
-/// that Excel opens as UTF-8 (byte-order mark first, RFC 4180 quoting, CRLF line ends).
+/// that Excel opens as UTF-8 (byte-order mark first, RFC 4180 quoting, CRLF line ends). Every CSV
+/// cell goes through `CSVField.escape`: text that starts like a formula (`=`, `+`, `-`, `@`, tab,
+/// line break) gets a leading `'` (OWASP's CSV-injection advice); plain numbers such as `-5000` stay numbers.
 ///
 ///     let table = ReportTable(headers: ["代码 Code", "呼叫 Calls"], rows: [["130102000000", "5"]])
 ///     print(table.aligned())
@@ -24,14 +27,9 @@ struct ReportTable: Equatable {
         return ([line(headers, header: true), rule] + rows.map { line($0, header: false) }).joined(separator: "\n")
     }
 
-    /// CSV text starting with a UTF-8 byte-order mark.
+    /// CSV text starting with a UTF-8 byte-order mark, each cell neutralised and quoted by `CSVField`.
     func csv() -> String {
-        "\u{FEFF}" + ([headers] + rows).map { $0.map(Self.quote).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-    }
-
-    static func quote(_ cell: String) -> String {
-        guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
-        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        "\u{FEFF}" + ([headers] + rows).map { $0.map(CSVField.escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
     static func isNumeric(_ cell: String) -> Bool {

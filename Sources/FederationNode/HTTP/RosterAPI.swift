@@ -31,7 +31,9 @@ struct RosterAPI: Sendable {
         return try await record(checked)
     }
 
-    /// `POST /api/v1/elders/import`: a CSV file; `index` in the answer is the data row number.
+    /// `POST /api/v1/elders/import`: a CSV file; `index` in the answer is the data row number and
+    /// `line` the line of the file. Every line under the header is accepted, a duplicate, rejected
+    /// (a line whose quotes cannot be read among them) or blank: nothing is dropped unsaid.
     func importElders(_ request: Request) async throws -> Response {
         let body = try await Self.collect(request, upTo: Self.maxImportBytes)
         let node = context.code
@@ -45,11 +47,13 @@ struct RosterAPI: Sendable {
             }
             // Checking a row (resident ID, dates, every field's characters) is most of an import's
             // work before the write: spread it over the cores, rows kept in order.
-            return sheet.rows.concurrentMap { row in
+            let read = sheet.rows.concurrentMap { row in
                 (row.number, Result { () throws(ElderFieldError) in try ElderInput(row.fields, node: node) })
             }
+            let unread = sheet.malformed.map { row in (row.number, Result<ElderInput, ElderFieldError>.failure(row.error)) }
+            return unread.isEmpty ? read : (read + unread).sorted { $0.0 < $1.0 }
         }
-        return try await record(checked)
+        return try await record(checked, lineOfIndex: { $0 + 1 })
     }
 
     /// `GET /api/v1/elders?page=&per_page=&community=`; resident IDs, birth dates, phones, names, addresses and
@@ -95,8 +99,11 @@ struct RosterAPI: Sendable {
         return scope
     }
 
-    /// Writes the good items and answers `{"accepted","duplicates","rejected"}`.
-    private func record(_ checked: [(Int, Result<ElderInput, ElderFieldError>)]) async throws -> Response {
+    /// Writes the good items and answers `{"accepted","duplicates","rejected"}`; with `lineOfIndex`
+    /// (a CSV import) each rejection also names its `line`.
+    private func record(
+        _ checked: [(Int, Result<ElderInput, ElderFieldError>)], lineOfIndex: ((Int) -> Int)? = nil
+    ) async throws -> Response {
         var good: [(index: Int, elder: ElderInput)] = []
         var rejected: [(index: Int, error: ElderFieldError)] = []
         for (index, result) in checked {
@@ -123,7 +130,10 @@ struct RosterAPI: Sendable {
             "accepted": .integer(Int64(outcome.accepted)), "duplicates": .integer(Int64(outcome.duplicates)),
             "rejected": .array(
                 rejected.map { index, error in
-                    ["index": .integer(Int64(index)), "field": .string(error.field), "error": .string(error.message)]
+                    var members: [(key: String, value: JSONValue)] = [("index", .integer(Int64(index)))]
+                    if let lineOfIndex { members.append(("line", .integer(Int64(lineOfIndex(index))))) }
+                    members += [("field", .string(error.field)), ("error", .string(error.message))]
+                    return .object(JSONObject(members))
                 }),
         ])
     }

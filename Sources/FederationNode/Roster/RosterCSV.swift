@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 import Glibc
 
@@ -6,8 +5,15 @@ import Glibc
 /// order mark, or GB18030 (Chinese Windows' "CSV (逗号分隔)"). The header row names the columns with
 /// the field names of `ElderInput.fields` or their Chinese headers (`身份证号`, `姓名`, …).
 ///
+/// Every physical line is one row (a line ends at LF, CRLF or a lone CR), read on its own: a quoted
+/// cell may hold separators and doubled quotes (`""`) but not a line break, so a quote left open on
+/// one line never swallows the lines after it. A line whose quotes cannot be read is a `MalformedRow`
+/// naming its line and the reason, and the lines after it are read as usual: every line under the
+/// header is a row, a malformed row, or blank.
+///
 ///     let sheet = try RosterCSV(bytes)
 ///     for row in sheet.rows { _ = try ElderInput(row.fields, node: node) }   // row.number is 1-based
+///     for bad in sheet.malformed { print(bad.line, bad.error) }
 struct RosterCSV: Sendable {
     /// Why a file cannot be read as a roster at all.
     struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -18,10 +24,24 @@ struct RosterCSV: Sendable {
         var description: String { message }
     }
 
-    /// One data row: its number (1 = the first row under the header) and its non-empty cells by field.
+    /// One data row: its number (1 = the line under the header) and its non-empty cells by field.
     struct Row: Sendable {
         let number: Int
         let fields: [String: ElderFieldValue]
+
+        /// The line of the file (the header is line 1).
+        var line: Int { number + 1 }
+    }
+
+    /// A line under the header whose quotes cannot be read: its row number (as `Row.number`) and why,
+    /// as an `ElderFieldError` on the column where reading stopped (`csv` if that column is not a
+    /// roster field).
+    struct MalformedRow: Sendable, Equatable {
+        let number: Int
+        let error: ElderFieldError
+
+        /// The line of the file (the header is line 1).
+        var line: Int { number + 1 }
     }
 
     /// Chinese column headers (and a few common variants) → field names.
@@ -44,6 +64,8 @@ struct RosterCSV: Sendable {
     /// The fields the columns hold, in file order (nil for a column this importer does not know: ignored).
     let columns: [String?]
     let rows: [Row]
+    /// Lines under the header that could not be read, in file order.
+    let malformed: [MalformedRow]
 
     init(_ bytes: some Collection<UInt8>) throws(FileError) {
         let text = try Self.decode(Array(bytes))
@@ -51,15 +73,18 @@ struct RosterCSV: Sendable {
             throw FileError(
                 message: "the file is empty; expected a header row and one elder per row", missingColumns: [])
         }
-        let firstLine = text.prefix { $0 != "\n" && $0 != "\r\n" && $0 != "\r" }
-        let delimiter: UnicodeScalar = !firstLine.contains(",") && firstLine.contains("\t") ? "\t" : ","
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: text, hasHeaderRow: true, delimiter: delimiter)
-        } catch {
-            throw FileError(message: "the file is not CSV: its header row cannot be read", missingColumns: [])
+        let lines = Self.lines(Array(text.utf8))
+        let first = lines[0]
+        let delimiter: UInt8 =
+            !first.contains(UInt8(ascii: ",")) && first.contains(UInt8(ascii: "\t")) ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+        let header: [String]
+        switch Self.cells(first, delimiter: delimiter) {
+        case .success(let cells): header = cells
+        case .failure(let problem):
+            throw FileError(
+                message: "the file is not CSV: its header row cannot be read (column \(problem.column + 1): "
+                    + "\(problem.reason))", missingColumns: [])
         }
-        let header = reader.headerRow ?? []
         let columns: [String?] = header.map { cell in
             let name = cell.trimmedWhitespace
             if ElderInput.fields.contains(name.lowercased()) { return name.lowercased() }
@@ -77,23 +102,132 @@ struct RosterCSV: Sendable {
             throw FileError(message: message, missingColumns: missing)
         }
         var rows: [Row] = []
-        var number = 0
-        while let cells = reader.next() {
-            number += 1
-            var fields: [String: ElderFieldValue] = [:]
-            for (column, cell) in zip(columns, cells) {
-                guard let column, fields[column] == nil else { continue }
-                if cell.isBlank { continue }
-                fields[column] = .text(cell)
+        var malformed: [MalformedRow] = []
+        for (offset, line) in lines.dropFirst().enumerated() {
+            let number = offset + 1
+            switch Self.cells(line, delimiter: delimiter) {
+            case .success(let cells):
+                var fields: [String: ElderFieldValue] = [:]
+                for (column, cell) in zip(columns, cells) {
+                    guard let column, fields[column] == nil else { continue }
+                    if cell.isBlank { continue }
+                    fields[column] = .text(cell)
+                }
+                if fields.isEmpty { continue }  // a blank line, or a row of empty cells Excel left behind
+                rows.append(Row(number: number, fields: fields))
+            case .failure(let problem):
+                let field = problem.column < columns.count ? columns[problem.column] : nil
+                let heading = header.indices.contains(problem.column) ? " (\(header[problem.column].trimmedWhitespace))" : ""
+                malformed.append(
+                    MalformedRow(
+                        number: number,
+                        error: ElderFieldError(
+                            field ?? "csv",
+                            "column \(problem.column + 1)\(heading): \(problem.reason); this row was not read (本行未读取)")
+                    ))
             }
-            if fields.isEmpty { continue }  // a blank line, or a row of empty cells Excel left behind
-            rows.append(Row(number: number, fields: fields))
-        }
-        if reader.error != nil {
-            throw FileError(message: "the file is not CSV: row \(number + 1) cannot be read", missingColumns: [])
         }
         self.columns = columns
         self.rows = rows
+        self.malformed = malformed
+    }
+
+    /// Why a line's cells cannot be read: the 0-based column where reading stopped, and the reason in
+    /// English and Chinese.
+    struct LineProblem: Error, Sendable {
+        let column: Int
+        let reason: String
+
+        static func unclosed(_ column: Int) -> LineProblem {
+            LineProblem(
+                column: column,
+                reason: "the quote (\") that opens this cell is not closed on the same line; a cell cannot hold a "
+                    + "line break — close the quote, or remove the line break in the cell (引号不成对：单元格内不能换行)")
+        }
+
+        static func textAfterQuote(_ column: Int) -> LineProblem {
+            LineProblem(
+                column: column,
+                reason: "text follows the closing quote (\") of this cell; quote the whole cell and write each quote "
+                    + "inside it twice (\"\") (引号后还有内容：引号须括住整个单元格)")
+        }
+
+        static func strayQuote(_ column: Int) -> LineProblem {
+            LineProblem(
+                column: column,
+                reason: "a quote (\") stands inside a cell that does not start with one; quote the whole cell and "
+                    + "write the quote twice (\"\") (单元格中有多余的引号)")
+        }
+    }
+
+    /// The lines of `bytes`, without their ends: a line ends at LF, CRLF or a lone CR. A last line
+    /// without an end is a line; the end of the text after a final line end is not.
+    static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x0A || byte == 0x0D {
+                lines.append(bytes[start..<index])
+                if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
+                start = index + 1
+            }
+            index += 1
+        }
+        if start < bytes.count { lines.append(bytes[start...]) }
+        return lines
+    }
+
+    /// The cells of one line (RFC 4180 within the line: a cell that starts with a quote — after any
+    /// spaces — ends at the next single quote and may hold separators and doubled quotes).
+    static func cells(_ line: ArraySlice<UInt8>, delimiter: UInt8) -> Result<[String], LineProblem> {
+        let quote = UInt8(ascii: "\"")
+        let space = UInt8(ascii: " ")
+        var cells: [String] = []
+        var index = line.startIndex
+        while true {
+            let column = cells.count
+            var opening = index
+            while opening < line.endIndex, line[opening] == space { opening += 1 }
+            if opening < line.endIndex, line[opening] == quote {
+                var cell: [UInt8] = []
+                var position = opening + 1
+                var closed = false
+                while position < line.endIndex {
+                    let byte = line[position]
+                    if byte == quote {
+                        if position + 1 < line.endIndex, line[position + 1] == quote {
+                            cell.append(quote)
+                            position += 2
+                            continue
+                        }
+                        closed = true
+                        position += 1
+                        break
+                    }
+                    cell.append(byte)
+                    position += 1
+                }
+                guard closed else { return .failure(.unclosed(column)) }
+                while position < line.endIndex, line[position] == space { position += 1 }
+                guard position == line.endIndex || line[position] == delimiter else {
+                    return .failure(.textAfterQuote(column))
+                }
+                cells.append(String(decoding: cell, as: UTF8.self))
+                index = position
+            } else {
+                var end = index
+                while end < line.endIndex, line[end] != delimiter {
+                    if line[end] == quote { return .failure(.strayQuote(column)) }
+                    end += 1
+                }
+                cells.append(String(decoding: line[index..<end], as: UTF8.self))
+                index = end
+            }
+            guard index < line.endIndex else { return .success(cells) }
+            index += 1  // the separator
+        }
     }
 
     /// UTF-8 (a byte order mark is dropped) if the bytes are valid UTF-8, otherwise GB18030.
