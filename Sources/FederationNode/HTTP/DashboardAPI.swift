@@ -35,7 +35,7 @@ struct DashboardAPI: Sendable {
             do throws(ReplicationError) {
                 requested = try NodeCode(String(text))
             } catch {
-                throw APIError(.badRequest, .invalidParameter, "scope: \(error.message)")
+                throw APIError(.badRequest, .invalidParameter, SummaryQuery.scopeMessage(text, error))
             }
             guard node.contains(requested) else {
                 throw APIError(
@@ -68,10 +68,12 @@ struct DashboardAPI: Sendable {
         let scope = requested
         let rosterCache = self.rosterCache
         let expected = context.expectedChildren()
-        let model = try await context.store.database.read { db in
-            try DashboardModel.build(
-                db, node: node, nodeName: name, scope: scope, period: period, today: today, asOf: asOf,
-                rosterCache: rosterCache, expectedChildren: expected)
+        let model = try await ReportsAPI.reading(context, request) {
+            try await context.store.database.read { db in
+                try DashboardModel.build(
+                    db, node: node, nodeName: name, scope: scope, period: period, today: today, asOf: asOf,
+                    rosterCache: rosterCache, expectedChildren: expected)
+            }
         }
         let html = DashboardPage.render(model, language: language, fragmentOnly: fragmentOnly)
         var headers = HTTPFields()

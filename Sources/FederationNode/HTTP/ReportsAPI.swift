@@ -55,8 +55,22 @@ struct ReportsAPI: Sendable {
         let asOf = now()
         let query = try SummaryQuery({ parameters[Substring($0)] }, node: context.code, now: asOf)
         if request.uri.path.hasSuffix("/series") { _ = try Self.seriesMetric(request) }
-        let document = try await context.store.database.read { db in try build(self, db, query, asOf, request) }
+        let document = try await Self.reading(context, request) {
+            try await context.store.database.read { db in try build(self, db, query, asOf, request) }
+        }
         return JSONResponse.make(document)
+    }
+
+    /// Runs a report's read; a figure that overflows (`ReportError`: a stored value far outside what
+    /// the node records, docs/REPLICATION.md "Arithmetic") is logged and answered 500 with its
+    /// message, the node serving on.
+    static func reading<T>(_ context: NodeContext, _ request: Request, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ReportError {
+            context.logger.error("report failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            throw APIError(.internalServerError, .internalError, "this report cannot be computed: \(error.message)")
+        }
     }
 
     /// `scope`, `level`, `from`, `to`, then `members`, then `as_of`.

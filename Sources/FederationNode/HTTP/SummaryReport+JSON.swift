@@ -18,9 +18,13 @@ extension SummaryReport {
         ]
     }
 
-    /// `YYYY-MM-DDTHH:MM:SSZ`, whole seconds in UTC.
+    /// `YYYY-MM-DDTHH:MM:SSZ`, whole seconds in UTC; a moment outside years 1…9999 (a clock or a
+    /// stored time gone wrong) is written as the nearest end of that range rather than trapping.
     static func rfc3339(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let first = -62_135_596_800.0  // 0001-01-01T00:00:00Z
+        let last = 253_402_300_799.0  // 9999-12-31T23:59:59Z
+        let clamped = date.timeIntervalSince1970.isNaN ? 0 : min(max(date.timeIntervalSince1970, first), last)
+        let seconds = Int64(clamped.rounded(.down))
         let day = CalendarDay(unixSeconds: seconds, utcOffsetSeconds: 0)
         let secondOfDay = Int(((seconds % 86_400) + 86_400) % 86_400)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

@@ -10,6 +10,11 @@ import Synchronization
 /// since the last fold), not the freshness of any figure; a longer interval folds each busy cell
 /// once for more of its changes.
 ///
+/// A pending change no cell within the statistics bound can make (a cell of 2^62 written past the
+/// merge's checks) is skipped by the fold, logged here with the cell it belongs to, and counted in
+/// the store (`ReportRollup.skippedCells`, `eldercare_rollup_skipped_cells_total`): the node keeps
+/// folding and serving, and no stored value can put it into a crash loop.
+///
 ///     let folder = RollupFolder(store: store, logger: logger)
 ///     await folder.run()        // until requestStop() or cancellation
 final class RollupFolder: Sendable {
@@ -22,6 +27,11 @@ final class RollupFolder: Sendable {
     private let stopped = Atomic<Bool>(false)
     /// Whether the last fold failed (logged once per failure streak, not every interval).
     private let failing = Atomic<Bool>(false)
+    /// Pending changes skipped since this folder started (the store keeps the total across restarts).
+    private let skipped = Atomic<Int>(0)
+
+    /// Pending changes this folder skipped since it started.
+    var skippedChanges: Int { skipped.load(ordering: .relaxed) }
 
     init(store: ReplicaStore, interval: Duration = defaultInterval, logger: Logger) {
         self.store = store
@@ -46,9 +56,10 @@ final class RollupFolder: Sendable {
         var total = 0
         do {
             while !stopped.load(ordering: .relaxed), try await store.database.read({ db in try ReportRollup.hasPending(db) }) {
-                let folded = try await store.database.write { db in try ReportRollup.fold(db) }
-                total += folded
-                if folded < ReportRollup.foldChunk { break }
+                let outcome = try await store.database.write { db in try ReportRollup.foldCounting(db) }
+                total += outcome.folded
+                if outcome.skipped > 0 { report(outcome) }
+                if outcome.folded < ReportRollup.foldChunk { break }
                 await Task.yield()
             }
             if failing.exchange(false, ordering: .relaxed) { logger.notice("rollup folding works again") }
@@ -59,5 +70,13 @@ final class RollupFolder: Sendable {
             }
         }
         return total
+    }
+
+    /// Logs the changes a fold skipped, with the first few of them.
+    private func report(_ outcome: FoldOutcome) {
+        skipped.add(outcome.skipped, ordering: .relaxed)
+        logger.error(
+            "the report rollup skipped \(outcome.skipped) stored statistics change(s) no cell within 0…\(StatisticGrammar.maxValue) can make; reports leave them out (docs/REPLICATION.md, \"Arithmetic\")",
+            metadata: ["examples": "\(outcome.examples.map(\.description).joined(separator: " | "))"])
     }
 }

@@ -36,30 +36,57 @@ public struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertib
         self.init(year: year, month: month, day: day)
     }
 
-    /// The day with this number of days since 1970-01-01 (negative before).
+    /// Day numbers (since 1970-01-01) of 0001-01-01 and 9999-12-31, the first and last day a
+    /// `CalendarDay` can be.
+    static let dayNumbers = -719_162...2_932_896
+
+    /// The day with this number of days since 1970-01-01 (negative before), nil outside years
+    /// 1…9999: what to call with a number derived from input.
     ///
-    /// - Precondition: the result lies in years 1…9999.
-    public init(daysSinceEpoch: Int) {
-        // Howard Hinnant's civil_from_days.
+    ///     CalendarDay(exactlyDaysSinceEpoch: 0)            // 1970-01-01
+    ///     CalendarDay(exactlyDaysSinceEpoch: 3_000_000)    // nil (year 10183)
+    public init?(exactlyDaysSinceEpoch daysSinceEpoch: Int) {
+        guard Self.dayNumbers.contains(daysSinceEpoch) else { return nil }
+        // Howard Hinnant's civil_from_days (no overflow: the day number is bounded above).
         let z = daysSinceEpoch + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
         let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
         let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
         let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        precondition((1...9_999).contains(year), "day \(daysSinceEpoch) since 1970-01-01 is outside years 1…9999")
-        self.year = year
-        self.month = month
-        self.day = day
+        self.day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        self.month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        self.year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    }
+
+    /// The day with this number of days since 1970-01-01 (negative before), for day arithmetic on
+    /// days already checked (a report's days lie in `CalendarDay.reportable`, so a year either side
+    /// of them is still a date). A number from input goes to `init?(exactlyDaysSinceEpoch:)`.
+    ///
+    /// - Precondition: the result lies in years 1…9999.
+    public init(daysSinceEpoch: Int) {
+        guard let day = Self(exactlyDaysSinceEpoch: daysSinceEpoch) else {
+            preconditionFailure("day \(daysSinceEpoch) since 1970-01-01 is outside years 1…9999")
+        }
+        self = day
     }
 
     /// The civil date at a moment, seen from a zone `utcOffsetSeconds` east of UTC.
+    ///
+    /// - Precondition: the date lies in years 1…9999 (the node's clock).
     public init(unixSeconds: Int64, utcOffsetSeconds: Int) {
-        let local = unixSeconds + Int64(utcOffsetSeconds)
-        self.init(daysSinceEpoch: Int(Self.floorDivide(local, 86_400)))
+        guard let day = Self(exactlyUnixSeconds: unixSeconds, utcOffsetSeconds: utcOffsetSeconds) else {
+            preconditionFailure("\(unixSeconds) s since 1970 is outside years 1…9999")
+        }
+        self = day
+    }
+
+    /// The civil date at a moment, seen from a zone `utcOffsetSeconds` east of UTC; nil outside
+    /// years 1…9999.
+    public init?(exactlyUnixSeconds unixSeconds: Int64, utcOffsetSeconds: Int) {
+        let (local, overflow) = unixSeconds.addingReportingOverflow(Int64(utcOffsetSeconds))
+        guard !overflow else { return nil }
+        self.init(exactlyDaysSinceEpoch: Int(Self.floorDivide(local, 86_400)))
     }
 
     /// Days since 1970-01-01 (negative before).
@@ -74,8 +101,16 @@ public struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertib
     }
 
     /// The day `count` days later (earlier if negative).
+    ///
+    /// - Precondition: the result lies in years 1…9999 (`offset(by:)` answers nil instead).
     public func adding(days count: Int) -> CalendarDay {
         CalendarDay(daysSinceEpoch: daysSinceEpoch + count)
+    }
+
+    /// The day `count` days later (earlier if negative), nil outside years 1…9999.
+    public func offset(by count: Int) -> CalendarDay? {
+        let (number, overflow) = daysSinceEpoch.addingReportingOverflow(count)
+        return overflow ? nil : CalendarDay(exactlyDaysSinceEpoch: number)
     }
 
     /// Today in China Standard Time.

@@ -43,20 +43,22 @@ public struct CallSummary: Equatable, Sendable {
 
     /// Counts `count` calls described by one dimension string. Calls always count in the totals; a
     /// dimension that is missing or malformed only leaves them out of that breakdown.
-    mutating func add(_ count: Int64, dims: String) {
+    ///
+    /// - Throws: `ReportError(.overflow)` if a sum leaves Int64 (sums of cells within the bound never do).
+    mutating func add(_ count: Int64, dims: String) throws(ReportError) {
         let pairs = StatDimensions.parse(dims)
-        total += count
-        if pairs[CallStatistics.Dimension.effective] == "1" { effective += count }
+        try total.addChecked(count, "the total of calls")
+        if pairs[CallStatistics.Dimension.effective] == "1" { try effective.addChecked(count, "the effective calls") }
         if let channel = pairs[CallStatistics.Dimension.channel], !channel.isEmpty {
-            byChannel[channel, default: 0] += count
+            try byChannel[channel, default: 0].addChecked(count, "the calls by channel \(channel)")
         }
         if let type = pairs[CallStatistics.Dimension.type], !type.isEmpty {
-            byType[type, default: 0] += count
+            try byType[type, default: 0].addChecked(count, "the calls of type \(type)")
         }
         if let text = pairs[CallStatistics.Dimension.hour], text.utf8.count == 2, let hour = Int(text),
             (0...23).contains(hour)
         {
-            byHour[hour] += count
+            try byHour[hour].addChecked(count, "the calls at hour \(text)")
         }
     }
 
@@ -74,7 +76,7 @@ public struct CallSummary: Equatable, Sendable {
     ///   range scan of the `crdt_stats_report(metric, period, community, value)` index. Either way grouped by
     ///   dimension string.
     public static func compute(_ db: Database, scope: NodeCode, days: ClosedRange<CalendarDay>) throws -> CallSummary {
-        CallSummary(sums: try CellSource.sums(db, metric: CallStatistics.metric, scope: scope, days: days))
+        try CallSummary(sums: try CellSource.sums(db, metric: CallStatistics.metric, scope: scope, days: days))
     }
 
     /// The summary of each child of `scope` (children without calls are absent).
@@ -82,7 +84,7 @@ public struct CallSummary: Equatable, Sendable {
         -> [NodeCode: CallSummary]
     {
         try CellSource.sumsByChild(db, metric: CallStatistics.metric, scope: scope, days: days)
-            .mapValues { CallSummary(sums: $0) }
+            .mapValues { try CallSummary(sums: $0) }
     }
 
     /// The calls and effective calls of each child of `scope` (children without calls are absent), with
@@ -94,13 +96,15 @@ public struct CallSummary: Equatable, Sendable {
     {
         try CellSource.sumsByChild(
             db, metric: CallStatistics.metric, projection: CallStatistics.Dimension.effective, scope: scope, days: days
-        ).mapValues { CallSummary(sums: $0) }
+        ).mapValues { try CallSummary(sums: $0) }
     }
 
     /// Builds the summary from cell sums (dims → value).
-    init(sums: [String: Int64]) {
+    ///
+    /// - Throws: `ReportError(.overflow)` if a sum leaves Int64.
+    init(sums: [String: Int64]) throws(ReportError) {
         self = .empty
-        for (dims, count) in sums { add(count, dims: dims) }
+        for (dims, count) in sums { try add(count, dims: dims) }
     }
 
     /// `compute(_:scope:days:)` in one read transaction of `reader`.

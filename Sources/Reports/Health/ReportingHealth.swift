@@ -68,10 +68,22 @@ public struct ReportingHealth: Equatable, Sendable {
                 code: code, reported: reporting.contains(code), lastSyncMilliseconds: lastSeen,
                 lagSeconds: lastSeen.map { Int64(nowMilliseconds > $0 ? (nowMilliseconds - $0) / 1_000 : 0) },
                 connected: link?.connected,
-                behind: link.map { max(0, $0.peerHead - (watermarks[code.rawValue] ?? 0)) })
+                behind: link.map { Self.behind(peerHead: $0.peerHead, received: watermarks[code.rawValue] ?? 0) })
         }
         return ReportingHealth(children: children)
     }
+
+    /// The changes a child announced that this node has not received: head − watermark, at least 0,
+    /// saturating at Int64.max (link rows of any Int64 cannot make it trap).
+    static func behind(peerHead: Int64, received: Int64) -> Int64 {
+        let (difference, overflow) = peerHead.subtractingReportingOverflow(received)
+        guard !overflow else { return peerHead >= 0 ? .max : 0 }
+        return max(0, difference)
+    }
+
+    /// An integer column of a stored row, 0 when it holds something else (GRDB's `row[i] as Int64`
+    /// traps on a value it cannot convert).
+    static func integer(_ value: DatabaseValue) -> Int64 { Int64.fromDatabaseValue(value) ?? 0 }
 
     struct Link {
         var lastSeen: UInt64
@@ -85,8 +97,9 @@ public struct ReportingHealth: Equatable, Sendable {
         for row in try Row.fetchAll(
             db, sql: "SELECT peer, last_seen, connected, peer_head FROM node_links WHERE role = 'child'")
         {
-            guard let code = try? NodeCode(row[0] as String) else { continue }
-            result[code] = Link(lastSeen: UInt64(max(0, row[1] as Int64)), connected: row[2], peerHead: row[3])
+            guard let peer = String.fromDatabaseValue(row[0]), let code = try? NodeCode(peer) else { continue }
+            result[code] = Link(
+                lastSeen: UInt64(max(0, integer(row[1]))), connected: integer(row[2]) != 0, peerHead: integer(row[3]))
         }
         return result
     }
@@ -95,7 +108,7 @@ public struct ReportingHealth: Equatable, Sendable {
         guard try db.tableExists("crdt_watermarks") else { return [:] }
         var result: [String: Int64] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT peer, seq FROM crdt_watermarks WHERE direction = 'received'") {
-            result[row[0]] = row[1]
+            if let peer = String.fromDatabaseValue(row[0]) { result[peer] = integer(row[1]) }
         }
         return result
     }
@@ -124,7 +137,8 @@ public struct ReportingHealth: Equatable, Sendable {
         guard try ReportRollup.isMaintained(db) else {
             let ids = Set(
                 try Int64.fetchAll(
-                    db, sql: "SELECT DISTINCT origin FROM crdt_stats WHERE period >= ? AND period <= ?",
+                    db,
+                    sql: "SELECT DISTINCT origin FROM crdt_stats WHERE period >= ? AND period <= ? AND \(ReportRollup.countedCell)",
                     arguments: [days.lowerBound.description, days.upperBound.description]))
             return Set(originsByChild.filter { $0.value.contains(where: ids.contains) }.keys)
         }
@@ -142,7 +156,7 @@ public struct ReportingHealth: Equatable, Sendable {
             db.cachedStatement(
                 sql: """
                     SELECT origin, period, SUM(cells) FROM report_rollup_pending
-                    WHERE cells != 0 AND period >= ? AND period <= ? GROUP BY 1, 2
+                    WHERE cells != 0 AND period >= ? AND period <= ? AND \(ReportRollup.foldableChange) GROUP BY 1, 2
                     """),
             arguments: [days.lowerBound.description, days.upperBound.description])
         while let row = try rows.next() {
@@ -178,7 +192,7 @@ public struct ReportingHealth: Equatable, Sendable {
                 sql: "SELECT period, cells FROM report_origin_days WHERE grain = 'd' AND origin = ? AND period >= ? AND period <= ?"),
             arguments: [origin, days.lowerBound.description, days.upperBound.description])
         while let row = try rows.next() {
-            cells[row[0], default: 0] += row[1] as Int64
+            try cells[row[0], default: 0].addChecked(row[1] as Int64, "the cells of origin \(origin) on \(row[0] as String)")
         }
         return cells.values.contains { $0 > 0 }
     }

@@ -27,13 +27,16 @@ struct ServiceCatalog: Sendable {
         let names = ["name_zh", "name_en"].filter(columns.contains)
         let rows = try Row.fetchAll(
             db, sql: "SELECT id, unit, unit_price_fen\(names.map { ", " + $0 }.joined()) FROM service_items")
+        // Replicated rows hold whatever a peer sent: a value of another type leaves its item unpriced
+        // (GRDB's `row[i] as Int64?` would trap on it).
+        func text(_ value: DatabaseValue) -> String? { String.fromDatabaseValue(value) }
         for row in rows {
-            guard let id = row[0] as String?, let unitText = row[1] as String?, let unit = Unit(rawValue: unitText),
-                let fen = row[2] as Int64?
+            guard let id = text(row[0]), let unitText = text(row[1]), let unit = Unit(rawValue: unitText),
+                case .int64(let fen) = (row[2] as DatabaseValue).storage
             else { continue }
             let price = Price(id: id, unit: unit, fen: fen)
             for index in 0..<names.count {
-                if let name = row[3 + index] as String?, !name.isEmpty, catalog.byKey[name] == nil {
+                if let name = text(row[3 + index]), !name.isEmpty, catalog.byKey[name] == nil {
                     catalog.byKey[name] = price
                 }
             }

@@ -1,4 +1,5 @@
 import GRDB
+import Replication
 
 /// One `ReportRollup.fold` chunk, grouped in memory: the pending cells are read once (by rowid),
 /// summed per rollup row and per origin day in dictionaries, and each row is upserted once with a
@@ -9,6 +10,12 @@ import GRDB
 /// text columns (docs/BENCHMARKS.md "HTTP ingest"). Its upserts go through `RawStatement` (SQLite's
 /// C API) and dimension strings are cut by byte scans: together about a third of the earlier fold's
 /// cost was Swift overhead around them (perf, 2026-12-05).
+///
+/// No stored value can make it trap: a pending change that cells within 0…`StatisticGrammar.maxValue`
+/// cannot make (`ReportRollup.foldableChange`) is skipped and returned in the outcome; the sums of
+/// the others cannot overflow (a chunk holds at most `ReportRollup.foldChunk` changes of at most
+/// 10⁹ each: 4 × 10¹², far from 9.2 × 10¹⁸), and the rollup's own `value + excluded.value` is
+/// SQLite's, which turns an overflow into a REAL rather than an error (docs/REPLICATION.md, "Arithmetic").
 struct FoldChunk {
     let db: Database
 
@@ -71,13 +78,17 @@ struct FoldChunk {
     }
 
     /// Folds the pending rows with rowid ≤ `upper` into `report_rollup` and `report_origin_days`
-    /// (the caller deletes them).
-    func fold(through upper: Int64) throws {
+    /// (the caller deletes them), skipping those no cell within the bound can make; returns how
+    /// many it skipped, with the first few.
+    func fold(through upper: Int64) throws -> (skipped: Int, examples: [FoldOutcome.SkippedChange]) {
         // 1. The pending cells, summed per cell without `item` (SQL: GROUP BY … HAVING SUM(value) != 0),
         //    and per origin and day (HAVING SUM(cells) != 0).
         var cells: [Cell: Int64] = [:]
         cells.reserveCapacity(ReportRollup.foldChunk)
         var originDays: [OriginDay: Int64] = [:]
+        var skipped = 0
+        var examples: [FoldOutcome.SkippedChange] = []
+        let bound = -StatisticGrammar.maxValue...StatisticGrammar.maxValue
         let pending = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
@@ -87,8 +98,22 @@ struct FoldChunk {
             arguments: [upper])
         while let row = try pending.next() {
             let period: String = row[2]
-            let value: Int64 = row[5]
-            let count: Int64 = row[6]
+            // Read as stored: a value past Int64 is a REAL in SQLite, and any type fits the column.
+            let storedValue: DatabaseValue = row[5]
+            let storedCount: DatabaseValue = row[6]
+            guard case .int64(let value) = storedValue.storage, case .int64(let count) = storedCount.storage,
+                bound.contains(value), bound.contains(count)
+            else {
+                skipped += 1
+                if examples.count < FoldOutcome.maxExamples {
+                    examples.append(
+                        FoldOutcome.SkippedChange(
+                            metric: row[0], community: row[1], period: period, dims: row[3],
+                            value: storedValue.description, cells: storedCount.description))
+                }
+                continue
+            }
+            // Within the bound: at most foldChunk × 10⁹ in any sum below, far from overflowing.
             cells[Cell(metric: row[0], community: row[1], period: period, dims: Self.withoutItem(row[3])), default: 0] += value
             if count != 0 { originDays[OriginDay(origin: row[4], period: period), default: 0] += count }
         }
@@ -115,9 +140,10 @@ struct FoldChunk {
                 return hasher.finalize()
             }
             for (index, level) in levels.enumerated() {
-                let area = String(cell.community.utf8.prefix(level.digits))!
+                // Codes and periods are ASCII; `decoding` keeps a cut through anything else from trapping.
+                let area = String(decoding: cell.community.utf8.prefix(level.digits), as: UTF8.self)
                     + zeros[max(0, 12 - level.digits)]
-                let period = String(cell.period.utf8.prefix(level.width))!
+                let period = String(decoding: cell.period.utf8.prefix(level.width), as: UTF8.self)
                 var hasher = Hasher()
                 hasher.combine(index)
                 hasher.combine(area)
@@ -149,7 +175,7 @@ struct FoldChunk {
         var origins: [OriginRow: Int64] = [:]
         for (day, count) in originDays where count != 0 {
             for (grain, width) in [("m", 7), ("d", 10)] {
-                origins[OriginRow(origin: day.origin, grain: grain, period: String(day.period.utf8.prefix(width))!), default: 0] += count
+                origins[OriginRow(origin: day.origin, grain: grain, period: String(decoding: day.period.utf8.prefix(width), as: UTF8.self)), default: 0] += count
             }
         }
         let originUpsert = try db.cachedStatement(
@@ -160,6 +186,7 @@ struct FoldChunk {
         for (key, count) in origins {
             try originUpsert.execute(arguments: [key.origin, key.grain, key.period, count])
         }
+        return (skipped, examples)
     }
 
     /// `dims` without its first `;item=…` pair (what `ReportRollup.withoutItem` does in SQL: a pair

@@ -41,6 +41,22 @@ public enum ReportRollup {
     /// The cells changed since they were last folded into the rollup, one row each with the sum of
     /// their changes (written by the triggers, emptied by `fold`).
     public static let pendingTable = "report_rollup_pending"
+    /// The count of stored cells and pending changes the rollup skipped (`foldCounting`, `install`),
+    /// one row, kept across rebuilds.
+    public static let skippedTable = "report_rollup_skipped"
+    /// SQL true for a cell of `crdt_stats` the rollup and the reports count: an integer value in
+    /// 0…`StatisticGrammar.maxValue` (the merge refuses others and the store's quarantine removes them;
+    /// one written past both is left out, docs/REPLICATION.md "Arithmetic").
+    public static let countedCell = "typeof(value) = 'integer' AND value BETWEEN 0 AND \(StatisticGrammar.maxValue)"
+    /// SQL true for a pending change (`report_rollup_pending`) that counted cells can make: integers
+    /// in −`StatisticGrammar.maxValue`…`StatisticGrammar.maxValue` (a change is a cell's new value
+    /// less the one last folded, and a count of −1, 0 or 1). `foldCounting` skips the others, and the
+    /// reports that read pending changes skip the same ones, so a figure is the same before and after
+    /// a fold.
+    public static let foldableChange = """
+        typeof(value) = 'integer' AND value BETWEEN -\(StatisticGrammar.maxValue) AND \(StatisticGrammar.maxValue) \
+        AND typeof(cells) = 'integer' AND cells BETWEEN -\(StatisticGrammar.maxValue) AND \(StatisticGrammar.maxValue)
+        """
     /// The projections kept beside the full rows: metric `calls#effective` holds the calls with
     /// their dimension string cut down to its `effective=…` pair, two rows per area and period instead
     /// of one per channel × type × hour × effectiveness; visits and their minutes by category only (not by
@@ -152,6 +168,10 @@ public enum ReportRollup {
                     UNIQUE (metric, community, period, dims, origin));
                 \(levels.isEmpty ? "" : triggers)
                 """)
+        if !levels.isEmpty {
+            let skipped = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM crdt_stats WHERE NOT (\(countedCell))") ?? 0
+            try recordSkipped(db, skipped)
+        }
     }
 
     /// SQL true when an update left the cell's key as it was (the usual case: a new value).
@@ -191,15 +211,46 @@ public enum ReportRollup {
     /// memory, `FoldChunk`), so the cells of one area cost one upsert per level and grain.
     @discardableResult
     public static func fold(_ db: Database, limit: Int = foldChunk) throws -> Int {
-        guard try db.tableExists(pendingTable) else { return 0 }
+        try foldCounting(db, limit: limit).folded
+    }
+
+    /// `fold`, also saying which pending changes it skipped: those no cell within
+    /// 0…`StatisticGrammar.maxValue` can make (`foldableChange`), which a fold must not add up (two
+    /// cells of 2^62 overflow any 64-bit sum). They are left out of the rollup, counted in
+    /// `report_rollup_skipped` (`skippedCells`) and returned for the caller to log.
+    public static func foldCounting(_ db: Database, limit: Int = foldChunk) throws -> FoldOutcome {
+        guard try db.tableExists(pendingTable) else { return FoldOutcome() }
         guard let bounds = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT min(rowid), max(rowid) FROM report_rollup_pending")),
             let first = bounds[0] as Int64?, let last = bounds[1] as Int64?
-        else { return 0 }
-        let upper = min(last, first + Int64(limit) - 1)
-        try FoldChunk(db).fold(through: upper)
+        else { return FoldOutcome() }
+        // Rowids are positive; `limit` is the caller's (at least 1).
+        let (end, overflow) = first.addingReportingOverflow(Int64(max(1, limit)) - 1)
+        let upper = overflow ? last : min(last, end)
+        let (skipped, examples) = try FoldChunk(db).fold(through: upper)
         try db.execute(sql: "DELETE FROM report_rollup_pending WHERE rowid <= ?", arguments: [upper])
-        return Int(upper - first + 1)
+        try recordSkipped(db, skipped)
+        return FoldOutcome(folded: Int(upper - first + 1), skipped: skipped, examples: examples)
+    }
+
+    /// Adds `count` to the skipped total (creating its table on first use).
+    static func recordSkipped(_ db: Database, _ count: Int) throws {
+        guard count > 0 else { return }
+        try db.execute(
+            sql: """
+                CREATE TABLE IF NOT EXISTS report_rollup_skipped (id INTEGER PRIMARY KEY CHECK (id = 1), cells INTEGER NOT NULL);
+                INSERT INTO report_rollup_skipped(id, cells) VALUES (1, ?)
+                    ON CONFLICT(id) DO UPDATE SET cells = cells + excluded.cells;
+                """,
+            arguments: [count])
+    }
+
+    /// How many stored cells and pending changes the rollup has skipped since the node's store was
+    /// created (0 if none): the node exposes it as `eldercare_rollup_skipped_cells_total`.
+    public static func skippedCells(_ db: Database) throws -> Int64 {
+        guard try db.tableExists(skippedTable) else { return 0 }
+        let stored = try DatabaseValue.fetchOne(db, sql: "SELECT cells FROM report_rollup_skipped WHERE id = 1")
+        return stored.flatMap { Int64.fromDatabaseValue($0) } ?? 0
     }
 
     /// Whether any changed cell waits to be folded (false without a rollup): a read, so an idle node's
@@ -215,14 +266,17 @@ public enum ReportRollup {
         return try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM report_rollup_pending")) ?? 0
     }
 
-    /// Fills both tables from every stored cell (at install).
+    /// Fills both tables from every stored cell that counts (`countedCell`, at install): the sums of
+    /// values within the bound cannot overflow `SUM`, short of 9.2 × 10⁹ cells.
     static func fill(_ source: String) -> String {
         """
         \(rollupInsert(
-            cells: "SELECT metric, community, period, \(withoutItem("dims")) AS dims, value FROM \(source)", materialized: false))
+            cells: "SELECT metric, community, period, \(withoutItem("dims")) AS dims, value FROM \(source) WHERE \(countedCell)",
+            materialized: false))
         INSERT INTO report_origin_days(origin, grain, period, cells)
             SELECT s.origin, g.grain, substr(s.period, 1, g.width), COUNT(*)
-            FROM \(source) s, (SELECT 'm' AS grain, 7 AS width UNION ALL SELECT 'd', 10) g GROUP BY 1, 2, 3;
+            FROM \(source) s, (SELECT 'm' AS grain, 7 AS width UNION ALL SELECT 'd', 10) g
+            WHERE \(countedCell.replacingOccurrences(of: "value", with: "s.value")) GROUP BY 1, 2, 3;
         """
     }
 

@@ -14,6 +14,10 @@ public import Replication
 public struct RosterSummary: Equatable, Sendable {
     /// The age bands of DESIGN.md, in order, plus `under_60` and `unknown` (no or malformed birth date).
     public static let ageBands = ["60-69", "70-79", "80-89", "90-99", "100+"]
+    /// The largest `monthly_subsidy` summed, in yuan: what the HTTP API accepts (`ElderInput`).
+    public static let maxMonthlySubsidy: Int64 = 100_000
+    /// The largest `monthly_hours` summed: what the HTTP API accepts (`ElderInput`), 31 × 24.
+    public static let maxMonthlyHours: Int64 = 744
 
     /// Active elders.
     public var active: Int64 = 0
@@ -21,27 +25,34 @@ public struct RosterSummary: Equatable, Sendable {
     public var byAgeBand: [String: Int64] = [:]
     public var byDisability: [String: Int64] = [:]
     public var byLiving: [String: Int64] = [:]
-    /// Σ monthly_subsidy of the active elders, in yuan per month (月补贴支出).
+    /// Σ monthly_subsidy of the active elders, in yuan per month (月补贴支出); an amount outside
+    /// 0…`maxMonthlySubsidy` (a replicated row the API would refuse) is left out.
     public var monthlySubsidyYuan: Int64 = 0
-    /// Σ monthly_hours of the active elders: hours of service they are entitled to per month.
+    /// Σ monthly_hours of the active elders: hours of service they are entitled to per month; an
+    /// amount outside 0…`maxMonthlyHours` is left out.
     public var monthlyEntitledHours: Int64 = 0
 
     public static let empty = RosterSummary()
     public init() {}
 
-    mutating func add(_ row: Row) {
+    /// Adds one group of `computeGrouped`'s query. Every count is a COUNT of rows and every amount a
+    /// SUM of amounts within their bounds (at most 100,000 per elder), so no sum here can overflow
+    /// short of 9 × 10¹³ elders; they are checked all the same.
+    mutating func add(_ row: Row) throws(ReportError) {
         let count: Int64 = row[5]
-        active += count
+        try active.addChecked(count, "the active elders")
         let categories = (row[1] as String?) ?? ""
         for category in Set(categories.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         where !category.isEmpty {
-            byCategory[category, default: 0] += count
+            try byCategory[category, default: 0].addChecked(count, "the elders of category \(category)")
         }
-        byLiving[(row[2] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? "unknown", default: 0] += count
-        byDisability[(row[3] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? "unknown", default: 0] += count
-        byAgeBand[row[4] as String, default: 0] += count
-        monthlySubsidyYuan += row[6] as Int64
-        monthlyEntitledHours += row[7] as Int64
+        try byLiving[(row[2] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? "unknown", default: 0]
+            .addChecked(count, "the elders by living situation")
+        try byDisability[(row[3] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? "unknown", default: 0]
+            .addChecked(count, "the elders by disability")
+        try byAgeBand[row[4] as String, default: 0].addChecked(count, "the elders by age band")
+        try monthlySubsidyYuan.addChecked(row[6] as Int64, "the monthly subsidy")
+        try monthlyEntitledHours.addChecked(row[7] as Int64, "the monthly entitled hours")
     }
 
     /// The roster of `scope` as of `asOf` (for ages).
@@ -85,7 +96,8 @@ public struct RosterSummary: Equatable, Sendable {
             db,
             sql: """
                 SELECT \(group), categories, living, disability, \(bandSQL), COUNT(*),
-                       SUM(COALESCE(monthly_subsidy, 0)), SUM(COALESCE(monthly_hours, 0))
+                       \(boundedSum("monthly_subsidy", max: maxMonthlySubsidy)),
+                       \(boundedSum("monthly_hours", max: maxMonthlyHours))
                 FROM elders
                 WHERE community >= ?2 AND community < ?3 AND COALESCE(status, 'active') = 'active'
                 GROUP BY 1, 2, 3, 4, 5
@@ -93,9 +105,16 @@ public struct RosterSummary: Equatable, Sendable {
             arguments: [asOf.description, range.lower, range.upper])
         var result: [String: RosterSummary] = [:]
         while let row = try rows.next() {
-            result[row[0] as String, default: RosterSummary()].add(row)
+            try result[row[0] as String, default: RosterSummary()].add(row)
         }
         return result
+    }
+
+    /// SQL summing the integers of `column` in 0…`max` and nothing else: a replicated row may hold
+    /// any value of the column's type (or of another: SQLite keeps what it is given), and SQLite's
+    /// `SUM` fails with "integer overflow" on two values of 2^62; bounded, it cannot.
+    static func boundedSum(_ column: String, max: Int64) -> String {
+        "SUM(CASE WHEN typeof(\(column)) = 'integer' AND \(column) BETWEEN 0 AND \(max) THEN \(column) ELSE 0 END)"
     }
 }
 
@@ -104,7 +123,8 @@ public struct RosterSummary: Equatable, Sendable {
 ///
 ///     EntitlementUse.entitledMinutes(monthlyHours: 30, days: january)   // 1800
 public enum EntitlementUse {
-    /// Minutes of entitlement in `days` for `monthlyHours` hours a month, rounded to the minute.
+    /// Minutes of entitlement in `days` for `monthlyHours` hours a month, rounded to the minute
+    /// (saturating at Int64's ends, which a roster summed within its bounds never reaches).
     public static func entitledMinutes(monthlyHours: Int64, days: ClosedRange<CalendarDay>) -> Int64 {
         var months = 0.0
         var cursor = days.lowerBound
@@ -114,7 +134,8 @@ public enum EntitlementUse {
             months += Double(covered) / Double(CalendarDay.daysInMonth(year: cursor.year, month: cursor.month))
             cursor = end.adding(days: 1)
         }
-        return Int64((Double(monthlyHours) * 60 * months).rounded())
+        let minutes = (Double(monthlyHours) * 60 * months).rounded()
+        return Int64(exactly: minutes) ?? (minutes < 0 ? .min : .max)
     }
 
     /// Delivered minutes ÷ entitled minutes.

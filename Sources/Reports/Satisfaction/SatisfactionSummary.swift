@@ -25,11 +25,12 @@ public struct SatisfactionSummary: Equatable, Sendable {
         /// 非常满意率 (strict) = satisfied ÷ rated.
         public var strictRate: Ratio { Ratio(numerator: strictlySatisfied, denominator: rated) }
 
-        mutating func add(_ count: Int64, score: String, complaint: Bool) {
-            rated += count
-            if SatisfactionStatistics.satisfiedScores.contains(score) { satisfied += count }
-            if score == "satisfied" { strictlySatisfied += count }
-            if complaint { complaints += count }
+        /// - Throws: `ReportError(.overflow)` if a sum leaves Int64 (sums of cells within the bound never do).
+        mutating func add(_ count: Int64, score: String, complaint: Bool) throws(ReportError) {
+            try rated.addChecked(count, "the callbacks rated")
+            if SatisfactionStatistics.satisfiedScores.contains(score) { try satisfied.addChecked(count, "the callbacks satisfied") }
+            if score == "satisfied" { try strictlySatisfied.addChecked(count, "the callbacks strictly satisfied") }
+            if complaint { try complaints.addChecked(count, "the complaints") }
         }
     }
 
@@ -48,15 +49,18 @@ public struct SatisfactionSummary: Equatable, Sendable {
     public var strictRate: Ratio { total.strictRate }
     public var complaints: Int64 { total.complaints }
 
-    init(_ sums: [String: Int64]) {
+    /// Builds the summary from cell sums (dims → value).
+    ///
+    /// - Throws: `ReportError(.overflow)` if a sum leaves Int64.
+    init(_ sums: [String: Int64]) throws(ReportError) {
         for (dims, count) in sums {
             let pairs = StatDimensions.parse(dims)
             let score = pairs[SatisfactionStatistics.Dimension.score] ?? ""
             let complaint = pairs[SatisfactionStatistics.Dimension.complaint] == "1"
-            total.add(count, score: score, complaint: complaint)
-            if !score.isEmpty { byScore[score, default: 0] += count }
+            try total.add(count, score: score, complaint: complaint)
+            if !score.isEmpty { try byScore[score, default: 0].addChecked(count, "the callbacks scored \(score)") }
             if let provider = pairs[SatisfactionStatistics.Dimension.provider], !provider.isEmpty {
-                byProvider[provider, default: Tally()].add(count, score: score, complaint: complaint)
+                try byProvider[provider, default: Tally()].add(count, score: score, complaint: complaint)
             }
         }
     }
@@ -65,7 +69,7 @@ public struct SatisfactionSummary: Equatable, Sendable {
     public static func compute(_ db: Database, scope: NodeCode, days: ClosedRange<CalendarDay>) throws
         -> SatisfactionSummary
     {
-        SatisfactionSummary(try CellSource.sums(db, metric: SatisfactionStatistics.metric, scope: scope, days: days))
+        try SatisfactionSummary(try CellSource.sums(db, metric: SatisfactionStatistics.metric, scope: scope, days: days))
     }
 
     /// The callbacks rated and satisfied of each child of `scope`, with no count of complaints and no
@@ -77,7 +81,7 @@ public struct SatisfactionSummary: Equatable, Sendable {
         try CellSource.sumsByChild(
             db, metric: SatisfactionStatistics.metric, projection: SatisfactionStatistics.Dimension.score, scope: scope,
             days: days
-        ).mapValues { SatisfactionSummary($0) }
+        ).mapValues { try SatisfactionSummary($0) }
     }
 
     /// The summary of each child of `scope` (children without callbacks are absent).
@@ -85,6 +89,6 @@ public struct SatisfactionSummary: Equatable, Sendable {
         -> [NodeCode: SatisfactionSummary]
     {
         try CellSource.sumsByChild(db, metric: SatisfactionStatistics.metric, scope: scope, days: days)
-            .mapValues(SatisfactionSummary.init)
+            .mapValues { try SatisfactionSummary($0) }
     }
 }

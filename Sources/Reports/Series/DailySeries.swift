@@ -43,8 +43,8 @@ public struct DailySeries: Equatable, Sendable {
             // Totals only: the `effective` projection, two rows per day.
             let byDay = try CellSource.sumsByDay(
                 db, metric: CallStatistics.metric, projection: CallStatistics.Dimension.effective, scope: scope, days: days)
-            points = each(days) { day in
-                let calls = CallSummary(sums: byDay[day.description] ?? [:])
+            points = try each(days) { day in
+                let calls = try CallSummary(sums: byDay[day.description] ?? [:])
                 return Point(day: day, value: calls.total, ratio: metric == .effectiveRatio ? calls.effectiveRatio : nil)
             }
         case .satisfaction:
@@ -52,25 +52,35 @@ public struct DailySeries: Equatable, Sendable {
             let byDay = try CellSource.sumsByDay(
                 db, metric: SatisfactionStatistics.metric, projection: SatisfactionStatistics.Dimension.score, scope: scope,
                 days: days)
-            points = each(days) { day in
-                let tally = SatisfactionSummary(byDay[day.description] ?? [:]).total
+            points = try each(days) { day in
+                let tally = try SatisfactionSummary(byDay[day.description] ?? [:]).total
                 return Point(day: day, value: tally.rated, ratio: tally.rate)
             }
         case .services:
             let visits = try CellSource.sumsByDay(db, metric: ServiceStatistics.visitsMetric, scope: scope, days: days)
             let minutes = try CellSource.sumsByDay(db, metric: ServiceStatistics.minutesMetric, scope: scope, days: days)
-            points = each(days) { day in
+            points = try each(days) { day in
                 Point(
-                    day: day, value: (visits[day.description] ?? [:]).values.reduce(0, +),
-                    minutes: (minutes[day.description] ?? [:]).values.reduce(0, +))
+                    day: day, value: try total(visits[day.description], "the visits of \(day)"),
+                    minutes: try total(minutes[day.description], "the visit minutes of \(day)"))
             }
         }
         return DailySeries(metric: metric, points: points)
     }
 
-    static func each(_ days: ClosedRange<CalendarDay>, _ point: (CalendarDay) -> Point) -> [Point] {
-        (days.lowerBound.daysSinceEpoch...days.upperBound.daysSinceEpoch).map {
-            point(CalendarDay(daysSinceEpoch: $0))
+    /// A point per day of `days` (dates, so every day number between them is a date).
+    static func each(_ days: ClosedRange<CalendarDay>, _ point: (CalendarDay) throws -> Point) rethrows -> [Point] {
+        var points: [Point] = []
+        for number in days.lowerBound.daysSinceEpoch...days.upperBound.daysSinceEpoch {
+            try points.append(point(CalendarDay(daysSinceEpoch: number)))
         }
+        return points
+    }
+
+    /// Σ of one day's sums, checked.
+    static func total(_ sums: [String: Int64]?, _ figure: @autoclosure () -> String) throws(ReportError) -> Int64 {
+        var total: Int64 = 0
+        for value in (sums ?? [:]).values { try total.addChecked(value, figure()) }
+        return total
     }
 }

@@ -18,6 +18,11 @@ public struct ServiceSummary: Equatable, Sendable {
         }
         /// Minutes ÷ 60.
         public var hours: Double { Double(minutes) / 60 }
+
+        mutating func add(visits: Int64, minutes: Int64, _ figure: @autoclosure () -> String) throws(ReportError) {
+            try self.visits.addChecked(visits, figure())
+            try self.minutes.addChecked(minutes, "the minutes of " + figure())
+        }
     }
 
     /// Provider and item of a visit cell (item "" when the cell has none).
@@ -46,30 +51,29 @@ public struct ServiceSummary: Equatable, Sendable {
     /// Hours of completed visits (服务时长).
     public var hours: Double { total.hours }
 
-    mutating func add(visits: Int64, minutes: Int64, dims: String) {
+    /// - Throws: `ReportError(.overflow)` if a sum leaves Int64 (sums of cells within the bound never do).
+    mutating func add(visits: Int64, minutes: Int64, dims: String) throws(ReportError) {
         let pairs = StatDimensions.parse(dims)
         let category = pairs[ServiceStatistics.Dimension.category] ?? ""
         let provider = pairs[ServiceStatistics.Dimension.provider] ?? ""
         let item = pairs[ServiceStatistics.Dimension.item] ?? ""
-        total.visits += visits
-        total.minutes += minutes
+        try total.add(visits: visits, minutes: minutes, "all visits")
         if !category.isEmpty {
-            byCategory[category, default: Tally()].visits += visits
-            byCategory[category, default: Tally()].minutes += minutes
+            try byCategory[category, default: Tally()].add(visits: visits, minutes: minutes, "the visits of \(category)")
         }
         if !provider.isEmpty {
-            byProvider[provider, default: Tally()].visits += visits
-            byProvider[provider, default: Tally()].minutes += minutes
+            try byProvider[provider, default: Tally()].add(visits: visits, minutes: minutes, "the visits of \(provider)")
             let key = ProviderItem(provider: provider, item: item, category: category)
-            byProviderItem[key, default: Tally()].visits += visits
-            byProviderItem[key, default: Tally()].minutes += minutes
+            try byProviderItem[key, default: Tally()].add(visits: visits, minutes: minutes, "the visits of \(provider) \(item)")
         }
     }
 
     /// Builds the summary from cell sums (dims → value) of the two metrics.
-    init(visits: [String: Int64], minutes: [String: Int64]) {
+    ///
+    /// - Throws: `ReportError(.overflow)` if a sum leaves Int64.
+    init(visits: [String: Int64], minutes: [String: Int64]) throws(ReportError) {
         for dims in Set(visits.keys).union(minutes.keys) {
-            add(visits: visits[dims] ?? 0, minutes: minutes[dims] ?? 0, dims: dims)
+            try add(visits: visits[dims] ?? 0, minutes: minutes[dims] ?? 0, dims: dims)
         }
     }
 
@@ -80,7 +84,7 @@ public struct ServiceSummary: Equatable, Sendable {
     public static func compute(
         _ db: Database, scope: NodeCode, days: ClosedRange<CalendarDay>, withItems: Bool = false
     ) throws -> ServiceSummary {
-        ServiceSummary(
+        try ServiceSummary(
             visits: try CellSource.sums(
                 db, metric: ServiceStatistics.visitsMetric, scope: scope, days: days, exact: withItems),
             minutes: try CellSource.sums(
@@ -101,7 +105,7 @@ public struct ServiceSummary: Equatable, Sendable {
             db, metric: ServiceStatistics.minutesMetric, projection: key, scope: scope, days: days)
         var result: [NodeCode: ServiceSummary] = [:]
         for child in Set(visits.keys).union(minutes.keys) {
-            result[child] = ServiceSummary(visits: visits[child] ?? [:], minutes: minutes[child] ?? [:])
+            result[child] = try ServiceSummary(visits: visits[child] ?? [:], minutes: minutes[child] ?? [:])
         }
         return result
     }
@@ -114,7 +118,7 @@ public struct ServiceSummary: Equatable, Sendable {
         let minutes = try CellSource.sumsByChild(db, metric: ServiceStatistics.minutesMetric, scope: scope, days: days)
         var result: [NodeCode: ServiceSummary] = [:]
         for child in Set(visits.keys).union(minutes.keys) {
-            result[child] = ServiceSummary(visits: visits[child] ?? [:], minutes: minutes[child] ?? [:])
+            result[child] = try ServiceSummary(visits: visits[child] ?? [:], minutes: minutes[child] ?? [:])
         }
         return result
     }

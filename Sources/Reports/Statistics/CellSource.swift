@@ -5,6 +5,12 @@ public import Replication
 /// string — from the derived rollup (`ReportRollup`) when it is installed and the scope is above the
 /// community level, otherwise straight from `crdt_stats`. Both give the same sums.
 ///
+/// No stored value can make it trap (docs/REPLICATION.md, "Arithmetic"): a cell outside
+/// 0…`StatisticGrammar.maxValue` is left out (the rollup's fold skips it too), as is a pending change
+/// the fold would skip (`ReportRollup.foldableChange`); every sum is checked and a sum that leaves
+/// Int64 — which cells within the bound cannot make, short of 9.2 × 10⁹ of them — throws
+/// `ReportError(.overflow)`.
+///
 ///     let sums = try CellSource.sums(db, metric: "visits", scope: street, days: january)
 ///     sums["category=daily_care;item=daily_care.bathing;provider=P-7"]   // completed visits
 public enum CellSource {
@@ -47,12 +53,12 @@ public enum CellSource {
         var result: [String: Int64] = [:]
         if exact {
             try rawSums(db, selection, scope: scope, days: days, group: nil) { _, dims, value in
-                result[dims, default: 0] += value
+                try result[dims, default: 0].addChecked(value, "the sum of \(metric) \(dims) in \(scope)")
             }
             return result.filter { $0.value != 0 }
         }
         try each(db, selection, scope: scope, days: days, group: nil) { _, dims, value in
-            result[dims, default: 0] += value
+            try result[dims, default: 0].addChecked(value, "the sum of \(metric) \(dims) in \(scope)")
         }
         return result.filter { $0.value != 0 }
     }
@@ -68,7 +74,7 @@ public enum CellSource {
 
     /// `sumsByChild` reading the child codes: the rollup passes each child's code for all its rows,
     /// so a code is parsed once per child, not once per row.
-    static func childCollector(_ level: NodeCode.Level) -> (inout [NodeCode: [String: Int64]], String, String, Int64) -> Void {
+    static func childCollector(_ level: NodeCode.Level) -> (inout [NodeCode: [String: Int64]], String, String, Int64) throws(ReportError) -> Void {
         var lastKey = ""
         var lastChild: NodeCode?
         return { result, key, dims, value in
@@ -77,7 +83,7 @@ public enum CellSource {
                 lastChild = NodeCode.ancestor(ofDigits: key, at: level)
             }
             guard let child = lastChild else { return }
-            result[child, default: [:]][dims, default: 0] += value
+            try result[child, default: [:]][dims, default: 0].addChecked(value, "the sum of \(dims) in \(child)")
         }
     }
 
@@ -90,7 +96,7 @@ public enum CellSource {
         var result: [NodeCode: [String: Int64]] = [:]
         let collect = childCollector(childLevel)
         try each(db, Selection(metric, projection: projection), scope: scope, days: days, group: .child(childLevel)) { key, dims, value in
-            collect(&result, key, dims, value)
+            try collect(&result, key, dims, value)
         }
         return nonZero(result)
     }
@@ -101,7 +107,7 @@ public enum CellSource {
     ) throws -> [String: [String: Int64]] {
         var result: [String: [String: Int64]] = [:]
         try each(db, Selection(metric, projection: projection), scope: scope, days: days, group: .day) { day, dims, value in
-            result[day, default: [:]][dims, default: 0] += value
+            try result[day, default: [:]][dims, default: 0].addChecked(value, "the sum of \(metric) \(dims) on \(day)")
         }
         return nonZero(result)
     }
@@ -120,7 +126,7 @@ public enum CellSource {
         var result: [NodeCode: [String: Int64]] = [:]
         let collect = childCollector(childLevel)
         try rawSums(db, Selection(metric), scope: scope, days: days, group: .child(childLevel)) { key, dims, value in
-            collect(&result, key, dims, value)
+            try collect(&result, key, dims, value)
         }
         return nonZero(result)
     }
@@ -174,7 +180,7 @@ public enum CellSource {
             db.cachedStatement(
                 sql: """
                     SELECT DISTINCT substr(community, 1, ?) FROM report_rollup_pending
-                    WHERE metric = ? AND community >= ? AND community < ?
+                    WHERE metric = ? AND community >= ? AND community < ? AND \(ReportRollup.foldableChange)
                     """),
             arguments: [level.significantDigits, selection.metric, range.lower, range.upper])
         guard !pending.isEmpty else { return children }
@@ -234,10 +240,14 @@ public enum CellSource {
                 SELECT \(byPeriod ? "period" : "''"), \(selection.dims("dims", withoutItem: true)), value
                 FROM report_rollup_pending
                 WHERE metric = ? AND community >= ? AND community < ? AND period >= ? AND period <= ?
+                  AND \(ReportRollup.foldableChange)
                 """,
             arguments: [selection.metric, range.lower, range.upper, days.lowerBound.description, days.upperBound.description], body)
     }
 
+    /// Calls `body(key, dims, Σ value)` per group of the cells themselves, leaving out the cells
+    /// outside 0…`StatisticGrammar.maxValue` (which the merge refuses and the store's quarantine
+    /// removes): SQLite's `SUM` of cells within the bound cannot overflow, short of 9.2 × 10⁹ cells.
     static func rawSums(
         _ db: Database, _ selection: Selection, scope: NodeCode, days: ClosedRange<CalendarDay>, group: Grouping?,
         _ body: (String, String, Int64) throws -> Void
@@ -254,6 +264,7 @@ public enum CellSource {
             sql: """
                 SELECT \(groupColumn), \(selection.dims("dims", withoutItem: false)), SUM(value) FROM crdt_stats
                 WHERE metric = ? AND period >= ? AND period <= ? AND community >= ? AND community < ?
+                  AND \(ReportRollup.countedCell)
                 GROUP BY 1, 2
                 """,
             arguments: [selection.metric, days.lowerBound.description, days.upperBound.description, range.lower, range.upper],
