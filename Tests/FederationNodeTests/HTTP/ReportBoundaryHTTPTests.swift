@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import Replication
 import Reports
@@ -199,6 +200,35 @@ import Testing
                 #expect(providers.status == .ok)
             }
         }
+    }
+
+    /// The node's folder skips the stored changes no cell within the bound can make, keeps folding the
+    /// rest, and `/metrics` counts what it skipped.
+    @Test func theFolderSkipsAndMetricsCountWhatItSkipped() async throws {
+        let node = try TestNode(Codes.district)
+        let app = Application(router: try NodeHTTP.makeRouter(context: node.context))  // installs the rollup
+        func skippedOnMetrics() async throws -> Double? {
+            try await app.test(.router) { client in
+                let text = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+                return MetricsHTTPTests.value(text, "eldercare_rollup_skipped_cells_total")
+            }
+        }
+        try await node.store.database.write { db in try Self.storeHostileData(db) }
+        let folder = RollupFolder(store: node.store, logger: Logger(label: "test.folder"))
+        let folded = await folder.foldPending()
+        // Ten cells inserted; the −2^63, 2^62 and Int64.max ones (all of them) are skipped.
+        #expect(folded == 10)
+        #expect(folder.skippedChanges == 10)
+        #expect(try await node.store.database.read { db in try ReportRollup.pendingCount(db) } == 0)
+        #expect(try await skippedOnMetrics() == 10)
+        // Removing those cells (as the store's quarantine does when it opens) is skipped in turn, so
+        // the rollup stays as it was; the counter only grows.
+        try await node.store.database.write { db in
+            try db.execute(sql: "DELETE FROM crdt_stats WHERE value NOT BETWEEN 0 AND ?", arguments: [StatisticGrammar.maxValue])
+        }
+        #expect(await folder.foldPending() == 10)
+        #expect(try await skippedOnMetrics() == 20)
+        #expect(try await node.store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report_rollup") } == 0)
     }
 
     /// Two call cells and visit cells of 2^62 on one day, a cell of −2^63 and Int64.max, four
