@@ -253,7 +253,7 @@ extension ReplicaStore {
             {
                 outcome.applied = counted.applied
                 outcome.duplicates = counted.duplicates
-                outcome.refuse(refusal, cells: change.cells.count)
+                outcome.refuse(refusal, cells: max(1, change.cells.count))
                 return
             }
         }
