@@ -27,7 +27,11 @@ import Testing
         }
     }
 
-    @Test func aServerThatNeverAnswersFailsAtTheDeadline() async throws {
+    /// What ends the request is the connection's own deadline: the failure names it ("within 0.5 s"),
+    /// which no server or kernel timeout would. How soon the test's task resumes afterwards depends on
+    /// how busy the machine is (40 s once on a loaded CI run), so it is not timed; a request that
+    /// hung would hit the time limit instead.
+    @Test(.timeLimit(.minutes(5))) func aServerThatNeverAnswersFailsAtTheDeadline() async throws {
         // A listening socket nobody accepts from: the kernel completes the connection, the request is
         // written into its buffer, and no answer ever comes.
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -47,7 +51,6 @@ import Testing
         #expect(bound)
         let port = Int(UInt16(bigEndian: address.sin_port))
 
-        let started = ContinuousClock.now
         do {
             _ = try await LoopbackHTTP.withConnection(port: port, deadline: 0.5) { connection in
                 try await connection.send(.GET, "/healthz")
@@ -56,7 +59,5 @@ import Testing
         } catch let failure as LoopbackHTTP.Failure {
             #expect(failure.description.contains("no answer from 127.0.0.1:\(port) within 0.5 s"))
         }
-        // Bounded by the deadline, not by any timeout of the server or the kernel (generous for CI).
-        #expect(ContinuousClock.now - started < .seconds(30))
     }
 }
