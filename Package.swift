@@ -34,6 +34,17 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
+    // The layers, lowest first; a target depends only on targets above it in this list, so the compiler
+    // keeps the direction (nothing in a lower layer can import a higher one):
+    //   ZeroMQTransport   libzmq sockets, CurveZMQ keys, ZAP (the only C: CZeroMQ)
+    //   Replication       the CRDT store (SQLite), hybrid clocks, node codes, the wire format
+    //   Reports           report computations over a store (no network)
+    //   Eldercare         the eldercare domain: roster, events, reference data, enrolment, access
+    //                     roles, privacy rules, JSON values (no Hummingbird, no ZeroMQ)
+    //   FederationSync    the links to the parent and the children (ZeroMQ sessions)
+    //   FederationHTTP    the HTTP API, the dashboard pages, /metrics and node status
+    //   Simulation        sample rosters and activity (used only by tools and tests)
+    //   FederationNode    the composition root: node.toml, data directory, topology, the daemon
     targets: [
         .systemLibrary(
             name: "CZeroMQ",
@@ -41,9 +52,13 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(
+            name: "ZeroMQTransport",
+            dependencies: ["CZeroMQ"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Replication",
             dependencies: [
-                "CZeroMQ",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CSV", package: "CSV.swift"),
@@ -63,20 +78,70 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "FederationNode",
+            name: "Eldercare",
             dependencies: [
                 "Replication",
                 "Reports",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FederationSync",
+            dependencies: [
+                "ZeroMQTransport",
+                "Replication",
+                "Eldercare",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FederationHTTP",
+            dependencies: [
+                "Replication",
+                "Reports",
+                "Eldercare",
+                "FederationSync",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Simulation",
+            dependencies: [
+                "Replication",
+                "Reports",
+                "Eldercare",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FederationNode",
+            dependencies: [
+                "ZeroMQTransport",
+                "Replication",
+                "Reports",
+                "Eldercare",
+                "FederationSync",
+                "FederationHTTP",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
@@ -84,7 +149,13 @@ let package = Package(
             name: "fedctl",
             dependencies: [
                 "FederationNode",
+                "FederationHTTP",
+                "FederationSync",
+                "Eldercare",
+                "Simulation",
+                "Reports",
                 "Replication",
+                "ZeroMQTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,9 +177,14 @@ let package = Package(
             name: "fedbench",
             dependencies: [
                 "LoopbackHTTP",
+                "ZeroMQTransport",
                 "Replication",
-                "FederationNode",
                 "Reports",
+                "Eldercare",
+                "FederationSync",
+                "FederationHTTP",
+                "Simulation",
+                "FederationNode",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -120,6 +196,8 @@ let package = Package(
             name: "fedchaos",
             dependencies: [
                 "LoopbackHTTP",
+                "Eldercare",
+                "Simulation",
                 "FederationNode",
                 "Replication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -130,6 +208,10 @@ let package = Package(
         ),
         // Helpers shared by the test targets (temporary directories, seeded generator).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(
+            name: "ZeroMQTransportTests",
+            dependencies: ["ZeroMQTransport", "TestSupport"]
+        ),
         .testTarget(
             name: "ReplicationTests",
             dependencies: [
@@ -142,9 +224,16 @@ let package = Package(
             name: "FederationNodeTests",
             dependencies: [
                 "FederationNode",
+                "FederationHTTP",
+                "FederationSync",
+                "Eldercare",
+                "Simulation",
+                "Reports",
+                "ZeroMQTransport",
                 "LoopbackHTTP",
                 "TestSupport",
                 "Replication",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -163,10 +252,13 @@ if Context.environment["ELDERCARE_FUZZ"] != nil {
     package.targets += [
         .executableTarget(name: "FuzzWire", dependencies: ["Replication"], path: "fuzz/Sources/FuzzWire"),
         .executableTarget(
-            name: "FuzzRosterCSV", dependencies: ["FederationNode", "Replication"], path: "fuzz/Sources/FuzzRosterCSV"),
+            name: "FuzzRosterCSV", dependencies: ["Eldercare", "Replication"], path: "fuzz/Sources/FuzzRosterCSV"),
         .executableTarget(
             name: "FuzzParentSession",
-            dependencies: ["FederationNode", "Replication", "Reports", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "FederationNode", "FederationSync", "Eldercare", "ZeroMQTransport", "Replication", "Reports",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "fuzz/Sources/FuzzParentSession"),
     ]
     package.products += [

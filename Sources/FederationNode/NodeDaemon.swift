@@ -3,6 +3,10 @@ public import Replication
 import Foundation
 import ServiceLifecycle
 import Synchronization
+import ZeroMQTransport
+import Eldercare
+public import FederationSync
+public import FederationHTTP
 
 /// A running node: the replicated store, the ROUTER for children, the DEALER to the parent and the
 /// HTTP server, run as one `ServiceGroup` with graceful shutdown on SIGTERM/SIGINT.

@@ -6,6 +6,7 @@ import NIOCore
 import Replication
 import Reports
 import Synchronization
+import Simulation
 
 /// `fedbench ingest` and `fedbench import`: a real node (`NodeDaemon`, durable SQLite, the HTTP server
 /// `fedctl run` serves) in this process, driven over loopback HTTP as the stations' software drives it

@@ -2,6 +2,8 @@ import FederationNode
 import Foundation
 import GRDB
 import Replication
+import Eldercare
+import Simulation
 
 #if canImport(Glibc)
     import Glibc

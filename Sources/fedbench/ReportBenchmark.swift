@@ -3,6 +3,8 @@ import Foundation
 import GRDB
 import Replication
 import Reports
+import Eldercare
+import Simulation
 
 /// `fedbench report`: the city summary for a year over 2,000 communities (docs/BENCHMARKS.md).
 ///

@@ -4,6 +4,8 @@ import GRDB
 import Logging
 import Replication
 import Synchronization
+import Eldercare
+import Simulation
 
 /// `fedbench sync`: real nodes in this process, linked over ZeroMQ on loopback with CURVE, durable
 /// SQLite files. Measures the initial load of a district into an empty city over one link, and the

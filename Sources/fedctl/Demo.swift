@@ -3,6 +3,7 @@ import FederationNode
 import Foundation
 import Replication
 import Reports
+import Simulation
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FederationNode
+import Replication
 
 @main
 struct Fedctl: AsyncParsableCommand {

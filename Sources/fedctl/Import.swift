@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Eldercare
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FederationNode
 import Replication
+import Eldercare
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import FederationNode
 import Foundation
+import Eldercare
 
 /// A report as a table: bilingual headers and rows of text, written aligned for a terminal or as CSV
 /// that Excel opens as UTF-8 (byte-order mark first, RFC 4180 quoting, CRLF line ends). Every CSV

@@ -2,6 +2,7 @@ import FederationNode
 import Foundation
 import Replication
 import Reports
+import Simulation
 
 /// Sends the simulator's items to running nodes: the roster and the backfill through the batch APIs,
 /// then live items at a rate. Shared by `fedctl simulate` and `fedctl demo`.

@@ -2,6 +2,7 @@ import ArgumentParser
 import FederationNode
 import Foundation
 import GRDB
+import FederationHTTP
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import FederationNode
 import Foundation
+import Eldercare
 
 extension AccessRole: ExpressibleByArgument {}
 

@@ -1,4 +1,5 @@
 public import Foundation
+public import Eldercare
 
 /// The node's access tokens in its data directory:
 ///

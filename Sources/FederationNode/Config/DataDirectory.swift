@@ -1,6 +1,9 @@
 public import Foundation
 public import Replication
 import TOMLKit
+public import ZeroMQTransport
+import Eldercare
+public import FederationSync
 
 /// A node's data directory:
 ///
@@ -164,15 +167,4 @@ public struct DataDirectory: Sendable {
             throw NodeError(.dataDirectory, "cannot write \(file.path): \(error.localizedDescription)")
         }
     }
-}
-
-/// A child this node accepts on its children socket.
-public struct TrustedChild: Sendable, Equatable {
-    public let code: NodeCode
-    public let publicKey: String
-    /// Subtrees moved under this child from elsewhere in the tree.
-    public let covers: [NodeCode]
-
-    /// Every subtree the child may speak for, and receive changes about.
-    public var subtrees: [NodeCode] { [code] + covers }
 }

@@ -1,4 +1,8 @@
+import FederationHTTP
+import Foundation
 public import Replication
+import ZeroMQTransport
+public import Eldercare
 
 /// A node's configuration, kept as `node.toml` in its data directory.
 ///
@@ -144,9 +148,13 @@ public struct NodeConfig: Codable, Sendable, Equatable {
                 }
             }
         }
-        try privacy?.validate()
-        try privacy?.checkKeyPlacement(at: code.level)
-        guard Self.hostPort(http.listen) != nil else {
+        do {
+            try privacy?.validate()
+            try privacy?.checkKeyPlacement(at: code.level)
+        } catch {
+            throw NodeError(error)
+        }
+        guard NodeHTTP.hostPort(http.listen) != nil else {
             throw NodeError(.invalidConfig, "http.listen \"\(http.listen)\" must look like HOST:PORT")
         }
         guard sync.maxInFlight >= 1, sync.batchCells >= 1, sync.maxMessageBytes >= 64 << 10,
@@ -162,17 +170,6 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         guard text.hasPrefix("tcp://") else { return false }
         let address = String(text.dropFirst(6))
         if address.hasSuffix(":*") { return address.count > 2 }  // any free port (tests)
-        return hostPort(address) != nil
-    }
-
-    /// Splits `HOST:PORT` (IPv6 hosts in brackets).
-    public static func hostPort(_ text: String) -> (host: String, port: Int)? {
-        guard let colon = text.lastIndex(of: ":") else { return nil }
-        var host = String(text[..<colon])
-        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port), !host.isEmpty else { return nil }
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host, port)
+        return NodeHTTP.hostPort(address) != nil
     }
 }
-
-import Foundation

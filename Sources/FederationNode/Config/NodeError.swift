@@ -1,3 +1,5 @@
+public import Eldercare
+
 /// An error of the node daemon or its data directory, with a message that says what to do next.
 public struct NodeError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
@@ -19,4 +21,14 @@ public struct NodeError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension NodeError {
+    /// A `[privacy]` setting's error as the node's, with the same code and message.
+    public init(_ error: PrivacyError) {
+        switch error.code {
+        case .invalidConfig: self.init(.invalidConfig, error.message)
+        case .privacyKeyAboveBoundary: self.init(.privacyKeyAboveBoundary, error.message)
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Eldercare
 
 /// Makes a topology real on disk: one data directory per node under a root (`ROOT/CODE`), each with
 /// its configuration, CURVE keys, its parent's endpoint and key, and a trust entry at its parent.

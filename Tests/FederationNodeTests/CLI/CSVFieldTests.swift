@@ -1,5 +1,6 @@
 import FederationNode
 import Testing
+import Eldercare
 
 /// `CSVField`: the cells `fedctl report --format csv` writes, neutralised against formula injection
 /// (OWASP) and quoted (RFC 4180).

@@ -1,6 +1,7 @@
 import FederationNode
 import Foundation
 import Testing
+import Eldercare
 
 /// `fedctl report providers --format csv` against a running node whose provider names a formula: the
 /// export a city hands to Excel shows it as text.

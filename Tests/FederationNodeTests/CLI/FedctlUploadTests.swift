@@ -2,6 +2,7 @@ import FederationNode
 import Foundation
 import Replication
 import Testing
+import Simulation
 
 /// `fedctl import roster` and `fedctl ingest` against a running node process.
 @Suite(.serialized) struct FedctlUploadTests {

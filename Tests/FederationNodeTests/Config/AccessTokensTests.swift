@@ -1,6 +1,7 @@
 import FederationNode
 import Foundation
 import Testing
+import Eldercare
 
 @Suite struct AccessTokensTests {
     func temporaryPath() -> String {

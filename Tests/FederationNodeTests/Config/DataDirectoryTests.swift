@@ -2,6 +2,7 @@ import FederationNode
 import Foundation
 import Replication
 import Testing
+import ZeroMQTransport
 
 @Suite struct DataDirectoryTests {
     func temporaryPath() -> String {

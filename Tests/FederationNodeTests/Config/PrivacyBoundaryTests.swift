@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
 
 /// Only nodes at or below the privacy boundary hold `[privacy] hash_key` (docs/PRIVACY.md): with it, a
 /// city could recover every resident ID from the birth month, gender and community it stores.

@@ -3,6 +3,7 @@ import Replication
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
 
 @Suite struct PrivacyPolicyTests {
     static let key = String(repeating: "3f9a", count: 16)
@@ -60,9 +61,9 @@ import Testing
         #expect(try PrivacyPolicy(fullRosterUpTo: .city).reducer(towards: .province, schema: schema) != nil)
         var bad = PrivacyPolicy()
         bad.fullRosterUpTo = "county"
-        #expect(throws: NodeError.self) { try bad.validate() }
-        #expect(throws: NodeError.self) { try PrivacyPolicy(hashKey: "abc").validate() }
-        #expect(throws: NodeError.self) { try PrivacyPolicy(hashKey: String(repeating: "zz", count: 20)).validate() }
+        #expect(throws: PrivacyError.self) { try bad.validate() }
+        #expect(throws: PrivacyError.self) { try PrivacyPolicy(hashKey: "abc").validate() }
+        #expect(throws: PrivacyError.self) { try PrivacyPolicy(hashKey: String(repeating: "zz", count: 20)).validate() }
         #expect(PrivacyPolicy.generateKey().count == 64)
         #expect(PrivacyPolicy.generateKey() != PrivacyPolicy.generateKey())
     }

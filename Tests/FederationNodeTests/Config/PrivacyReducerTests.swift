@@ -3,6 +3,7 @@ import Replication
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
 
 /// The receiving guard: what a node above the privacy boundary keeps of a child's batch, without a key.
 @Suite struct PrivacyReducerTests {
@@ -47,7 +48,7 @@ import Testing
         #expect(try PrivacyPolicy(fullRosterUpTo: .street).receivingGuard(at: .district, schema: schema) != nil)
         var bad = PrivacyPolicy()
         bad.fullRosterUpTo = "county"
-        #expect(throws: NodeError.self) { try bad.receivingGuard(at: .city, schema: schema) }
+        #expect(throws: PrivacyError.self) { try bad.receivingGuard(at: .city, schema: schema) }
     }
 
     @Test func aFullRecordLosesEveryPersonalFieldButTheBirthMonth() throws {

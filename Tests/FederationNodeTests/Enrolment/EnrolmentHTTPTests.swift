@@ -5,6 +5,8 @@ import Replication
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
+@testable import FederationHTTP
 
 /// The enrolment workflow (`POST /api/v1/elders/{id}/apply|review|approve|reject`, `GET /api/v1/enrolments`).
 @Suite struct EnrolmentHTTPTests {

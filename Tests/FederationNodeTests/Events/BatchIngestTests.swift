@@ -4,6 +4,8 @@ import Replication
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
+@testable import FederationHTTP
 
 /// The per-batch shortcuts of the ingest path: statistics summed per cell, and items decoded straight
 /// into typed fields with the same answer as the `EventFields` path for every item, good or bad.

@@ -4,6 +4,7 @@ import GRDB
 import Replication
 import Reports
 import Testing
+import Eldercare
 
 @Suite struct CallLogTests {
     func call(

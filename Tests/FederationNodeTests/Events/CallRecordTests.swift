@@ -1,6 +1,7 @@
 import FederationNode
 import Replication
 import Testing
+import Eldercare
 
 @Suite struct CallRecordTests {
     func make(

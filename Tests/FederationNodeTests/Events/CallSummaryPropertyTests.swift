@@ -3,6 +3,7 @@ import Foundation
 import Replication
 import Reports
 import Testing
+import Eldercare
 
 /// Random calls recorded at three nodes (with retries), merged up to the city: every summary the city
 /// computes equals a recount from the raw calls, using Foundation's calendar as an independent oracle

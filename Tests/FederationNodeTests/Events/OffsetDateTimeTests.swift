@@ -1,5 +1,6 @@
 import FederationNode
 import Testing
+import Eldercare
 
 @Suite struct OffsetDateTimeTests {
     @Test(arguments: [

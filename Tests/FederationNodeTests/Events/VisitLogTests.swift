@@ -5,6 +5,7 @@ import Reports
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
 
 /// Helpers for visits and callbacks over a real store.
 enum EventSamples {

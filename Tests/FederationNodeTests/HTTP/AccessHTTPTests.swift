@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import FederationNode
+@testable import FederationHTTP
 
 /// Tokens and roles over the node's router (`AccessMiddleware`).
 @Suite struct AccessHTTPTests {

@@ -1,6 +1,7 @@
 import FederationNode
 import Hummingbird
 import HummingbirdTesting
+import Eldercare
 
 /// The fixed tokens of every `TestNode` (a real node draws random ones at `fedctl init`).
 enum TestTokens {

@@ -10,6 +10,9 @@ import Testing
 #endif
 
 @testable import FederationNode
+@testable import Eldercare
+@testable import FederationSync
+@testable import FederationHTTP
 
 /// The HTML dashboard at `/` at every level, empty and with data, in Chinese and English.
 @Suite struct DashboardHTTPTests {

@@ -6,6 +6,7 @@ import Reports
 import Testing
 
 @testable import FederationNode
+@testable import FederationHTTP
 
 /// `POST /api/v1/visits` and `/callbacks` through the router, over a real store.
 @Suite struct EventHTTPTests {

@@ -5,6 +5,7 @@ import LoopbackHTTP
 import Testing
 
 @testable import FederationNode
+@testable import FederationHTTP
 
 #if canImport(Glibc)
     import Glibc

@@ -7,6 +7,7 @@ import Reports
 import Testing
 
 @testable import FederationNode
+@testable import FederationHTTP
 
 /// `GET /metrics`: open, Prometheus text, and the values follow ingest, requests and sync.
 @Suite struct MetricsHTTPTests {

@@ -6,6 +6,8 @@ import Reports
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
+@testable import FederationHTTP
 
 @Suite struct NodeHTTPTests {
     /// 2026-01-31T12:00:00Z, the wall clock of the router tests.
@@ -303,9 +305,8 @@ import Testing
 
     @Test func aBadListenAddressIsAConfigurationError() throws {
         let node = try TestNode(Codes.community)
-        var config = node.context.config
-        config.http.listen = "no-port"
-        let context = NodeContext(config: config, code: node.code, store: node.store, logger: node.context.logger)
-        #expect(throws: NodeError.self) { _ = try NodeHTTP.makeApplication(context: context) }
+        let context = NodeContext(
+            code: node.code, name: "社区", listen: "no-port", store: node.store, logger: node.context.logger)
+        #expect(throws: ListenAddressError.self) { _ = try NodeHTTP.makeApplication(context: context) }
     }
 }

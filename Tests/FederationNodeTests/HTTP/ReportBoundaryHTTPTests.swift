@@ -8,6 +8,8 @@ import Reports
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
+@testable import FederationHTTP
 
 /// Issue 13: nothing a reader sends, and nothing stored, crashes a node through the reports. Every
 /// report route and the dashboard, over generated queries of extreme and invalid dates, periods,

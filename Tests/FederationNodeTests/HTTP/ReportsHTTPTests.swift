@@ -6,6 +6,8 @@ import Reports
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
+@testable import FederationSync
 
 /// Every report endpoint over HTTP, on a street that recorded two visits, two callbacks and three
 /// calls, with one linked community that reported by itself and one that did not.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import FederationNode
+@testable import FederationHTTP
 
 /// `ViewerMask`: what the viewer token sees of each personal field.
 @Suite struct ViewerMaskTests {

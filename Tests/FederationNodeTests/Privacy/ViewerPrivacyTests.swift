@@ -5,6 +5,8 @@ import Replication
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
+@testable import FederationHTTP
 
 /// What the viewer token sees (docs/PRIVACY.md, "What a viewer sees"): every GET route of a node,
 /// read with the viewer token over a roster whose personal data is known, shows no elder's name,

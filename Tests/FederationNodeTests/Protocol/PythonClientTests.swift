@@ -3,6 +3,8 @@ import Foundation
 import GRDB
 import Replication
 import Testing
+import ZeroMQTransport
+import FederationSync
 
 /// Proves docs/PROTOCOL.md: `tests/python/child_client.py`, a child written from the document and the
 /// .proto alone (pyzmq + protobuf), links to a real street node over CURVE, sends a statistics cell

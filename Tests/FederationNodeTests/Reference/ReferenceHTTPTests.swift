@@ -5,6 +5,7 @@ import Replication
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
 
 /// `/api/v1/providers`, `/api/v1/catalog`, `/api/v1/subsidy-policy` through the router, over a real store.
 @Suite struct ReferenceHTTPTests {

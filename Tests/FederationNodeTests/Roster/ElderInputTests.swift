@@ -2,6 +2,7 @@ import Replication
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
 
 @Suite struct ElderInputTests {
     static let node = RosterSamples.node

@@ -1,6 +1,7 @@
 @testable import FederationNode
 import Testing
 import TestSupport
+@testable import Eldercare
 
 /// The resident-ID checks work on UTF-8 bytes (a roster import checks 100,000 of them); these
 /// tests hold them to the character-based rules they replaced, on generated numbers, and the

@@ -5,6 +5,8 @@ import Replication
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
+@testable import FederationHTTP
 
 @Suite struct EligibilityPolicyTests {
     let policy = EligibilityPolicy()

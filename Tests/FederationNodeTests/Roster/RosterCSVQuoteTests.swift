@@ -5,6 +5,7 @@ import Replication
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
 
 /// A roster CSV with quotes that do not pair up: every line under the header is accounted for —
 /// accepted, a duplicate, or rejected naming its line and the reason — and the lines after a bad one

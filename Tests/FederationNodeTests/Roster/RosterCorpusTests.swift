@@ -3,6 +3,7 @@ import Replication
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
 
 /// The roster fuzzing seed corpus (fuzz/corpus/csv, written by scripts/fuzz-seeds.py; docs/TESTING.md)
 /// replayed through the importer, so it is exercised on every `swift test` even where libFuzzer is

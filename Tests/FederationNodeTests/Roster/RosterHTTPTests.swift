@@ -5,6 +5,8 @@ import Replication
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
+@testable import FederationHTTP
 
 @Suite struct RosterHTTPTests {
     static func app(_ node: TestNode) throws -> some ApplicationProtocol {

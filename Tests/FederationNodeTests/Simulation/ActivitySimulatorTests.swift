@@ -2,6 +2,8 @@ import FederationNode
 import Replication
 import Reports
 import Testing
+import Eldercare
+import Simulation
 
 @Suite struct ActivitySimulatorTests {
     static func communities() throws -> [NodeCode] {

@@ -4,6 +4,8 @@ import Replication
 import Testing
 
 @testable import FederationNode
+@testable import Eldercare
+@testable import FederationHTTP
 
 /// Reference data, the enrolment workflow and the privacy policy across real in-process nodes.
 @Suite(.serialized) struct DomainFederationTests {
@@ -74,7 +76,10 @@ import Testing
         _ = try Enrolment.perform(.apply, elder: id, by: "张社工", reason: nil, at: now, in: community)
         #expect(try await federation.eventually { try street.record("elders", key: id)?["status"] == "applied" })
         // A street cannot approve: that is the district's step.
-        #expect(throws: APIError.self) { try Enrolment.perform(.approve, elder: id, by: "王审核", reason: nil, at: now, in: street) }
+        let refused = #expect(throws: DomainError.self) {
+            try Enrolment.perform(.approve, elder: id, by: "王审核", reason: nil, at: now, in: street)
+        }
+        #expect(refused?.code == .forbiddenScope)
         _ = try Enrolment.perform(.review, elder: id, by: "王审核", reason: nil, at: now, in: street)
         #expect(try await federation.eventually { try district.record("elders", key: id)?["status"] == "reviewed" })
         let decided = try Enrolment.perform(.approve, elder: id, by: "李科长", reason: nil, at: now, in: district)

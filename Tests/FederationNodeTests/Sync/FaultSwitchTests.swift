@@ -4,6 +4,7 @@ import Replication
 import Testing
 
 @testable import FederationNode
+@testable import FederationSync
 
 /// The `[faults]` switches and the `[storage]` limit on real nodes over loopback ZeroMQ: figures stay
 /// exact under dropped and duplicated batches; a fast clock is refused and accepted once fixed; a full
@@ -119,14 +120,14 @@ import Testing
 @Suite struct BatchFaultsTests {
     @Test func switchesOffSendEveryBatchOnce() {
         var generator = SeededGenerator(seed: 7)
-        let faults = BatchFaults(nil)
+        let faults = BatchFaults()
         #expect(!faults.isActive)
         #expect((0..<1_000).allSatisfy { _ in faults.copies(using: &generator) == 1 })
     }
 
     @Test func dropAndDuplicateFollowTheirProbabilities() {
         var generator = SeededGenerator(seed: 11)
-        let faults = BatchFaults(NodeConfig.Faults(dropBatchProbability: 0.3, duplicateBatchProbability: 0.5))
+        let faults = BatchFaults(drop: 0.3, duplicate: 0.5)
         let draws = (0..<20_000).map { _ in faults.copies(using: &generator) }
         let dropped = Double(draws.filter { $0 == 0 }.count) / 20_000
         let duplicated = Double(draws.filter { $0 == 2 }.count) / 20_000

@@ -3,6 +3,8 @@ import Foundation
 import GRDB
 import Replication
 import Testing
+import Eldercare
+import FederationSync
 
 @Suite(.serialized) struct FederationSyncTests {
     static func calls(_ store: ReplicaStore, community: String, count: Int64, day: String = "2026-01-05") throws {

@@ -6,6 +6,9 @@ import Foundation
 import GRDB
 import Replication
 import Testing
+import ZeroMQTransport
+import FederationSync
+import FederationHTTP
 
 /// A trusted child that attacks its parent over real ZeroMQ (issue 13): extreme numbers in every
 /// numeric field of every message, a sibling's elders, statistics cells outside the grammar. Each is

@@ -3,6 +3,8 @@ import Foundation
 import GRDB
 import Replication
 import Testing
+import ZeroMQTransport
+import FederationSync
 
 /// A hand-driven child on a raw DEALER socket, to send what a well-behaved node never would.
 final class RawChild {

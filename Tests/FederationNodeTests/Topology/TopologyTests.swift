@@ -3,6 +3,8 @@ import Foundation
 import Replication
 import TestSupport
 import Testing
+import ZeroMQTransport
+import Eldercare
 
 @Suite struct TopologyTests {
     /// The repository's deploy/topologies directory.

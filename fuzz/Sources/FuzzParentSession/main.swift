@@ -17,6 +17,9 @@ import Replication
 import Reports
 
 @testable import FederationNode
+import Eldercare
+import FederationSync
+import FederationHTTP
 
 let street = try! NodeCode("130102001000")
 let child = try! NodeCode("130102001001")

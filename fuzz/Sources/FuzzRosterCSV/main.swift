@@ -8,6 +8,7 @@
 import Replication
 
 @testable import FederationNode
+import Eldercare
 
 /// The city: every community code of the seeds' city is inside its subtree, so rows get past the
 /// community check into the field checks.
