@@ -256,7 +256,7 @@ if Context.environment["ELDERCARE_FUZZ"] != nil {
         .executableTarget(
             name: "FuzzParentSession",
             dependencies: [
-                "FederationNode", "FederationSync", "Eldercare", "ZeroMQTransport", "Replication", "Reports",
+                "FederationNode", "FederationSync", "Eldercare", "Replication", "Reports",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "fuzz/Sources/FuzzParentSession"),

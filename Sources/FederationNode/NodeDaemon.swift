@@ -46,13 +46,12 @@ public final class NodeDaemon: Sendable {
                 storeConfiguration.now = { UInt64(max(1, Int64(Date().timeIntervalSince1970 * 1000) + offset)) }
             }
         }
-        let store = try ReplicaStore(path: directory.databasePath, node: code, schema: try DomainSchema.replicated(), configuration: storeConfiguration)
+        let store = try NodeSchema.open(path: directory.databasePath, node: code, configuration: storeConfiguration)
         if store.quarantinedAtOpen > 0 {
             logger.warning(
                 "moved \(store.quarantinedAtOpen) stored statistics cells that break the cell grammar to crdt_stats_refused; reports leave them out",
                 metadata: ["table": "crdt_stats_refused"])
         }
-        try await store.database.write { db in try LinkStatistics.prepare(db) }
         let (tokens, createdTokens) = try directory.loadOrCreateTokens()
         if !createdTokens.isEmpty {
             logger.notice(

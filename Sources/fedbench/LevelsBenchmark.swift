@@ -58,8 +58,7 @@ enum LevelsBenchmark {
         let community = nodes[nodes.count - 1]
         log("fedbench levels: writing \(elders) elders at the community \(community.code) before it starts…")
         do {
-            let store = try ReplicaStore(
-                path: community.directory.databasePath, node: try NodeCode(community.code), schema: try DomainSchema.replicated())
+            let store = try NodeSchema.open(path: community.directory.databasePath, node: try NodeCode(community.code))
             var roster = SampleRoster(seed: 20_260_101, communities: [try NodeCode(community.code)])
             var written = 0
             while written < elders {

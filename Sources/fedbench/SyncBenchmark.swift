@@ -96,8 +96,7 @@ enum SyncBenchmark {
         log("fedbench sync: writing \(elders) elders at the district before it links…")
         var writtenCells = 0
         do {
-            let store = try ReplicaStore(
-                path: districtDirectory.databasePath, node: try NodeCode("130102000000"), schema: try DomainSchema.replicated())
+            let store = try NodeSchema.open(path: districtDirectory.databasePath, node: try NodeCode("130102000000"))
             let communities = try (1...8).map { try NodeCode("1301020010\(String(format: "%02d", $0))") }
             var roster = SampleRoster(seed: 20_260_101, communities: communities)
             var written = 0

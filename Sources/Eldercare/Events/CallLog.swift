@@ -2,9 +2,8 @@ import GRDB
 public import Replication
 
 /// The `calls` table: the calls this node recorded, one row per call id, next to the statistics cells
-/// they moved. The table is local (not replicated); the cells travel.
+/// they moved. The table is local (not replicated); the cells travel. Its layout: `NodeSchema`.
 ///
-///     try CallLog.prepare(store)                       // at startup, idempotent
 ///     let result = try CallLog.record(calls, in: store)
 ///     result.recorded, result.duplicates
 public enum CallLog {
@@ -22,32 +21,6 @@ public enum CallLog {
             self.recorded = recorded
             self.duplicates = duplicates
         }
-    }
-
-    /// Creates the `calls` table and its index if they do not exist.
-    public static func prepare(_ store: ReplicaStore) throws {
-        try store.transaction { tx in try prepare(tx.db) }
-    }
-
-    static func prepare(_ db: Database) throws {
-        try db.execute(
-            sql: """
-                CREATE TABLE IF NOT EXISTS calls (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    received_at TEXT NOT NULL,
-                    day TEXT NOT NULL,
-                    hour INTEGER NOT NULL,
-                    channel TEXT NOT NULL,
-                    type TEXT NOT NULL,
-                    effective INTEGER NOT NULL,
-                    community TEXT NOT NULL,
-                    elder_id TEXT,
-                    outcome TEXT,
-                    handler TEXT,
-                    response_seconds INTEGER,
-                    recorded_at INTEGER NOT NULL);
-                CREATE INDEX IF NOT EXISTS calls_day_community ON calls(day, community);
-                """)
     }
 
     /// Records one call inside `tx`: inserts its row and adds 1 to this node's statistics cell for it.

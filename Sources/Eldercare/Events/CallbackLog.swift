@@ -8,25 +8,6 @@ public enum CallbackLog {
     /// The table name.
     public static let table = "callbacks"
 
-    /// Creates the `callbacks` table if it does not exist.
-    public static func prepare(_ store: ReplicaStore) throws {
-        try store.transaction { tx in
-            try tx.db.execute(
-                sql: """
-                    CREATE TABLE IF NOT EXISTS callbacks (
-                        id TEXT PRIMARY KEY NOT NULL,
-                        visit_id TEXT NOT NULL,
-                        at TEXT NOT NULL,
-                        score TEXT NOT NULL,
-                        complaint INTEGER NOT NULL,
-                        community TEXT NOT NULL,
-                        day TEXT NOT NULL,
-                        recorded_at INTEGER NOT NULL);
-                    CREATE INDEX IF NOT EXISTS callbacks_day_community ON callbacks(day, community);
-                    """)
-        }
-    }
-
     /// Records callbacks in one transaction; refused items are returned, the others recorded.
     ///
     /// - Throws: `ReplicationError(.storage)` if the database refuses; nothing is then recorded.

@@ -13,32 +13,6 @@ public enum VisitLog {
     /// The table name.
     public static let table = "visits"
 
-    /// Creates the `visits` table if it does not exist.
-    public static func prepare(_ store: ReplicaStore) throws {
-        try store.transaction { tx in
-            try tx.db.execute(
-                sql: """
-                    CREATE TABLE IF NOT EXISTS visits (
-                        id TEXT PRIMARY KEY NOT NULL,
-                        elder_id TEXT NOT NULL,
-                        provider_id TEXT NOT NULL,
-                        category TEXT NOT NULL,
-                        item TEXT NOT NULL,
-                        check_in TEXT NOT NULL,
-                        check_out TEXT NOT NULL,
-                        community TEXT NOT NULL,
-                        location TEXT,
-                        photo_count INTEGER,
-                        status TEXT NOT NULL,
-                        day TEXT NOT NULL,
-                        minutes INTEGER NOT NULL,
-                        recorded_at INTEGER NOT NULL,
-                        updated_at INTEGER NOT NULL);
-                    CREATE INDEX IF NOT EXISTS visits_day_community ON visits(day, community);
-                    """)
-        }
-    }
-
     /// Records visits in one transaction; items refused by the store's rules are returned in
     /// `rejected` and the others are still recorded.
     ///

@@ -16,12 +16,11 @@ struct DashboardAPI: Sendable {
     /// Roster counts shared with the report endpoints.
     let rosterCache: RosterCache
 
-    /// Installs the report rollup and adds `GET /` and `GET /dashboard/figures` to `router`.
+    /// Adds `GET /` and `GET /dashboard/figures` to `router`.
     static func register(
         on router: Router<NodeRequestContext>, context: NodeContext, now: @escaping @Sendable () -> Date,
         rosterCache: RosterCache
     ) throws {
-        try ReportsAPI.installRollup(context)
         let dashboard = DashboardAPI(context: context, now: now, rosterCache: rosterCache)
         router.get("/") { request, _ in try await dashboard.page(request, fragmentOnly: false) }
         router.get("/dashboard/figures") { request, _ in try await dashboard.page(request, fragmentOnly: true) }

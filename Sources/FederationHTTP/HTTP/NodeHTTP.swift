@@ -45,9 +45,6 @@ public enum NodeHTTP {
     static func makeRouter(context: NodeContext, now: @escaping @Sendable () -> Date = { Date() }) throws
         -> Router<NodeRequestContext>
     {
-        try CallLog.prepare(context.store)
-        try VisitLog.prepare(context.store)
-        try CallbackLog.prepare(context.store)
         let api = NodeAPI(context: context, now: now)
         let roster = RosterAPI(context: context, now: now)
         let reference = ReferenceAPI(context: context)

@@ -17,16 +17,15 @@ struct ReportsAPI: Sendable {
     /// Roster counts reused between requests while the roster is unchanged (shared with the dashboard).
     let rosterCache: RosterCache
 
-    /// Installs the report rollup in the node's store and adds every report route to `router`.
+    /// Adds every report route to `router` (the store was opened by `NodeSchema.open`, which installs
+    /// the report rollup).
     ///
     /// - Parameter rosterCache: the roster counts to share with the other readers of the router (the
     ///   dashboard).
-    /// - Throws: a database error if the rollup cannot be installed.
     static func register(
         on router: Router<NodeRequestContext>, context: NodeContext, now: @escaping @Sendable () -> Date,
         rosterCache: RosterCache = RosterCache()
     ) throws {
-        try installRollup(context)
         let api = ReportsAPI(context: context, now: now, rosterCache: rosterCache)
         let reports: [(String, @Sendable (ReportsAPI, Database, SummaryQuery, Date, Request) throws -> JSONValue)] = [
             ("summary", { api, db, query, asOf, _ in try api.summary(db, query, asOf) }),
@@ -41,12 +40,6 @@ struct ReportsAPI: Sendable {
         for (name, build) in reports {
             router.get(RouterPath("/api/v1/reports/\(name)")) { request, _ in try await api.respond(request, build) }
         }
-    }
-
-    /// Installs the derived rollup the reports (and the dashboard, which reads the same reports) are
-    /// fast with. Idempotent.
-    static func installRollup(_ context: NodeContext) throws {
-        try context.store.database.write { db in try ReportRollup.install(db, scope: context.code) }
     }
 
     func respond(

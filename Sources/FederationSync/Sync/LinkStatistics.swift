@@ -58,26 +58,6 @@ public struct LinkStatistics: Sendable, Equatable, Codable {
         case updatedAt = "updated_at"
     }
 
-    package static func prepare(_ db: Database) throws {
-        try db.execute(
-            sql: """
-                CREATE TABLE IF NOT EXISTS node_links (
-                    peer TEXT PRIMARY KEY, role TEXT NOT NULL, connected INTEGER NOT NULL, last_seen INTEGER NOT NULL,
-                    batches_sent INTEGER NOT NULL, cells_sent INTEGER NOT NULL, bytes_sent INTEGER NOT NULL,
-                    batches_received INTEGER NOT NULL,
-                    cells_received INTEGER NOT NULL, cells_applied INTEGER NOT NULL, refused_batches INTEGER NOT NULL,
-                    refused_cells INTEGER NOT NULL, last_error TEXT NOT NULL, peer_head INTEGER NOT NULL,
-                    updated_at INTEGER NOT NULL)
-                """)
-        let columns = Set(try db.columns(in: "node_links").map(\.name))
-        for (column, definition) in [
-            ("refused_changes", "INTEGER NOT NULL DEFAULT 0"), ("refused_by_code", "TEXT NOT NULL DEFAULT '{}'"),
-            ("privacy_stripped", "INTEGER NOT NULL DEFAULT 0"),
-        ] where !columns.contains(column) {
-            try db.execute(sql: "ALTER TABLE node_links ADD COLUMN \(column) \(definition)")
-        }
-    }
-
     /// Counts the refusals and strips of one applied batch.
     mutating func count(_ outcome: MergeOutcome, stripped: Int) {
         refusedChanges += Int64(outcome.refused)
@@ -99,7 +79,6 @@ public struct LinkStatistics: Sendable, Equatable, Codable {
 
     func save(_ database: DatabasePool) {
         try? database.write { db in
-            try Self.prepare(db)
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO node_links(peer, role, connected, last_seen, batches_sent, cells_sent,

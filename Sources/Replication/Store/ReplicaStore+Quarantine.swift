@@ -8,25 +8,9 @@ extension ReplicaStore {
     /// under another grammar) are judged once: the grammar's fingerprint is kept in `crdt_meta`, and a
     /// store already checked under the same one is not scanned again.
     ///
-    /// Runs in the opening transaction. Returns how many cells it moved.
+    /// Runs in the opening transaction, after the migrations (`replication-1` makes the table). Returns
+    /// how many cells it moved.
     static func quarantineStatistics(_ db: Database, grammar: StatisticGrammar) throws -> Int {
-        let columns = Set(try db.columns(in: "crdt_meta").map(\.name))
-        if !columns.contains("stats_grammar") {
-            try db.execute(sql: "ALTER TABLE crdt_meta ADD COLUMN stats_grammar TEXT NOT NULL DEFAULT ''")
-        }
-        try db.execute(
-            sql: """
-                CREATE TABLE IF NOT EXISTS crdt_stats_refused (
-                    origin TEXT NOT NULL,
-                    community TEXT NOT NULL,
-                    metric TEXT NOT NULL,
-                    dims TEXT NOT NULL,
-                    period TEXT NOT NULL,
-                    value INTEGER NOT NULL,
-                    clock INTEGER NOT NULL,
-                    reason TEXT NOT NULL,
-                    refused_at INTEGER NOT NULL)
-                """)
         let fingerprint = grammar.fingerprint
         guard try String.fetchOne(db, sql: "SELECT stats_grammar FROM crdt_meta WHERE id = 1") != fingerprint else {
             return 0

@@ -31,13 +31,17 @@ public final class ReplicaStore: Sendable {
     let tables: [StoredTable]
     let tablesByName: [String: Int]
 
-    /// Opens (creating if needed) the store at `path`.
+    /// Opens (creating if needed) the store at `path`: runs the store's own migrations
+    /// (`ownMigrations`), then `migrations` (the owner's local tables), each once; then adopts the
+    /// replicated tables `schema` declares (creating them, or adding columns declared since).
     ///
     /// - Throws: `ReplicationError(.invalidSchema)` if the file belongs to another node or its tables
-    ///   conflict with `schema`; `.storage` if SQLite cannot open it.
-    public init(path: String, node: NodeCode, schema: ReplicatedSchema, configuration: StoreConfiguration = .init())
-        throws
-    {
+    ///   conflict with `schema`; `.storage` if SQLite cannot open it or a migration fails (the
+    ///   migrations that ran before it stay; the failed one leaves nothing).
+    public init(
+        path: String, node: NodeCode, schema: ReplicatedSchema, configuration: StoreConfiguration = .init(),
+        migrations: StoreMigrations = StoreMigrations()
+    ) throws {
         self.node = node
         self.schema = schema
         self.configuration = configuration
@@ -67,8 +71,8 @@ public final class ReplicaStore: Sendable {
         var epoch = ""
         var quarantined = 0
         do {
+            try Self.ownMigrations.appending(migrations).migrate(database)
             try database.write { db in
-                try Self.createInternalTables(db)
                 epoch = try Self.claim(db, node: node)
                 quarantined = try Self.quarantineStatistics(db, grammar: configuration.statisticGrammar)
                 for table in schema.tables {
@@ -88,6 +92,16 @@ public final class ReplicaStore: Sendable {
         self.tablesByName = byName
         self.feedEpoch = epoch
         self.quarantinedAtOpen = quarantined
+    }
+
+    /// The store's own tables, version by version. `replication-1` is the layout of 2026-12, the last
+    /// before migrations were recorded: written with `IF NOT EXISTS` (and `clusterStatisticsByPeriod`,
+    /// the upgrade of an older cell layout), so it also adopts a store that an earlier version made.
+    /// Later versions are appended here and never edited.
+    public static var ownMigrations: StoreMigrations {
+        var migrations = StoreMigrations()
+        migrations.register("replication-1") { db in try createInternalTables(db) }
+        return migrations
     }
 
     private static func createInternalTables(_ db: Database) throws {
@@ -123,6 +137,24 @@ public final class ReplicaStore: Sendable {
                     seq INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL,
                     PRIMARY KEY (peer, direction));
+                """)
+        // The quarantine of cells that break the grammar (ReplicaStore+Quarantine.swift).
+        let columns = Set(try db.columns(in: "crdt_meta").map(\.name))
+        if !columns.contains("stats_grammar") {
+            try db.execute(sql: "ALTER TABLE crdt_meta ADD COLUMN stats_grammar TEXT NOT NULL DEFAULT ''")
+        }
+        try db.execute(
+            sql: """
+                CREATE TABLE IF NOT EXISTS crdt_stats_refused (
+                    origin TEXT NOT NULL,
+                    community TEXT NOT NULL,
+                    metric TEXT NOT NULL,
+                    dims TEXT NOT NULL,
+                    period TEXT NOT NULL,
+                    value INTEGER NOT NULL,
+                    clock INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    refused_at INTEGER NOT NULL)
                 """)
     }
 

@@ -82,11 +82,13 @@ import Eldercare
         #expect(try CallSummary.compute(city.store.database, scope: try NodeCode("130103000000"), days: day...day).total == 1)
     }
 
-    @Test func prepareIsIdempotent() throws {
+    @Test func reopeningTheStoreKeepsTheCalls() throws {
         let node = try TestNode(Codes.community)
         try CallLog.record([try call("C1")], in: node.store)
-        try CallLog.prepare(node.store)
-        try CallLog.prepare(node.store)
+        for _ in 0..<2 {
+            let reopened = try NodeSchema.open(path: node.store.database.path, node: node.code)
+            #expect(try reopened.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls") } == 1)
+        }
         #expect(try node.callRows() == 1)
     }
 }

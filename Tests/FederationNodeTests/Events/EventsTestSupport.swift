@@ -24,13 +24,11 @@ final class TestNode: Sendable {
         var configuration = StoreConfiguration()
         configuration.fsyncEveryCommit = false
         configuration.maxDatabaseBytes = maxDatabaseBytes
-        store = try ReplicaStore(
-            path: directory.appendingPathComponent("node.sqlite").path, node: node, schema: try DomainSchema.replicated(),
-            configuration: configuration)
+        store = try NodeSchema.open(
+            path: directory.appendingPathComponent("node.sqlite").path, node: node, configuration: configuration)
         context = NodeContext(
             config: NodeConfig(code: code, name: "测试节点", listen: "tcp://127.0.0.1:0", http: "127.0.0.1:0"), code: node,
             store: store, logger: Logger(label: "test.\(code)"), tokens: TestTokens.tokens)
-        try CallLog.prepare(store)
     }
 
     /// Number of rows in the `calls` table.

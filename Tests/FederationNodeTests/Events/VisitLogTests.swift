@@ -89,8 +89,6 @@ enum EventSamples {
 @Suite struct VisitLogTests {
     func node() throws -> TestNode {
         let node = try TestNode(Codes.street)
-        try VisitLog.prepare(node.store)
-        try CallbackLog.prepare(node.store)
         try EventSamples.register(["E1", "E2"], in: node.store)
         return node
     }
@@ -204,8 +202,6 @@ enum EventSamples {
     func cellsEqualARecountOfTheRawTables(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)
         let node = try TestNode(Codes.street)
-        try VisitLog.prepare(node.store)
-        try CallbackLog.prepare(node.store)
         let elders = (0..<8).map { "E\($0)" }
         try EventSamples.register(elders, in: node.store)
         let communities = [Codes.community, Codes.neighbour, Codes.otherStreetCommunity]

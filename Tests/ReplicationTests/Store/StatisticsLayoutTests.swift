@@ -39,10 +39,12 @@ import Testing
         let state = try street.canonicalState()
         let head = try street.headSequence()
         let path = directory.path(Fixtures.street.rawValue + ".sqlite")
-        // Put the table back into the first layout, as an older release left it.
+        // Put the table back into the first layout, as an older release left it (one that recorded no
+        // migrations either).
         try street.database.write { db in
             try db.execute(
                 sql: """
+                    DROP TABLE grdb_migrations;
                     CREATE TABLE old_stats (
                         origin INTEGER NOT NULL, community TEXT NOT NULL, metric TEXT NOT NULL, dims TEXT NOT NULL,
                         period TEXT NOT NULL, value INTEGER NOT NULL, clock INTEGER NOT NULL, seq INTEGER NOT NULL,

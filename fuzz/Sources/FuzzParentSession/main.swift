@@ -16,10 +16,9 @@ import GRDB
 import Replication
 import Reports
 
-@testable import FederationNode
-import Eldercare
-import FederationSync
-import FederationHTTP
+@testable import Eldercare
+@testable import FederationSync
+import FederationNode
 
 let street = try! NodeCode("130102001000")
 let child = try! NodeCode("130102001001")
@@ -33,8 +32,7 @@ let store: ReplicaStore = {
     var configuration = StoreConfiguration()
     configuration.fsyncEveryCommit = false
     configuration.statisticGrammar = DomainStatistics.grammar
-    let store = try! ReplicaStore(path: path, node: street, schema: try! DomainSchema.replicated(), configuration: configuration)
-    try! store.database.write { db in try LinkStatistics.prepare(db) }
+    let store = try! NodeSchema.open(path: path, node: street, configuration: configuration)
     // The sibling's elder the child will try to take over.
     try! store.write([
         RecordWrite(table: "elders", key: "S1", ["name": "张秀英", "community": .text(sibling.rawValue), "status": "active"])
@@ -163,7 +161,7 @@ public func fuzzParentSession(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     do {
         try store.database.read { db in
             _ = try CallSummary.compute(db, scope: street, days: CalendarDay("1970-01-01")!...CalendarDay("9998-12-31")!)
-            _ = try NodeStatus.links(db)
+            _ = try LinkStatus.snapshot(db)
             for row in try Row.fetchAll(db, sql: "SELECT value FROM crdt_stats") {
                 guard let value = row[0] as Int64?, (0...StatisticGrammar.maxValue).contains(value) else {
                     fatalError("a stored statistics cell is outside the grammar: \(row)")

@@ -7,8 +7,7 @@
 //     .build-fuzz/debug/FuzzRosterCSV fuzz/corpus/csv -max_total_time=60
 import Replication
 
-@testable import FederationNode
-import Eldercare
+@testable import Eldercare
 
 /// The city: every community code of the seeds' city is inside its subtree, so rows get past the
 /// community check into the field checks.
