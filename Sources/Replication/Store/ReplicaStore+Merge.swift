@@ -197,136 +197,83 @@ extension ReplicaStore {
         let db = context.db
         let schema = table.schema
         let slotCount = schema.columns.count + 1
+        let directory = self.directory
+        let originCode: (UInt32) throws -> String = { try directory.code(for: $0, db).rawValue }
+        // Read the record as stored (if it is), decide in RecordMerge, then persist what it decided.
         var rowID: Int64?
-        var values: [Value]
-        var erased: Value = .null
-        var oldScope: String?
-        var slots: [CellVersion]
+        var storedScope: String??
+        var merge: RecordMerge
         if let row = try Row.fetchOne(db.cachedStatement(sql: table.selectByKeySQL), arguments: [change.key]) {
             rowID = row[0]
-            values = (0..<schema.columns.count).map { Value(row[StoredTable.firstValueColumn + $0] as DatabaseValue) }
-            erased = Value(row[table.erasedIndex] as DatabaseValue)
-            oldScope = row[table.scopeIndex]
+            storedScope = .some(row[table.scopeIndex])
             let blob: Data = row[table.crdtIndex]
-            slots = blob.withUnsafeBytes { [CellVersion](blob: $0, count: slotCount) }
+            merge = RecordMerge(
+                values: (0..<schema.columns.count).map { Value(row[StoredTable.firstValueColumn + $0] as DatabaseValue) },
+                erased: Value(row[table.erasedIndex] as DatabaseValue),
+                slots: blob.withUnsafeBytes { [CellVersion](blob: $0, count: slotCount) }, originCode: originCode)
         } else {
-            values = Array(repeating: .null, count: schema.columns.count)
-            slots = Array(repeating: .empty, count: slotCount)
+            merge = RecordMerge(columns: schema.columns.count, originCode: originCode)
         }
-        let original = slots
-        var changed: [Int] = []
-        var erasureChanged = false
-        let counted = (applied: outcome.applied, duplicates: outcome.duplicates)
-
-        func isNewer(_ clock: UInt64, _ originID: UInt32, _ origin: NodeCode, than slot: CellVersion) throws -> Bool {
-            if clock != slot.clock { return clock > slot.clock }
-            if originID == slot.origin { return false }
-            return origin.rawValue > (try directory.code(for: slot.origin, db)).rawValue
-        }
-
         for cell in change.cells {
             let slot = cell.column == TableSchema.erasureColumn ? 0 : schema.index[cell.column]! + 1
-            let originID = try directory.id(for: cell.origin, db)
-            guard try isNewer(cell.clock.rawValue, originID, cell.origin, than: slots[slot]) else {
-                outcome.duplicates += 1
-                continue
-            }
-            slots[slot] = CellVersion(clock: cell.clock.rawValue, origin: originID, via: via, seq: 0)
-            if slot == 0 {
-                erased = cell.value
-                erasureChanged = true
-            } else {
-                values[slot - 1] = cell.value
-            }
-            if !changed.contains(slot) {
-                changed.append(slot)
-                outcome.applied += 1
-            } else {
-                // The same cell twice in one batch: the older of the two counts as a duplicate.
-                outcome.duplicates += 1
-            }
+            let origin = try directory.id(for: cell.origin, db)
+            try merge.offer(slot: slot, CellVersion(clock: cell.clock.rawValue, origin: origin, via: via, seq: 0), value: cell.value)
         }
-        if let owners, let scopeIndex = schema.scopeIndex {
-            let after = values[scopeIndex].textValue
+        if let owners, schema.scopeIndex != nil {
             if let refusal = Self.ownership(
-                of: change, table: schema.name, before: rowID == nil ? nil : .some(oldScope), after: after, owners: owners)
+                of: change, table: schema.name, before: storedScope, after: merge.scope(at: schema.scopeIndex),
+                owners: owners)
             {
-                outcome.applied = counted.applied
-                outcome.duplicates = counted.duplicates
                 outcome.refuse(refusal, cells: max(1, change.cells.count))
                 return
             }
         }
-        // An erasure tombstone scrubs every personal column it is newer than.
-        let tombstone = slots[0]
-        if tombstone.isWritten && (erasureChanged || !changed.isEmpty) {
-            let tombstoneOrigin = try directory.code(for: tombstone.origin, db)
-            for position in schema.personalIndexes {
-                let slot = position + 1
-                // At an equal version (only a node replaying its own clock could make one) the
-                // tombstone still wins, so the outcome does not depend on arrival order.
-                let sameVersion = slots[slot].clock == tombstone.clock && slots[slot].origin == tombstone.origin
-                if sameVersion ? !values[position].isNull
-                    : try isNewer(tombstone.clock, tombstone.origin, tombstoneOrigin, than: slots[slot])
-                {
-                    slots[slot] = CellVersion(clock: tombstone.clock, origin: tombstone.origin, via: tombstone.via, seq: 0)
-                    values[position] = .null
-                    if !changed.contains(slot) { changed.append(slot) }
-                }
-            }
-        }
-        guard !changed.isEmpty else { return }
-
+        outcome.applied += merge.applied
+        outcome.duplicates += merge.duplicates
+        try merge.scrubPersonal(schema.personalIndexes)
+        guard let sealed = merge.seal(
+            seq: context.seq + 1, via: via, scopeIndex: schema.scopeIndex, storedScope: storedScope)
+        else { return }
         let seq = context.nextSequence()
-        for slot in changed { slots[slot].seq = seq }
-        let scope = schema.scopeIndex.flatMap { values[$0].textValue }
-        var previousScope: String?
-        if rowID != nil, scope != oldScope {
-            // The record moved to another subtree: re-announce all of it so the new subtree gets it whole.
-            previousScope = oldScope
-            for slot in slots.indices where slots[slot].isWritten { slots[slot].seq = seq }
-        }
         if let rowID {
             // Rewrite only the columns that changed, so indexes on the others are left alone.
             var assignments = ""
             var arguments: [DatabaseValue] = []
-            arguments.reserveCapacity(changed.count + 3)
-            for slot in changed.sorted() {
+            arguments.reserveCapacity(sealed.changedSlots.count + 3)
+            for slot in sealed.changedSlots {
                 if slot == 0 {
                     assignments += "_erased = ?, "
-                    arguments.append(erased.databaseValue)
+                    arguments.append(sealed.erased.databaseValue)
                 } else {
                     assignments += table.quotedColumns[slot - 1] + " = ?, "
-                    arguments.append(values[slot - 1].databaseValue)
+                    arguments.append(sealed.values[slot - 1].databaseValue)
                 }
             }
-            if previousScope != nil || scope != oldScope {
+            if sealed.scopeChanged {
                 assignments += "_scope = ?, "
-                arguments.append(scope.databaseValue)
+                arguments.append(sealed.scope.databaseValue)
             }
-            arguments.append(slots.encodedBlob().databaseValue)
+            arguments.append(sealed.slots.encodedBlob().databaseValue)
             arguments.append(rowID.databaseValue)
             try db.cachedStatement(sql: "UPDATE \(table.quotedName) SET \(assignments)_crdt = ? WHERE rowid = ?")
                 .execute(arguments: StatementArguments(arguments))
-            // Feed entries no slot refers to any more are superseded.
-            for old in Set(original.lazy.map(\.seq).filter { $0 != 0 }) where !slots.contains(where: { $0.seq == old }) {
+            for old in sealed.superseded {
                 try db.cachedStatement(sql: "DELETE FROM crdt_feed WHERE seq = ?").execute(arguments: [Int64(old)])
             }
         } else {
             var arguments: [DatabaseValue] = []
             arguments.reserveCapacity(schema.columns.count + 4)
             arguments.append(change.key.databaseValue)
-            for value in values { arguments.append(value.databaseValue) }
-            arguments.append(erased.databaseValue)
-            arguments.append(scope.databaseValue)
-            arguments.append(slots.encodedBlob().databaseValue)
+            for value in sealed.values { arguments.append(value.databaseValue) }
+            arguments.append(sealed.erased.databaseValue)
+            arguments.append(sealed.scope.databaseValue)
+            arguments.append(sealed.slots.encodedBlob().databaseValue)
             try db.cachedStatement(sql: table.insertSQL).execute(arguments: StatementArguments(arguments))
             rowID = db.lastInsertedRowID
         }
-        let entryVia = slots.allSatisfy { $0.seq != seq || $0.via == via } ? via : 0
         try db.cachedStatement(
             sql: "INSERT INTO crdt_feed(seq, tbl, rid, via, scope, scope_prev) VALUES (?, ?, ?, ?, ?, ?)"
-        ).execute(arguments: [Int64(seq), table.id, rowID, Int64(entryVia), scope, previousScope])
+        ).execute(arguments: [Int64(seq), table.id, rowID, Int64(sealed.entryVia), sealed.scope, sealed.previousScope])
         outcome.changedRecords.append(RecordRef(table: schema.name, key: change.key))
     }
 
