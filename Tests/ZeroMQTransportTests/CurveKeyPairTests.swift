@@ -2,7 +2,7 @@ import Testing
 import ZeroMQTransport
 
 extension TransportTests {
-    @Suite struct CurveKeyPairTests {
+    @Suite(.timeLimit(.minutes(10))) struct CurveKeyPairTests {
         private static let z85 = Set(
             "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#")
 

@@ -59,7 +59,7 @@ private actor Counter {
 }
 
 extension TransportTests {
-    @Suite struct SerialThreadExecutorTests {
+    @Suite(.timeLimit(.minutes(10))) struct SerialThreadExecutorTests {
         @Test func anActorOwningASocketPollsAndReceivesAcrossAwaits() async throws {
             let context = try ZeroMQContext()
             defer { context.shutdown() }

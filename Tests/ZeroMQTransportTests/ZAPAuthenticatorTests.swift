@@ -3,7 +3,7 @@ import Testing
 @testable import ZeroMQTransport
 
 extension TransportTests {
-    @Suite struct ZAPAuthenticatorTests {
+    @Suite(.timeLimit(.minutes(10))) struct ZAPAuthenticatorTests {
         private static let childCode = "130102001001"
 
         /// A CURVE ROUTER on loopback with a ZAP handler that trusts `trusted` as `childCode`.

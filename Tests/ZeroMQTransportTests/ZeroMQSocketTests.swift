@@ -2,7 +2,7 @@ import Testing
 import ZeroMQTransport
 
 extension TransportTests {
-    @Suite struct ZeroMQSocketTests {
+    @Suite(.timeLimit(.minutes(10))) struct ZeroMQSocketTests {
         @Test func dealerAndRouterExchangeMultipartMessages() throws {
             let context = try ZeroMQContext()
             defer { context.shutdown() }

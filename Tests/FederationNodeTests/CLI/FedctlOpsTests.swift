@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `fedctl plan`, `simulate`, `backup` and `demo` as an operator runs them.
-@Suite(.serialized) struct FedctlOpsTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FedctlOpsTests {
     static let community = "130102001001"
 
     @Test func planCreatesAFederationKeepsItsKeysAndRefusesABadTopology() throws {

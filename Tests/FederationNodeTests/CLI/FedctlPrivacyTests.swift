@@ -3,7 +3,7 @@ import Testing
 
 /// `fedctl init` and the federation's privacy key (docs/PRIVACY.md): the top node makes it, only the
 /// nodes at or below the boundary keep it.
-@Suite struct FedctlPrivacyTests {
+@Suite(.timeLimit(.minutes(10))) struct FedctlPrivacyTests {
     @Test func theCityPrintsTheKeyWithoutKeepingItAndTheNodesBelowTakeIt() throws {
         let federation = try ProcessFederation()
         defer { federation.shutdown() }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Four nodes set up and started with the contract commands, as separate processes.
-@Suite(.serialized) struct FedctlProcessTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FedctlProcessTests {
     static func call(_ id: String, community: String, effective: Bool) -> [String: Any] {
         [
             "id": id, "received_at": "2026-01-05T09:15:00+08:00", "channel": "hotline",

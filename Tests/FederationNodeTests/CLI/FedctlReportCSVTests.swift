@@ -5,7 +5,7 @@ import Eldercare
 
 /// `fedctl report providers --format csv` against a running node whose provider names a formula: the
 /// export a city hands to Excel shows it as text.
-@Suite(.serialized) struct FedctlReportCSVTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FedctlReportCSVTests {
     static let street = "130102001000"
 
     @Test func aProviderNamedLikeAFormulaIsExportedAsText() async throws {

@@ -4,7 +4,7 @@ import Replication
 import Testing
 
 /// `fedctl report` against a running street node: table, CSV for Excel, JSON, and errors.
-@Suite(.serialized) struct FedctlReportTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FedctlReportTests {
     static let street = "130102001000"
 
     @Test func reportsAsTableCSVAndJSON() async throws {

@@ -3,7 +3,7 @@ import Testing
 
 /// `fedctl token show|rotate`, the token files, and tokens created on the first `fedctl run` of an
 /// older data directory — as separate processes.
-@Suite(.serialized) struct FedctlTokenTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FedctlTokenTests {
     static let community = "130102001001"
 
     static func mode(_ path: String) throws -> Int {

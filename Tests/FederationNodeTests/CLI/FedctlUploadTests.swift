@@ -5,7 +5,7 @@ import Testing
 import Simulation
 
 /// `fedctl import roster` and `fedctl ingest` against a running node process.
-@Suite(.serialized) struct FedctlUploadTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FedctlUploadTests {
     static let community = "130102001001"
 
     static func rosterCSV(count: Int, badLine: Bool) throws -> String {

@@ -5,7 +5,7 @@ import Testing
 /// runs as processes; known roster elders, calls, service visits and satisfaction callbacks recorded at
 /// the communities and at the city reach the city's, each district's, a street's and each community's
 /// summary exactly. Every expected figure is worked out here from the injected events (`Expected`).
-@Suite(.serialized) struct PlannedFederationTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PlannedFederationTests {
     static let city = "130100000000"
     static let district = "130102000000"
     static let street = "130102001000"

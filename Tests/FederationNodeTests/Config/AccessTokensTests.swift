@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import Eldercare
 
-@Suite struct AccessTokensTests {
+@Suite(.timeLimit(.minutes(10))) struct AccessTokensTests {
     func temporaryPath() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("eldercare-tokens-\(UUID().uuidString)").path
     }

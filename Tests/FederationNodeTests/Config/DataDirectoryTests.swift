@@ -4,7 +4,7 @@ import Replication
 import Testing
 import ZeroMQTransport
 
-@Suite struct DataDirectoryTests {
+@Suite(.timeLimit(.minutes(10))) struct DataDirectoryTests {
     func temporaryPath() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("eldercare-dd-\(UUID().uuidString)").path
     }

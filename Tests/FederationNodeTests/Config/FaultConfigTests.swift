@@ -4,7 +4,7 @@ import Replication
 import Testing
 
 /// `[faults]` and `[storage]` in node.toml: absent means off, values read back, out of range refused.
-@Suite struct FaultConfigTests {
+@Suite(.timeLimit(.minutes(10))) struct FaultConfigTests {
     static func directory(_ toml: String) throws -> (DataDirectory, URL) {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("eldercare-faults-\(UUID().uuidString)")
         let directory = try DataDirectory.initialize(

@@ -9,7 +9,7 @@ import Testing
 
 /// Only nodes at or below the privacy boundary hold `[privacy] hash_key` (docs/PRIVACY.md): with it, a
 /// city could recover every resident ID from the birth month, gender and community it stores.
-@Suite struct PrivacyBoundaryTests {
+@Suite(.timeLimit(.minutes(10))) struct PrivacyBoundaryTests {
     static let key = String(repeating: "3f9a", count: 16)
 
     static func config(_ code: String, key: String? = Self.key, upTo level: NodeCode.Level = .district) -> NodeConfig {

@@ -5,7 +5,7 @@ import Testing
 @testable import FederationNode
 @testable import Eldercare
 
-@Suite struct PrivacyPolicyTests {
+@Suite(.timeLimit(.minutes(10))) struct PrivacyPolicyTests {
     static let key = String(repeating: "3f9a", count: 16)
 
     static func cell(_ column: String, _ value: Value) -> CellChange {

@@ -6,7 +6,7 @@ import Testing
 @testable import Eldercare
 
 /// The receiving guard: what a node above the privacy boundary keeps of a child's batch, without a key.
-@Suite struct PrivacyReducerTests {
+@Suite(.timeLimit(.minutes(10))) struct PrivacyReducerTests {
     static let clock = HybridTimestamp(rawValue: 7 << 20)
     static let origin = try! NodeCode("130102001001")
     /// A keyed hash as a district sends it (64 lowercase hex digits).

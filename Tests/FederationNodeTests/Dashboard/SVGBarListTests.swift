@@ -7,7 +7,7 @@ import Testing
 
 /// The category charts of the dashboard: long labels (Chinese and English) wrap inside the label
 /// column, and no label overlaps another label or a bar.
-@Suite struct SVGBarListTests {
+@Suite(.timeLimit(.minutes(10))) struct SVGBarListTests {
     static let long = [
         "family planning special households whose only child died or is disabled",
         "计划生育特殊家庭（独生子女伤残或死亡家庭）及其他需要特别关照的老年人",

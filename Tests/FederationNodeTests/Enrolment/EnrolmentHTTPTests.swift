@@ -9,7 +9,7 @@ import Testing
 @testable import FederationHTTP
 
 /// The enrolment workflow (`POST /api/v1/elders/{id}/apply|review|approve|reject`, `GET /api/v1/enrolments`).
-@Suite struct EnrolmentHTTPTests {
+@Suite(.timeLimit(.minutes(10))) struct EnrolmentHTTPTests {
     /// 2026-11-25 10:00 in China (02:00 UTC): an approval now takes effect in December.
     static let november: Date = {
         var calendar = Calendar(identifier: .gregorian)

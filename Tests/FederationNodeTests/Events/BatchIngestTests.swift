@@ -9,7 +9,7 @@ import Testing
 
 /// The per-batch shortcuts of the ingest path: statistics summed per cell, and items decoded straight
 /// into typed fields with the same answer as the `EventFields` path for every item, good or bad.
-@Suite struct BatchIngestTests {
+@Suite(.timeLimit(.minutes(10))) struct BatchIngestTests {
     static let community = Codes.community
 
     func call(_ id: String, hour: Int = 9, channel: CallChannel = .hotline) throws -> CallRecord {

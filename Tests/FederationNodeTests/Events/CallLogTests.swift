@@ -6,7 +6,7 @@ import Reports
 import Testing
 import Eldercare
 
-@Suite struct CallLogTests {
+@Suite(.timeLimit(.minutes(10))) struct CallLogTests {
     func call(
         _ id: String, _ receivedAt: String = "2026-01-05T01:30:00Z", channel: CallChannel = .hotline,
         type: CallType = .serviceRequest, effective: Bool = true, community: String = Codes.community

@@ -3,7 +3,7 @@ import Replication
 import Testing
 import Eldercare
 
-@Suite struct CallRecordTests {
+@Suite(.timeLimit(.minutes(10))) struct CallRecordTests {
     func make(
         id: String = "C1", receivedAt: String = "2026-01-05T09:30:00+08:00", type: CallType = .consultation,
         effective: Bool = false, community: String = Codes.community, elderID: String? = nil, outcome: String? = nil,

@@ -8,7 +8,7 @@ import Eldercare
 /// Random calls recorded at three nodes (with retries), merged up to the city: every summary the city
 /// computes equals a recount from the raw calls, using Foundation's calendar as an independent oracle
 /// for the China Standard Time day and hour.
-@Suite struct CallSummaryPropertyTests {
+@Suite(.timeLimit(.minutes(10))) struct CallSummaryPropertyTests {
     struct RawCall {
         let node: Int
         let call: CallRecord

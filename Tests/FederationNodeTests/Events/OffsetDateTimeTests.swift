@@ -2,7 +2,7 @@ import FederationNode
 import Testing
 import Eldercare
 
-@Suite struct OffsetDateTimeTests {
+@Suite(.timeLimit(.minutes(10))) struct OffsetDateTimeTests {
     @Test(arguments: [
         ("2026-01-05T01:30:00Z", "2026-01-05", 9),
         ("2026-01-05T09:30:00+08:00", "2026-01-05", 9),

@@ -86,7 +86,7 @@ enum EventSamples {
     static let allMetrics = [ServiceStatistics.visitsMetric, ServiceStatistics.minutesMetric, SatisfactionStatistics.metric]
 }
 
-@Suite struct VisitLogTests {
+@Suite(.timeLimit(.minutes(10))) struct VisitLogTests {
     func node() throws -> TestNode {
         let node = try TestNode(Codes.street)
         try EventSamples.register(["E1", "E2"], in: node.store)
@@ -197,7 +197,7 @@ enum EventSamples {
 
 /// Random visits (some cancelled at once, some cancelled later, with retries) and callbacks: the
 /// statistics cells always equal a recount of the raw tables.
-@Suite struct EventCellsPropertyTests {
+@Suite(.timeLimit(.minutes(10))) struct EventCellsPropertyTests {
     @Test(arguments: [1, 2, 3, 42, 2026] as [UInt64])
     func cellsEqualARecountOfTheRawTables(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)

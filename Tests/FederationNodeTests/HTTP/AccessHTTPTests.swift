@@ -7,7 +7,7 @@ import Testing
 @testable import FederationHTTP
 
 /// Tokens and roles over the node's router (`AccessMiddleware`).
-@Suite struct AccessHTTPTests {
+@Suite(.timeLimit(.minutes(10))) struct AccessHTTPTests {
     static func app(_ node: TestNode) throws -> some ApplicationProtocol {
         Application(router: try NodeHTTP.makeRouter(context: node.context))
     }

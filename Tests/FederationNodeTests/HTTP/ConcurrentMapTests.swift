@@ -4,7 +4,7 @@ import Testing
 
 /// `concurrentMap` (the roster import's row checks on every core) gives exactly `map`'s result, in
 /// order, for every size around its chunk boundaries, and calls the transform once per element.
-@Suite struct ConcurrentMapTests {
+@Suite(.timeLimit(.minutes(10))) struct ConcurrentMapTests {
     @Test(arguments: [0, 1, 999, 1_000, 1_999, 2_000, 2_001, 10_007])
     func equalsMapInOrder(_ count: Int) {
         let values = (0..<count).map { $0 &* 7_919 % 10_007 }

@@ -15,7 +15,7 @@ import Testing
 @testable import FederationHTTP
 
 /// The HTML dashboard at `/` at every level, empty and with data, in Chinese and English.
-@Suite struct DashboardHTTPTests {
+@Suite(.timeLimit(.minutes(10))) struct DashboardHTTPTests {
     /// 2026-01-06T12:00:00+08:00.
     static let now = Date(timeIntervalSince1970: 1_767_672_000)
 

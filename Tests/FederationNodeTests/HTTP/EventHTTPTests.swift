@@ -9,7 +9,7 @@ import Testing
 @testable import FederationHTTP
 
 /// `POST /api/v1/visits` and `/callbacks` through the router, over a real store.
-@Suite struct EventHTTPTests {
+@Suite(.timeLimit(.minutes(10))) struct EventHTTPTests {
     static func post(_ client: some TestClientProtocol, _ path: String, _ body: String) async throws -> TestResponse {
         try await client.authorized(
             uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))

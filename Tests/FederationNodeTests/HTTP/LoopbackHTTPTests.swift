@@ -13,7 +13,7 @@ import Testing
 
 /// The load generators' client (`LoopbackHTTP`): answers from a live node, and a request that is
 /// never answered fails at its deadline instead of waiting for ever (the chaos harness relies on it).
-@Suite struct LoopbackHTTPTests {
+@Suite(.timeLimit(.minutes(10))) struct LoopbackHTTPTests {
     @Test func itReadsALiveNodesAnswersOnOneKeptConnection() async throws {
         let node = try TestNode(Codes.community)
         let app = try NodeHTTP.makeApplication(context: node.context)

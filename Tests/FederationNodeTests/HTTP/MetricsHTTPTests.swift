@@ -10,7 +10,7 @@ import Testing
 @testable import FederationHTTP
 
 /// `GET /metrics`: open, Prometheus text, and the values follow ingest, requests and sync.
-@Suite struct MetricsHTTPTests {
+@Suite(.timeLimit(.minutes(10))) struct MetricsHTTPTests {
     static func scrape(_ client: some TestClientProtocol) async throws -> String {
         let response = try await client.execute(uri: "/metrics", method: .get)
         #expect(response.status == .ok)

@@ -9,7 +9,7 @@ import Testing
 @testable import Eldercare
 @testable import FederationHTTP
 
-@Suite struct NodeHTTPTests {
+@Suite(.timeLimit(.minutes(10))) struct NodeHTTPTests {
     /// 2026-01-31T12:00:00Z, the wall clock of the router tests.
     static let now = Date(timeIntervalSince1970: 1_769_860_800)
 

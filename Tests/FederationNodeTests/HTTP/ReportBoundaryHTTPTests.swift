@@ -15,7 +15,7 @@ import Testing
 /// report route and the dashboard, over generated queries of extreme and invalid dates, periods,
 /// metrics, scopes and stray numbers, answers 200, or 400 (403 for a code outside the node's subtree)
 /// with a message; and over stored cells and replicated rows of any Int64, every route still answers.
-@Suite struct ReportBoundaryHTTPTests {
+@Suite(.timeLimit(.minutes(10))) struct ReportBoundaryHTTPTests {
     static let reportRoutes = [
         "/api/v1/reports/summary", "/api/v1/reports/calls", "/api/v1/reports/services",
         "/api/v1/reports/satisfaction", "/api/v1/reports/roster", "/api/v1/reports/providers",

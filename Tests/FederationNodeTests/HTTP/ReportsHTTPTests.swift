@@ -11,7 +11,7 @@ import Testing
 
 /// Every report endpoint over HTTP, on a street that recorded two visits, two callbacks and three
 /// calls, with one linked community that reported by itself and one that did not.
-@Suite struct ReportsHTTPTests {
+@Suite(.timeLimit(.minutes(10))) struct ReportsHTTPTests {
     static func node() throws -> TestNode {
         let node = try TestNode(Codes.street)
         try node.store.write([

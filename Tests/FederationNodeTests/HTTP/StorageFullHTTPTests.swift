@@ -8,7 +8,7 @@ import Testing
 
 /// A node whose database reached `[storage] max_database_mb` refuses ingest cleanly: 507 with a JSON
 /// error, nothing written, the node still answers reads.
-@Suite struct StorageFullHTTPTests {
+@Suite(.timeLimit(.minutes(10))) struct StorageFullHTTPTests {
     @Test func ingestIntoAFullDatabaseAnswers507AndWritesNothing() async throws {
         let node = try TestNode(Codes.community, maxDatabaseBytes: 1 << 20)
         try await NodeHTTPTests.app(node).test(.router) { client in

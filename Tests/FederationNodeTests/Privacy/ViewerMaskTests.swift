@@ -4,7 +4,7 @@ import Testing
 @testable import FederationHTTP
 
 /// `ViewerMask`: what the viewer token sees of each personal field.
-@Suite struct ViewerMaskTests {
+@Suite(.timeLimit(.minutes(10))) struct ViewerMaskTests {
     @Test func aResidentIDKeepsItsLastFourCharactersOnly() {
         #expect(ViewerMask.residentID("130102194912310024") == "**************0024")
         #expect(ViewerMask.residentID("11010519491231002X") == "**************002X")

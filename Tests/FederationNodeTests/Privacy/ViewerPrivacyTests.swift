@@ -12,7 +12,7 @@ import Testing
 /// read with the viewer token over a roster whose personal data is known, shows no elder's name,
 /// phone, address, emergency contact, resident ID or full birth date, and no more than the last four
 /// characters of a resident ID — so what a viewer sees together leaves dozens of candidate IDs.
-@Suite struct ViewerPrivacyTests {
+@Suite(.timeLimit(.minutes(10))) struct ViewerPrivacyTests {
     /// One elder as registered, with every personal string a viewer must not see.
     struct Person {
         let id: String

@@ -14,7 +14,7 @@ import FederationSync
 ///
 /// Needs `python3` with `pip install -r tests/python/requirements.txt` and `protoc` on PATH; without
 /// them the tests fail (they do not skip), saying what to install.
-@Suite(.serialized) struct PythonClientTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PythonClientTests {
     static let street = "130102001000"
     static let child = "130102001001"
     static let period = "2026-01-05"

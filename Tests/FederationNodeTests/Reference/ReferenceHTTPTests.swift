@@ -8,7 +8,7 @@ import Testing
 @testable import Eldercare
 
 /// `/api/v1/providers`, `/api/v1/catalog`, `/api/v1/subsidy-policy` through the router, over a real store.
-@Suite struct ReferenceHTTPTests {
+@Suite(.timeLimit(.minutes(10))) struct ReferenceHTTPTests {
     static func post(_ client: some TestClientProtocol, _ path: String, _ body: String = "") async throws -> TestResponse {
         try await client.authorized(
             uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))

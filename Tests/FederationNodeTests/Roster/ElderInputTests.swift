@@ -4,7 +4,7 @@ import Testing
 @testable import FederationNode
 @testable import Eldercare
 
-@Suite struct ElderInputTests {
+@Suite(.timeLimit(.minutes(10))) struct ElderInputTests {
     static let node = RosterSamples.node
 
     static func check(_ fields: [String: ElderFieldValue]) throws -> ElderInput {

@@ -6,7 +6,7 @@ import TestSupport
 /// The resident-ID checks work on UTF-8 bytes (a roster import checks 100,000 of them); these
 /// tests hold them to the character-based rules they replaced, on generated numbers, and the
 /// control-character test of text fields to Unicode's general category Cc.
-@Suite struct ResidentIDBytesTests {
+@Suite(.timeLimit(.minutes(10))) struct ResidentIDBytesTests {
     /// The rules as first written, on Characters: the reference.
     static func reference(_ text: String) -> String? {
         let characters = Array(text.uppercased())

@@ -8,7 +8,7 @@ import Testing
 @testable import Eldercare
 @testable import FederationHTTP
 
-@Suite struct EligibilityPolicyTests {
+@Suite(.timeLimit(.minutes(10))) struct EligibilityPolicyTests {
     let policy = EligibilityPolicy()
 
     @Test func theSeedsTiersAndSubsidies() {
@@ -43,7 +43,7 @@ import Testing
     }
 }
 
-@Suite struct RosterAuditHTTPTests {
+@Suite(.timeLimit(.minutes(10))) struct RosterAuditHTTPTests {
     @Test func theAuditListsUnqualifiedEldersAndDuplicateResidentIDs() async throws {
         let node = try TestNode(RosterSamples.node)
         let today = CalendarDayFixture.date("2026-06-01T04:00:00Z")

@@ -10,7 +10,7 @@ import Testing
 /// A roster CSV with quotes that do not pair up: every line under the header is accounted for —
 /// accepted, a duplicate, or rejected naming its line and the reason — and the lines after a bad one
 /// are still read (issue 13: one unmatched quote used to swallow every following row).
-@Suite struct RosterCSVQuoteTests {
+@Suite(.timeLimit(.minutes(10))) struct RosterCSVQuoteTests {
     static let header = "id,resident_id,name,address,community,phone"
 
     /// `count` valid elders as CSV lines (the address quoted, as Excel writes a cell with a comma),

@@ -8,7 +8,7 @@ import Testing
 /// The roster fuzzing seed corpus (fuzz/corpus/csv, written by scripts/fuzz-seeds.py; docs/TESTING.md)
 /// replayed through the importer, so it is exercised on every `swift test` even where libFuzzer is
 /// not built; inputs a fuzzing run found crashing are kept there too and replayed the same way.
-@Suite struct RosterCorpusTests {
+@Suite(.timeLimit(.minutes(10))) struct RosterCorpusTests {
     static let directory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fuzz/corpus/csv")

@@ -8,7 +8,7 @@ import Testing
 @testable import Eldercare
 @testable import FederationHTTP
 
-@Suite struct RosterHTTPTests {
+@Suite(.timeLimit(.minutes(10))) struct RosterHTTPTests {
     static func app(_ node: TestNode) throws -> some ApplicationProtocol {
         Application(router: try NodeHTTP.makeRouter(context: node.context))
     }

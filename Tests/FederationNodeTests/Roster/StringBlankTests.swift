@@ -3,7 +3,7 @@ import Testing
 
 @testable import FederationNode
 
-@Suite struct StringBlankTests {
+@Suite(.timeLimit(.minutes(10))) struct StringBlankTests {
     /// Every scalar Foundation counts as white space or a line break, a few that it does not, and
     /// ordinary text around them.
     static let scalars: [Unicode.Scalar] = (0x00...0x3100).compactMap(Unicode.Scalar.init) + [

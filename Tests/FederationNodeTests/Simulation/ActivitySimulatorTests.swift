@@ -5,7 +5,7 @@ import Testing
 import Eldercare
 import Simulation
 
-@Suite struct ActivitySimulatorTests {
+@Suite(.timeLimit(.minutes(10))) struct ActivitySimulatorTests {
     static func communities() throws -> [NodeCode] {
         try ["130102001001", "130102001002", "130104001001", "130104002002"].map { try NodeCode($0) }
     }

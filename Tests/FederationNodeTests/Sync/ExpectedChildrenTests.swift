@@ -10,7 +10,7 @@ import Testing
 /// Reporting health counts every trusted child as expected, also one that has never synced: a
 /// district office that was set up but never connected must lower the city's reporting rate, not
 /// vanish from it (DHIS2: reporting rate = reported ÷ expected).
-@Suite(.serialized) struct ExpectedChildrenTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ExpectedChildrenTests {
     @Test func aTrustedChildThatNeverSyncedIsExpectedAndNotReported() async throws {
         let federation = try TestFederation()
         let city = try await federation.start("130100000000")

@@ -6,7 +6,7 @@ import Testing
 import Eldercare
 import FederationSync
 
-@Suite(.serialized) struct FederationSyncTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FederationSyncTests {
     static func calls(_ store: ReplicaStore, community: String, count: Int64, day: String = "2026-01-05") throws {
         let key = StatKey(
             origin: store.node, community: try NodeCode(community), metric: "calls",
@@ -74,8 +74,13 @@ import FederationSync
         try Self.calls(city, community: "130102002002", count: 100)
         let target = try federation.store("130102002002")
         #expect(try await federation.eventually { try target.total("calls", within: try NodeCode("130102002002")) == 108 })
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(try federation.store("130102002001").total("calls", within: try NodeCode("130102002002")) == 0)
+        // Its sibling under the same street never gets it: a later city call about the sibling arrives
+        // there, and the links keep the city's order, so a misrouted change would have come first.
+        let sibling = try federation.store("130102002001")
+        let own = try sibling.total("calls", within: try NodeCode("130102002001"))
+        try Self.calls(city, community: "130102002001", count: 1)
+        #expect(try await federation.eventually { try sibling.total("calls", within: try NodeCode("130102002001")) == own + 1 })
+        #expect(try sibling.total("calls", within: try NodeCode("130102002002")) == 0)
         #expect(try federation.store("130101001001").total("calls", within: try NodeCode("130100000000")) == 1)
         await federation.shutdown()
     }
@@ -98,8 +103,10 @@ import FederationSync
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(try await federation.eventually { try city.total("calls", within: try NodeCode("130100000000")) == sent })
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(try city.total("calls", within: try NodeCode("130100000000")) == sent)
+        // Nothing resent arrives later and counts twice: one more call after it all is counted exactly.
+        try Self.calls(community, community: "130102001001", count: 1, day: "2026-01-25")
+        sent += 1
+        #expect(try await federation.eventually { try city.total("calls", within: try NodeCode("130100000000")) == sent })
         await federation.shutdown()
     }
 
@@ -125,8 +132,9 @@ import FederationSync
         let newStreet = try federation.store("130102002000")
         #expect(try await federation.eventually { try newStreet.total("calls", within: try NodeCode("130102001001")) == 13 })
         #expect(try await federation.eventually { try city.total("calls", within: try NodeCode("130100000000")) == 13 })
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(try city.total("calls", within: try NodeCode("130100000000")) == 13)
+        // Nothing sent through the old street arrives later and counts twice: one more call is counted exactly.
+        try Self.calls(try federation.store("130102001001"), community: "130102001001", count: 1, day: "2026-01-20")
+        #expect(try await federation.eventually { try city.total("calls", within: try NodeCode("130100000000")) == 14 })
         // Nothing the community sent its new street was refused.
         let refused = try await newStreet.database.read { db in try LinkStatistics.all(db).map(\.refusedBatches).reduce(0, +) }
         #expect(refused == 0)

@@ -14,7 +14,7 @@ import FederationHTTP
 /// numeric field of every message, a sibling's elders, statistics cells outside the grammar. Each is
 /// refused with the documented code (docs/PROTOCOL.md, "What a receiver refuses"), counted in
 /// `fedctl status` and `/metrics`, and the parent keeps serving its honest child.
-@Suite(.serialized) struct HostileChildTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct HostileChildTests {
     static let street = HostileInputTests.street
     static let honest = HostileInputTests.honest
     static let raw = HostileInputTests.raw

@@ -59,7 +59,7 @@ final class RawChild {
     }
 }
 
-@Suite(.serialized) struct HostileInputTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct HostileInputTests {
     static let street = "130102001000"
     static let honest = "130102001001"
     static let raw = "130102001002"

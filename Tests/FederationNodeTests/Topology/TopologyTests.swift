@@ -6,7 +6,7 @@ import Testing
 import ZeroMQTransport
 import Eldercare
 
-@Suite struct TopologyTests {
+@Suite(.timeLimit(.minutes(10))) struct TopologyTests {
     /// The repository's deploy/topologies directory.
     static let topologies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("deploy/topologies")

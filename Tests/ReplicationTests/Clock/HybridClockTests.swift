@@ -1,7 +1,7 @@
 import Replication
 import Testing
 
-@Suite struct HybridClockTests {
+@Suite(.timeLimit(.minutes(10))) struct HybridClockTests {
     @Test func ticksAreStrictlyIncreasingEvenWhenWallClockStallsOrGoesBack() {
         var clock = HybridClock(last: .zero)
         var previous = HybridTimestamp.zero

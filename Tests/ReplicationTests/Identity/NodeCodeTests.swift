@@ -1,7 +1,7 @@
 import Replication
 import Testing
 
-@Suite struct NodeCodeTests {
+@Suite(.timeLimit(.minutes(10))) struct NodeCodeTests {
     @Test func levelsFollowTrailingZeroGroups() throws {
         #expect(try NodeCode("130000000000").level == .province)
         #expect(try NodeCode("130100000000").level == .city)

@@ -3,7 +3,7 @@ import Testing
 
 /// A bad change is refused with a typed error naming what was wrong and counted; the rest of its batch
 /// applies (so a bad change never blocks the link behind it), and the store holds nothing of it.
-@Suite struct BadInputTests {
+@Suite(.timeLimit(.minutes(10))) struct BadInputTests {
     static let clockValue = HybridTimestamp(physicalMilliseconds: 1_767_225_600_000, logical: 1)
 
     static func row(_ table: String = "elders", _ column: String = "status", _ value: Value = "active",

@@ -1,7 +1,7 @@
 import Replication
 import Testing
 
-@Suite struct ChangeFeedTests {
+@Suite(.timeLimit(.minutes(10))) struct ChangeFeedTests {
     @Test func everyAppliedChangeTakesTheNextSequenceAndKeepsItsOrigin() throws {
         let directory = try TemporaryDirectory()
         let clock = ManualClock()

@@ -3,7 +3,7 @@ import Testing
 
 /// A merge that fails before commit leaves no partial state: not in the tables, the feed, the
 /// statistics, the clock, the sequence or the watermarks.
-@Suite struct CrashSafetyTests {
+@Suite(.timeLimit(.minutes(10))) struct CrashSafetyTests {
     struct InjectedFault: Error {}
 
     @Test(arguments: [FaultPoint.afterRow(0), .afterRow(3), .beforeCommit])

@@ -5,7 +5,7 @@ import Testing
 
 /// What a trusted but hostile (or buggy) child may try at the merge boundary: each change is judged by
 /// the rules of a local write, refused with its code and counted, and the rest of the batch applies.
-@Suite struct HostileChangeTests {
+@Suite(.timeLimit(.minutes(10))) struct HostileChangeTests {
     static let t0 = HybridTimestamp(physicalMilliseconds: 1_767_225_600_000, logical: 1)
 
     static func elder(_ key: String, _ values: KeyValuePairs<String, Value>, from origin: NodeCode, clock: HybridTimestamp = t0)

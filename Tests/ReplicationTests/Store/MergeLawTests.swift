@@ -4,7 +4,7 @@ import Testing
 
 /// The CRDT laws on generated histories. Each case is driven by one seed; PropertyBased prints the
 /// failing seed, and `.fixedSeed(...)` replays it.
-@Suite struct MergeLawTests {
+@Suite(.timeLimit(.minutes(10))) struct MergeLawTests {
     // MARK: Laws of merge on random change sets
 
     /// A random universe of changes with few keys and a narrow clock range, so that conflicts and

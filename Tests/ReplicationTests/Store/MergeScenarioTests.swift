@@ -2,7 +2,7 @@ import Replication
 import Testing
 
 /// Named scenarios from the seeds and DESIGN.md, each across several replicas.
-@Suite struct MergeScenarioTests {
+@Suite(.timeLimit(.minutes(10))) struct MergeScenarioTests {
     @Test func phoneEditAtCommunityAndSubsidyApprovalAtDistrictBothSurvive() throws {
         let directory = try TemporaryDirectory()
         let clock = ManualClock()

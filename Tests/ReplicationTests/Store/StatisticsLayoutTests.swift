@@ -6,7 +6,7 @@ import Testing
 /// A store written before the statistics cells were keyed by period (`(origin, community, metric,
 /// dims, period)`) is rewritten on open into the current key order with nothing lost or changed:
 /// the same cells, values, clocks, sequence numbers and feed, and it merges and writes as before.
-@Suite struct StatisticsLayoutTests {
+@Suite(.timeLimit(.minutes(10))) struct StatisticsLayoutTests {
     static func keyOrder(_ store: ReplicaStore) throws -> [String] {
         try store.database.read { db in
             try Row.fetchAll(db, sql: "PRAGMA table_info(crdt_stats)")

@@ -4,7 +4,7 @@ import Testing
 
 /// `StoreConfiguration.maxDatabaseBytes`: a write beyond the limit is `storageFull` and rolled back;
 /// the store stays readable, and reopening it without the limit lets writes through again.
-@Suite struct StorageLimitTests {
+@Suite(.timeLimit(.minutes(10))) struct StorageLimitTests {
     @Test func aWriteBeyondTheLimitIsRefusedAndRolledBack() throws {
         let directory = try TemporaryDirectory()
         let padding = String(repeating: "建设北大街十二号院", count: 20)

@@ -2,7 +2,7 @@ import PropertyBased
 @testable import Replication
 import Testing
 
-@Suite struct WireCodecTests {
+@Suite(.timeLimit(.minutes(10))) struct WireCodecTests {
     @Test func batchesRoundTripExactly() async {
         await propertyCheck(count: 100, input: Gen.uint64(), Gen.bool) { seed, compress in
             let batch = MergeLawTests.universe(seed).reduce(ChangeBatch(), +)

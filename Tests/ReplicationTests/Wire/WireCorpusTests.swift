@@ -7,7 +7,7 @@ import Testing
 /// from proto/eldercare_sync.proto; docs/TESTING.md) replayed through the decoders, so it is exercised
 /// on every `swift test` even where libFuzzer is not built; every input a fuzzing run found crashing
 /// is kept there too, so these tests are also the regression tests for them.
-@Suite struct WireCorpusTests {
+@Suite(.timeLimit(.minutes(10))) struct WireCorpusTests {
     static let directory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fuzz/corpus/wire")

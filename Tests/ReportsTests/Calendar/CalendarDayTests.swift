@@ -2,7 +2,7 @@ import Foundation
 import Reports
 import Testing
 
-@Suite struct CalendarDayTests {
+@Suite(.timeLimit(.minutes(10))) struct CalendarDayTests {
     @Test(arguments: ["2026-01-05", "2024-02-29", "2000-02-29", "1970-01-01", "9999-12-31", "0001-01-01"])
     func validDatesRoundTrip(_ text: String) throws {
         let day = try #require(CalendarDay(text))

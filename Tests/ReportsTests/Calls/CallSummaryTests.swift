@@ -4,7 +4,7 @@ import Replication
 import Reports
 import Testing
 
-@Suite struct CallSummaryTests {
+@Suite(.timeLimit(.minutes(10))) struct CallSummaryTests {
     static let january = CalendarDay("2026-01-01")!...CalendarDay("2026-01-31")!
 
     func key(

@@ -1,7 +1,7 @@
 import Reports
 import Testing
 
-@Suite struct RatioTests {
+@Suite(.timeLimit(.minutes(10))) struct RatioTests {
     @Test func rollUpIsSumOverSumNotAverageOfRatios() {
         // Shijiazhuang: 121,200 effective of 303,000 calls.
         let a = Ratio(numerator: 1, denominator: 1)        // 100%

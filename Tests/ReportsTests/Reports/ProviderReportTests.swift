@@ -6,7 +6,7 @@ import Testing
 
 /// Provider flags and a settlement worked out by hand. The catalog and provider tables belong to
 /// another branch; here they are plain tables with the columns that branch defines.
-@Suite struct ProviderReportTests {
+@Suite(.timeLimit(.minutes(10))) struct ProviderReportTests {
     static let quarter = ClosedRange.days("2026-01-01", "2026-03-31")
     static let street = "130102001000"
 

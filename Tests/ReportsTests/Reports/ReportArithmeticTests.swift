@@ -8,7 +8,7 @@ import Testing
 /// Issue 13: no figure a report computes traps, whatever the store holds. Sums of cells are safe by
 /// the bound the reads enforce (0…`StatisticGrammar.maxValue` per cell); sums built from other sums,
 /// and products (settlements), are checked and end in `ReportError(.overflow)`.
-@Suite struct ReportArithmeticTests {
+@Suite(.timeLimit(.minutes(10))) struct ReportArithmeticTests {
     static let street = "130102001000"
     static let community = "130102001001"
     static let january = ClosedRange.days("2026-01-01", "2026-01-31")

@@ -6,7 +6,7 @@ import Testing
 
 /// DHIS2-style reporting health at a district with three streets: one reported through its
 /// community, one only linked and silent, one linked that reported itself.
-@Suite struct ReportingHealthTests {
+@Suite(.timeLimit(.minutes(10))) struct ReportingHealthTests {
     static let january = ClosedRange.days("2026-01-01", "2026-01-31")
     static let now: UInt64 = 1_769_860_800_000  // 2026-01-31T12:00:00Z
 

@@ -5,7 +5,7 @@ import Reports
 import Testing
 
 /// The roster report over a hand-made `elders` table (the columns of FederationNode's DomainSchema).
-@Suite struct RosterSummaryTests {
+@Suite(.timeLimit(.minutes(10))) struct RosterSummaryTests {
     static func roster(_ store: ReplicaStore) throws {
         try store.database.write { db in
             try db.execute(

@@ -6,7 +6,7 @@ import Testing
 
 /// The seeds' headline figures, rebuilt from cells of children of very different sizes, with and
 /// without the rollup.
-@Suite struct SeedFigureTests {
+@Suite(.timeLimit(.minutes(10))) struct SeedFigureTests {
     static let year = ClosedRange.days("2026-01-01", "2026-12-31")
 
     /// Shijiazhuang (seed 000): 303,000 calls, 121,200 effective = 40%. District 02 took 3,000 calls,

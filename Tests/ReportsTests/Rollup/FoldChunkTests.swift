@@ -9,7 +9,7 @@ import TestSupport
 /// on generated dimension strings (empty pairs, `item` first, last or twice, keys that are prefixes
 /// of others, values with `=`). The folded rollup itself is compared with a rebuild in
 /// `ReportRollupTests`.
-@Suite struct FoldChunkTests {
+@Suite(.timeLimit(.minutes(10))) struct FoldChunkTests {
     @Test func dimensionCutsEqualTheSQL() throws {
         let queue = try DatabaseQueue()
         var generator = SeededGenerator(seed: 349)

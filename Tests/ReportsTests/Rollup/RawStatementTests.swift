@@ -5,7 +5,7 @@ import Testing
 
 /// The fold's C-API statement binds texts (empty, non-ASCII) and integers exactly as GRDB would,
 /// runs many times on one preparation, and turns SQLite's errors into `DatabaseError`s.
-@Suite struct RawStatementTests {
+@Suite(.timeLimit(.minutes(10))) struct RawStatementTests {
     @Test func bindsTextsAndIntegersAndRunsRepeatedly() throws {
         let queue = try DatabaseQueue()
         try queue.write { db in

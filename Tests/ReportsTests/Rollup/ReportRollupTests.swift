@@ -5,7 +5,7 @@ import Reports
 import Testing
 
 /// The rollup is derived data: whatever the cells say, it must say the same, for any scope and range.
-@Suite struct ReportRollupTests {
+@Suite(.timeLimit(.minutes(10))) struct ReportRollupTests {
     static let communities = [
         "130102001001", "130102001002", "130102002001", "130103001001", "130103001002", "130201001001",
     ]
@@ -310,7 +310,7 @@ import Testing
     }
 }
 
-@Suite struct ReportPeriodTests {
+@Suite(.timeLimit(.minutes(10))) struct ReportPeriodTests {
     @Test func periodsContainingADay() {
         let day = CalendarDay("2026-02-14")!
         #expect(ReportPeriod.day.days(containing: day) == day...day)

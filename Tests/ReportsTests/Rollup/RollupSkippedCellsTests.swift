@@ -8,7 +8,7 @@ import Testing
 /// Issue 13: a stored cell outside 0…`StatisticGrammar.maxValue` — written straight into `crdt_stats`,
 /// past every merge check — is skipped by the rollup's fold and by every report, and counted; the
 /// rest folds and reports as before. Two cells of 2^62 on one day overflowed the fold's sums.
-@Suite struct RollupSkippedCellsTests {
+@Suite(.timeLimit(.minutes(10))) struct RollupSkippedCellsTests {
     static let city = "130100000000"
     static let community = "130102001001"
     static let day = ClosedRange.days("2026-01-01", "2026-01-31")
