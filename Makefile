@@ -14,10 +14,11 @@ build:
 
 FUZZ_SHORT_SECONDS ?= 5
 
-# Build and run every test target (unit, property laws, integration over loopback ZeroMQ), then the
-# short chaos run (docs/CHAOS.md) and a short libFuzzer run of each fuzz target (docs/TESTING.md;
-# FUZZ_SHORT_SECONDS each; the first fuzz build takes minutes).
+# Check the formatting (scripts/check-format.sh), build and run every test target (unit, property laws,
+# integration over loopback ZeroMQ), then the short chaos run (docs/CHAOS.md) and a short libFuzzer run
+# of each fuzz target (docs/TESTING.md; FUZZ_SHORT_SECONDS each; the first fuzz build takes minutes).
 test:
+	SWIFT=$(SWIFT) bash scripts/check-format.sh
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	bash scripts/run-tests.sh $(SWIFT_FLAGS)
 	$(MAKE) chaos-short

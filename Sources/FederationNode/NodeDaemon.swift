@@ -1,12 +1,12 @@
+import Eldercare
+public import FederationHTTP
+public import FederationSync
+import Foundation
 public import Logging
 public import Replication
-import Foundation
 import ServiceLifecycle
 import Synchronization
 import ZeroMQTransport
-import Eldercare
-public import FederationSync
-public import FederationHTTP
 
 /// A running node: the replicated store, the ROUTER for children, the DEALER to the parent and the
 /// HTTP server, run as one `ServiceGroup` with graceful shutdown on SIGTERM/SIGINT.
@@ -56,7 +56,10 @@ public final class NodeDaemon: Sendable {
         if !createdTokens.isEmpty {
             logger.notice(
                 "created access tokens for this data directory; print them with fedctl token show --data DIR --role viewer|operator",
-                metadata: ["roles": "\(createdTokens.map(\.rawValue).joined(separator: ","))", "directory": "\(directory.tokensURL.path)"])
+                metadata: [
+                    "roles": "\(createdTokens.map(\.rawValue).joined(separator: ","))",
+                    "directory": "\(directory.tokensURL.path)",
+                ])
         }
         let trustDirectory = directory
         context = NodeContext(
@@ -67,12 +70,15 @@ public final class NodeDaemon: Sendable {
             store: store, context: zmq,
             settings: .init(
                 endpoint: config.sync.listen, common: LinkSettings(config.sync, keys: keys, faults: config.faults),
-                privacyGuard: try (config.privacy ?? PrivacyPolicy()).receivingGuard(at: code.level, schema: store.schema)),
+                privacyGuard: try (config.privacy ?? PrivacyPolicy()).receivingGuard(
+                    at: code.level, schema: store.schema)),
             trusted: { trustDirectory.trustedChildren() }, logger: logger)
         do {
             try await hub.bind()
         } catch {
-            throw NodeError(.startup, "cannot listen for children on \(config.sync.listen): \(error); is another node using that port?")
+            throw NodeError(
+                .startup,
+                "cannot listen for children on \(config.sync.listen): \(error); is another node using that port?")
         }
         if let parent = config.sync.parent, let parentKey = config.sync.parentKey {
             uplink = ParentLink(
@@ -99,7 +105,9 @@ public final class NodeDaemon: Sendable {
 
     /// Runs until SIGTERM/SIGINT (when `handleSignals`) or until the calling task is cancelled.
     public func run(handleSignals: Bool = true) async throws {
-        var services: [any Service] = [LoopService(run: { [hub] in await hub.run() }, stop: { [hub] in hub.requestStop() })]
+        var services: [any Service] = [
+            LoopService(run: { [hub] in await hub.run() }, stop: { [hub] in hub.requestStop() })
+        ]
         if let uplink {
             services.append(LoopService(run: { await uplink.run() }, stop: { uplink.requestStop() }))
         }
@@ -111,7 +119,8 @@ public final class NodeDaemon: Sendable {
                 services: services.map { .init(service: $0) },
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                 logger: context.logger))
-        context.logger.info("node running", metadata: ["name": "\(config.node.name)", "level": "\(context.code.level)"])
+        context.logger.info(
+            "node running", metadata: ["name": "\(config.node.name)", "level": "\(context.code.level)"])
         try await group.run()
         zmq.shutdown()
         context.logger.info("node stopped")
@@ -125,10 +134,13 @@ public final class NodeDaemon: Sendable {
 
     /// Services beyond the links (the HTTP server).
     private func additionalServices() throws -> [any Service] {
-        [try NodeHTTP.makeApplication(context: context) { [self] port in
-            boundHTTPPort.withLock { $0 = port }
-            context.logger.info("HTTP listening", metadata: ["address": "\(config.http.listen)", "port": "\(port)"])
-        }]
+        [
+            try NodeHTTP.makeApplication(context: context) { [self] port in
+                boundHTTPPort.withLock { $0 = port }
+                context.logger.info(
+                    "HTTP listening", metadata: ["address": "\(config.http.listen)", "port": "\(port)"])
+            }
+        ]
     }
 }
 

@@ -1,6 +1,6 @@
+public import FederationSync
 import Foundation
 import GRDB
-public import FederationSync
 import Replication
 
 /// What `fedctl status` shows: the node's feed head and, per link, connection state, watermarks, lag
@@ -37,7 +37,8 @@ public struct NodeStatus: Codable, Sendable {
         let database = try DatabaseQueue(path: directory.databasePath, configuration: configuration)
         let snapshot = try database.read { db in try LinkStatus.snapshot(db) }
         let quarantined = try database.read { db in
-            try db.tableExists("crdt_stats_refused") ? try Int.fetchOne(db, sql: "SELECT count(*) FROM crdt_stats_refused") ?? 0 : 0
+            try db.tableExists("crdt_stats_refused")
+                ? try Int.fetchOne(db, sql: "SELECT count(*) FROM crdt_stats_refused") ?? 0 : 0
         }
         return NodeStatus(
             node: code.rawValue, name: config.node.name, level: "\(code.level)", head: snapshot.head,

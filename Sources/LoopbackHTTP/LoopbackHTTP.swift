@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 public import NIOCore
 public import NIOHTTP1
-import NIOConcurrencyHelpers
 import NIOPosix
 
 /// Keep-alive HTTP/1.1 connections (SwiftNIO) to a node's HTTP address, one request at a time — the

@@ -1,7 +1,7 @@
+import Eldercare
 import Foundation
 public import Replication
 public import Reports
-import Eldercare
 
 /// Deterministic sample activity for a set of communities, calibrated to the seeds
 /// (`SimulationProfile`): a roster per community, and each day's calls, service visits and
@@ -44,7 +44,9 @@ public struct ActivitySimulator: Sendable {
                     // A registered elder normally qualifies: draw again until one does.
                     for _ in 0..<100 where !Self.qualifies(write, policy) { write = sample.next() }
                 }
-                var fields: [(name: String, value: SimulatedEvent.Field)] = [("id", .text(Self.elderID(community, number)))]
+                var fields: [(name: String, value: SimulatedEvent.Field)] = [
+                    ("id", .text(Self.elderID(community, number)))
+                ]
                 for (column, value) in write.values {
                     switch value {
                     case .text(let text): fields.append((column, .text(text)))
@@ -57,12 +59,15 @@ public struct ActivitySimulator: Sendable {
                     // The same person registered again here (moved, or registered by two stations).
                     let copied = people[Int(generator.next() % UInt64(people.count))]
                     for (name, value) in copied {
-                        if let position = fields.firstIndex(where: { $0.name == name }) { fields[position].value = value }
+                        if let position = fields.firstIndex(where: { $0.name == name }) {
+                            fields[position].value = value
+                        }
                     }
                 } else if generator.next() % 50 == 0 {
                     people.append(person)
                 }
-                result.append(SimulatedEvent(kind: .elders, community: community, destination: .community, fields: fields))
+                result.append(
+                    SimulatedEvent(kind: .elders, community: community, destination: .community, fields: fields))
             }
         }
         return result
@@ -74,7 +79,9 @@ public struct ActivitySimulator: Sendable {
         for (column, value) in write.values { if let value = value.textValue { text[column] = value } }
         guard let year = text["birth_date"].flatMap({ Int($0.prefix(4)) }) else { return false }
         let categories = Set((text["categories"] ?? "").split(separator: ",").map(String.init))
-        return policy.assess(categories: categories, age: 2026 - year, living: text["living"], disability: text["disability"]).qualifies
+        return policy.assess(
+            categories: categories, age: 2026 - year, living: text["living"], disability: text["disability"]
+        ).qualifies
     }
 
     /// The calls, visits and callbacks of one day (China Standard Time) in every community, in time order
@@ -91,22 +98,28 @@ public struct ActivitySimulator: Sendable {
             let elders = Double(profile.eldersPerCommunity)
             let callCount = Self.poisson(elders / profile.eldersPerDailyCall, &generator)
             for number in 0..<callCount {
-                let hour = Self.pick(SimulationProfile.callHours.enumerated().map { ($0.offset, $0.element) }, &generator)
+                let hour = Self.pick(
+                    SimulationProfile.callHours.enumerated().map { ($0.offset, $0.element) }, &generator)
                 let second = hour * 3_600 + Int(generator.next() % 3_600)
-                calls.append(call(id: "SIM\(seed)-C\(community.rawValue)-\(stamp)-\(number)", community: community,
-                                  at: Self.timestamp(day, second), &generator))
+                calls.append(
+                    call(
+                        id: "SIM\(seed)-C\(community.rawValue)-\(stamp)-\(number)", community: community,
+                        at: Self.timestamp(day, second), &generator))
             }
             let visitCount = Self.poisson(elders * profile.visitsPerThousandElders / 1_000, &generator)
             for number in 0..<visitCount {
                 let start = (8 * 3_600) + Int(generator.next() % UInt64(9 * 3_600))
                 let visitID = "SIM\(seed)-V\(community.rawValue)-\(stamp)-\(number)"
-                let (visit, end, provider) = self.visit(id: visitID, community: community, day: day, start: start, &generator)
+                let (visit, end, provider) = self.visit(
+                    id: visitID, community: community, day: day, start: start, &generator)
                 visits.append(visit)
                 if isPoor(provider) || Self.chance(profile.callbackShare, &generator) {
                     let at = min(end + 3_600 + Int(generator.next() % 10_800), 86_399)
-                    callbacks.append(callback(
-                        id: "SIM\(seed)-B\(community.rawValue)-\(stamp)-\(number)", visitID: visitID, community: community,
-                        at: Self.timestamp(day, at), provider: provider, &generator))
+                    callbacks.append(
+                        callback(
+                            id: "SIM\(seed)-B\(community.rawValue)-\(stamp)-\(number)", visitID: visitID,
+                            community: community,
+                            at: Self.timestamp(day, at), provider: provider, &generator))
                 }
             }
         }
@@ -136,13 +149,19 @@ public struct ActivitySimulator: Sendable {
             return call(id: id, community: community, at: Self.timestamp(day, second), &generator)
         } else if roll < calls + visits {
             let duration = 1_800 + Int(generator.next() % 5_400)
-            let start = Self.timestamp(CalendarDay(unixSeconds: unixSeconds - Int64(duration), utcOffsetSeconds: CalendarDay.chinaStandardOffsetSeconds),
-                                       Int((unixSeconds - Int64(duration) + Int64(CalendarDay.chinaStandardOffsetSeconds)) % 86_400))
-            return visit(id: id, community: community, checkIn: start, checkOut: Self.timestamp(day, second), &generator).0
+            let start = Self.timestamp(
+                CalendarDay(
+                    unixSeconds: unixSeconds - Int64(duration), utcOffsetSeconds: CalendarDay.chinaStandardOffsetSeconds
+                ),
+                Int((unixSeconds - Int64(duration) + Int64(CalendarDay.chinaStandardOffsetSeconds)) % 86_400))
+            return visit(
+                id: id, community: community, checkIn: start, checkOut: Self.timestamp(day, second), &generator
+            ).0
         } else {
             let provider = self.provider(&generator)
-            return callback(id: id, visitID: "SIM\(seed)-L\(session)-\(max(index - 1, 0))", community: community,
-                            at: Self.timestamp(day, second), provider: provider, &generator)
+            return callback(
+                id: id, visitID: "SIM\(seed)-L\(session)-\(max(index - 1, 0))", community: community,
+                at: Self.timestamp(day, second), provider: provider, &generator)
         }
     }
 
@@ -159,16 +178,26 @@ public struct ActivitySimulator: Sendable {
         ]
         if type != "invalid" { fields.append(("elder_id", .text(elder))) }
         fields.append(("outcome", .text(SimulationProfile.outcomes[type] ?? type)))
-        fields.append(("handler", .text(channel == "walk_in" ? "station-\(community.rawValue.suffix(3))" : "seat-\(1 + generator.next() % 36)")))
+        fields.append(
+            (
+                "handler",
+                .text(
+                    channel == "walk_in"
+                        ? "station-\(community.rawValue.suffix(3))" : "seat-\(1 + generator.next() % 36)")
+            ))
         fields.append(("response_seconds", .integer(3 + Int(generator.next() % 40))))
-        return SimulatedEvent(kind: .calls, community: community, destination: channel == "walk_in" ? .community : .hotline, fields: fields)
+        return SimulatedEvent(
+            kind: .calls, community: community, destination: channel == "walk_in" ? .community : .hotline,
+            fields: fields)
     }
 
     private func visit(id: String, community: NodeCode, day: CalendarDay, start: Int, _ generator: inout SplitMix)
         -> (SimulatedEvent, end: Int, provider: Int)
     {
         let end = min(start + 1_800 + Int(generator.next() % 5_400), 86_399)
-        let (event, provider) = visit(id: id, community: community, checkIn: Self.timestamp(day, start), checkOut: Self.timestamp(day, end), &generator)
+        let (event, provider) = visit(
+            id: id, community: community, checkIn: Self.timestamp(day, start), checkOut: Self.timestamp(day, end),
+            &generator)
         return (event, end, provider)
     }
 
@@ -181,22 +210,29 @@ public struct ActivitySimulator: Sendable {
         let elder = Self.elderID(community, 1 + Int(generator.next() % UInt64(max(profile.eldersPerCommunity, 1))))
         let fields: [(name: String, value: SimulatedEvent.Field)] = [
             ("id", .text(id)), ("elder_id", .text(elder)), ("provider_id", .text(Self.providerID(provider))),
-            ("category", .text(category)), ("item", .text(item)), ("check_in", .text(checkIn)), ("check_out", .text(checkOut)),
+            ("category", .text(category)), ("item", .text(item)), ("check_in", .text(checkIn)),
+            ("check_out", .text(checkOut)),
             ("community", .text(community.rawValue)), ("photo_count", .integer(1 + Int(generator.next() % 3))),
         ]
         return (SimulatedEvent(kind: .visits, community: community, destination: .community, fields: fields), provider)
     }
 
-    private func callback(id: String, visitID: String, community: NodeCode, at time: String, provider: Int, _ generator: inout SplitMix)
+    private func callback(
+        id: String, visitID: String, community: NodeCode, at time: String, provider: Int, _ generator: inout SplitMix
+    )
         -> SimulatedEvent
     {
-        let dissatisfied = Self.chance(isPoor(provider) ? profile.poorDissatisfied : profile.goodDissatisfied, &generator)
-        let score = dissatisfied ? "dissatisfied" : (Self.chance(0.03, &generator) ? "basically_satisfied" : "satisfied")
+        let dissatisfied = Self.chance(
+            isPoor(provider) ? profile.poorDissatisfied : profile.goodDissatisfied, &generator)
+        let score =
+            dissatisfied ? "dissatisfied" : (Self.chance(0.03, &generator) ? "basically_satisfied" : "satisfied")
         let complaint = dissatisfied && Self.chance(0.5, &generator)
-        return SimulatedEvent(kind: .callbacks, community: community, destination: .community, fields: [
-            ("id", .text(id)), ("visit_id", .text(visitID)), ("at", .text(time)), ("score", .text(score)),
-            ("complaint", .bool(complaint)), ("community", .text(community.rawValue)),
-        ])
+        return SimulatedEvent(
+            kind: .callbacks, community: community, destination: .community,
+            fields: [
+                ("id", .text(id)), ("visit_id", .text(visitID)), ("at", .text(time)), ("score", .text(score)),
+                ("complaint", .bool(complaint)), ("community", .text(community.rawValue)),
+            ])
     }
 
     private func isPoor(_ provider: Int) -> Bool { provider > profile.providers - profile.poorProviders }

@@ -54,6 +54,7 @@ public struct SimulatedEvent: Sendable, Equatable {
 
     public static func == (lhs: SimulatedEvent, rhs: SimulatedEvent) -> Bool {
         lhs.kind == rhs.kind && lhs.community == rhs.community && lhs.destination == rhs.destination
-            && lhs.fields.map { $0.name } == rhs.fields.map { $0.name } && lhs.fields.map { $0.value } == rhs.fields.map { $0.value }
+            && lhs.fields.map { $0.name } == rhs.fields.map { $0.name }
+            && lhs.fields.map { $0.value } == rhs.fields.map { $0.value }
     }
 }

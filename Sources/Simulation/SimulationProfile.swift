@@ -36,7 +36,9 @@ public struct SimulationProfile: Sendable, Equatable {
     /// Relative call volume per hour of the day (China Standard Time), peaking 09:00–11:00.
     static let callHours: [Double] = [1, 1, 1, 1, 1, 2, 4, 7, 10, 16, 16, 12, 6, 6, 8, 8, 7, 6, 5, 4, 3, 2, 2, 1]
     /// Channels and their shares.
-    static let channels: [(String, Double)] = [("hotline", 55), ("sos_key", 15), ("help_key", 10), ("app", 10), ("walk_in", 10)]
+    static let channels: [(String, Double)] = [
+        ("hotline", 55), ("sos_key", 15), ("help_key", 10), ("app", 10), ("walk_in", 10),
+    ]
     /// Call types, their shares and how often each is effective (together ~40% effective).
     static let types: [(String, Double, Double)] = [
         ("emergency", 5, 0.95), ("service_request", 30, 0.90), ("consultation", 30, 0.18), ("complaint", 3, 0.60),

@@ -1,12 +1,12 @@
 import FederationNode
-import LoopbackHTTP
 import Foundation
 import GRDB
+import LoopbackHTTP
 import NIOCore
 import Replication
 import Reports
-import Synchronization
 import Simulation
+import Synchronization
 
 /// `fedbench ingest` and `fedbench import`: a real node (`NodeDaemon`, durable SQLite, the HTTP server
 /// `fedctl run` serves) in this process, driven over loopback HTTP as the stations' software drives it
@@ -43,7 +43,8 @@ enum HTTPBenchmark {
 
     /// Starts one node (`code`) and waits until its HTTP server listens; with `rollup` false, drops the
     /// triggers on `crdt_stats` (the report rollup's) and returns how many it dropped.
-    static func startNode(_ federation: inout SyncBenchmark.Federation, code: String = street, rollup: Bool = true) async throws
+    static func startNode(_ federation: inout SyncBenchmark.Federation, code: String = street, rollup: Bool = true)
+        async throws
         -> (target: Target, droppedTriggers: Int)
     {
         try await federation.start(code, under: nil)
@@ -86,8 +87,10 @@ enum HTTPBenchmark {
         contentType: String = "application/json"
     ) async throws -> Int {
         let (status, data) = try await connection.post(path, body, contentType: contentType)
-        guard status == 200, let answer = try? JSONDecoder().decode(Answer.self, from: Data(data.readableBytesView)) else {
-            throw BenchError("\(path) answered \(status): \(String(decoding: data.readableBytesView.prefix(300), as: UTF8.self))")
+        guard status == 200, let answer = try? JSONDecoder().decode(Answer.self, from: Data(data.readableBytesView))
+        else {
+            throw BenchError(
+                "\(path) answered \(status): \(String(decoding: data.readableBytesView.prefix(300), as: UTF8.self))")
         }
         if let first = answer.rejected.first {
             throw BenchError(
@@ -115,9 +118,11 @@ enum HTTPBenchmark {
     /// `randomOrder` every event falls on a random day of the 300 — the worst case for every index
     /// keyed by time (statistics cells, the report rollup), reported beside the first.
     static func ingest(
-        events: Int, batch: Int, concurrency: Int, rollup: Bool = true, randomOrder: Bool = false, level: String = "street"
+        events: Int, batch: Int, concurrency: Int, rollup: Bool = true, randomOrder: Bool = false,
+        level: String = "street"
     ) async throws -> [String: Any] {
-        try await SyncBenchmark.withFederation { (federation: inout SyncBenchmark.Federation) async throws -> [String: Any] in
+        try await SyncBenchmark.withFederation {
+            (federation: inout SyncBenchmark.Federation) async throws -> [String: Any] in
             let node = node(level: level)
             let (target, droppedTriggers) = try await startNode(&federation, code: node.code, rollup: rollup)
 
@@ -130,7 +135,8 @@ enum HTTPBenchmark {
                 var object: [String: Any] = ["id": write.key]
                 for (column, value) in write.values {
                     switch value {
-                    case .text(let text): object[column] = column == "categories" ? text.split(separator: ",").map(String.init) : text
+                    case .text(let text):
+                        object[column] = column == "categories" ? text.split(separator: ",").map(String.init) : text
                     case .integer(let number): object[column] = number
                     default: break
                     }
@@ -146,10 +152,14 @@ enum HTTPBenchmark {
             var generator = SystemRandomNumberGenerator()
             let channels = ["hotline", "sos_key", "help_key", "app", "walk_in"]
             let types = ["emergency", "service_request", "consultation", "complaint", "companionship", "invalid"]
-            let categories = ["medical_care", "emergency_aid", "daily_care", "spiritual_comfort", "legal_aid", "culture_recreation"]
+            let categories = [
+                "medical_care", "emergency_aid", "daily_care", "spiritual_comfort", "legal_aid", "culture_recreation",
+            ]
             let scores = ["satisfied", "basically_satisfied", "dissatisfied"]
             func time(_ day: Int, _ minute: Int) -> String {
-                String(format: "2026-%02d-%02dT%02d:%02d:00+08:00", 1 + day / 28 % 12, 1 + day % 28, minute / 60 % 24, minute % 60)
+                String(
+                    format: "2026-%02d-%02dT%02d:%02d:00+08:00", 1 + day / 28 % 12, 1 + day % 28, minute / 60 % 24,
+                    minute % 60)
             }
             var bodies: [(path: String, body: ByteBuffer, count: Int)] = []
             var made = 0
@@ -181,13 +191,17 @@ enum HTTPBenchmark {
                         ])
                     default:
                         items.append([
-                            "id": "B-\(n)", "visit_id": "V-\(n)", "at": time(day, minute), "score": scores[n % scores.count],
+                            "id": "B-\(n)", "visit_id": "V-\(n)", "at": time(day, minute),
+                            "score": scores[n % scores.count],
                             "complaint": n % 50 == 0, "community": elder.community,
                         ])
                     }
                 }
-                let path = ["/api/v1/calls", "/api/v1/calls", "/api/v1/calls", "/api/v1/calls", "/api/v1/calls", "/api/v1/calls",
-                            "/api/v1/visits", "/api/v1/visits", "/api/v1/visits", "/api/v1/callbacks"][kind % 10]
+                let path = [
+                    "/api/v1/calls", "/api/v1/calls", "/api/v1/calls", "/api/v1/calls", "/api/v1/calls",
+                    "/api/v1/calls",
+                    "/api/v1/visits", "/api/v1/visits", "/api/v1/visits", "/api/v1/callbacks",
+                ][kind % 10]
                 bodies.append((path, try json(items), count))
                 kind += 1
                 made += count
@@ -229,17 +243,23 @@ enum HTTPBenchmark {
             let perSecond = rate(events, seconds)
             log(
                 "  ingest: \(events) events in \(String(format: "%.2f", seconds)) s = \(perSecond) events/s (target ≥ 20,000)"
-                    + (rollup ? "" : ", without the report rollup's triggers") + (randomOrder ? ", events on random days" : ", events in time order")
+                    + (rollup ? "" : ", without the report rollup's triggers")
+                    + (randomOrder ? ", events on random days" : ", events in time order")
                     + (level == "community" ? ", at a community node" : ", at a \(level) node above 8 communities")
-                    + String(format: "; all answered after %.2f s with %d cells left to fold into the rollup", answered, pendingAtAnswer)
-                    + String(format: "; CPU %.1f s (server and client, %.2f of %d cores)", cpu, cpu / seconds, ProcessInfo.processInfo.activeProcessorCount))
+                    + String(
+                        format: "; all answered after %.2f s with %d cells left to fold into the rollup", answered,
+                        pendingAtAnswer)
+                    + String(
+                        format: "; CPU %.1f s (server and client, %.2f of %d cores)", cpu, cpu / seconds,
+                        ProcessInfo.processInfo.activeProcessorCount))
             return [
                 "benchmark": "ingest", "events": events, "batch": batch, "concurrency": concurrency, "seconds": seconds,
                 "rollup": rollup, "rollup_triggers_dropped": droppedTriggers, "order": randomOrder ? "random" : "time",
                 "node": node.code, "level": level,
                 "events_per_s": perSecond, "target_events_per_s": 20_000, "request_bytes": bytes, "cpu_s": cpu,
                 "answered_s": answered, "pending_at_answer": pendingAtAnswer,
-                "peak_rss_mb": (peakRSSMegabytes() * 10).rounded() / 10, "cores": ProcessInfo.processInfo.activeProcessorCount,
+                "peak_rss_mb": (peakRSSMegabytes() * 10).rounded() / 10,
+                "cores": ProcessInfo.processInfo.activeProcessorCount,
             ]
         }
     }
@@ -247,11 +267,13 @@ enum HTTPBenchmark {
     // MARK: - import
 
     static func importRoster(elders: Int, rollup: Bool = true) async throws -> [String: Any] {
-        try await SyncBenchmark.withFederation { (federation: inout SyncBenchmark.Federation) async throws -> [String: Any] in
+        try await SyncBenchmark.withFederation {
+            (federation: inout SyncBenchmark.Federation) async throws -> [String: Any] in
             let (target, droppedTriggers) = try await startNode(&federation, rollup: rollup)
             log("fedbench import: writing a CSV of \(elders) elders…")
             let columns = [
-                "id", "resident_id", "name", "gender", "birth_date", "phone", "address", "community", "living", "disability",
+                "id", "resident_id", "name", "gender", "birth_date", "phone", "address", "community", "living",
+                "disability",
                 "categories", "tier", "monthly_hours", "monthly_subsidy", "card_no", "status",
             ]
             var roster = SampleRoster(seed: 20_260_101, communities: try communities.map { try NodeCode($0) })
@@ -266,10 +288,12 @@ enum HTTPBenchmark {
                     default: break
                     }
                 }
-                csv += columns.map { column in
-                    let text = fields[column] ?? ""
-                    return text.contains(",") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-                }.joined(separator: ",") + "\r\n"
+                csv +=
+                    columns.map { column in
+                        let text = fields[column] ?? ""
+                        return text.contains(",")
+                            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+                    }.joined(separator: ",") + "\r\n"
             }
             let body = ByteBuffer(string: csv)
             log("fedbench import: posting \(body.readableBytes / 1_048_576) MiB to /api/v1/elders/import…")
@@ -279,12 +303,15 @@ enum HTTPBenchmark {
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             guard accepted == elders else { throw BenchError("only \(accepted) of \(elders) elders were accepted") }
-            log("  import: \(elders) elders in \(String(format: "%.2f", seconds)) s = \(rate(elders, seconds)) elders/s (target ≤ 10 s)")
+            log(
+                "  import: \(elders) elders in \(String(format: "%.2f", seconds)) s = \(rate(elders, seconds)) elders/s (target ≤ 10 s)"
+            )
             return [
                 "benchmark": "import", "elders": elders, "csv_bytes": body.readableBytes, "seconds": seconds,
                 "rollup": rollup, "rollup_triggers_dropped": droppedTriggers,
                 "elders_per_s": rate(elders, seconds), "target_seconds": 10,
-                "peak_rss_mb": (peakRSSMegabytes() * 10).rounded() / 10, "cores": ProcessInfo.processInfo.activeProcessorCount,
+                "peak_rss_mb": (peakRSSMegabytes() * 10).rounded() / 10,
+                "cores": ProcessInfo.processInfo.activeProcessorCount,
             ]
         }
     }

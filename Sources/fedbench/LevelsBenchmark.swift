@@ -1,8 +1,8 @@
+import Eldercare
 import FederationNode
 import Foundation
 import GRDB
 import Replication
-import Eldercare
 import Simulation
 
 #if canImport(Glibc)
@@ -16,7 +16,8 @@ import Simulation
 /// (`VmHWM` in /proc/PID/status), read before it is stopped.
 enum LevelsBenchmark {
     static let chain: [(level: String, code: String)] = [
-        ("city", "130100000000"), ("district", "130102000000"), ("street", "130102001000"), ("community", "130102001001"),
+        ("city", "130100000000"), ("district", "130102000000"), ("street", "130102001000"),
+        ("community", "130102001001"),
     ]
 
     struct Node {
@@ -28,15 +29,19 @@ enum LevelsBenchmark {
     }
 
     static func run(elders: Int) async throws -> [String: Any] {
-        let fedctl = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fedctl")
+        let fedctl = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "fedctl")
         guard FileManager.default.isExecutableFile(atPath: fedctl.path) else {
-            throw BenchError("fedctl is not built beside fedbench at \(fedctl.path); run swift build -c release --product fedctl")
+            throw BenchError(
+                "fedctl is not built beside fedbench at \(fedctl.path); run swift build -c release --product fedctl")
         }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("fedbench-levels-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         var nodes: [Node] = []
         defer {
-            for node in nodes { if let process = node.process, process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+            for node in nodes {
+                if let process = node.process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            }
             try? FileManager.default.removeItem(at: root)
         }
 
@@ -45,12 +50,15 @@ enum LevelsBenchmark {
             let parent = nodes.last
             let syncPort = try freePort()
             let config = NodeConfig(
-                code: code, name: "bench \(level)", listen: "tcp://127.0.0.1:\(syncPort)", http: "127.0.0.1:\(try freePort())",
-                parent: parent.map { "tcp://127.0.0.1:\($0.syncPort)" }, parentKey: try parent?.directory.loadKeyPair().publicKey)
+                code: code, name: "bench \(level)", listen: "tcp://127.0.0.1:\(syncPort)",
+                http: "127.0.0.1:\(try freePort())",
+                parent: parent.map { "tcp://127.0.0.1:\($0.syncPort)" },
+                parentKey: try parent?.directory.loadKeyPair().publicKey)
             let directory = try DataDirectory.initialize(at: root.appendingPathComponent(code).path, config: config)
             if let parent {
                 try parent.directory.trust(
-                    child: try NodeCode(code), publicKey: try directory.loadKeyPair().publicKey, of: try NodeCode(parent.code))
+                    child: try NodeCode(code), publicKey: try directory.loadKeyPair().publicKey,
+                    of: try NodeCode(parent.code))
             }
             nodes.append(Node(level: level, code: code, directory: directory, syncPort: syncPort))
         }
@@ -88,15 +96,20 @@ enum LevelsBenchmark {
         var arrived = 0
         while arrived < elders {
             guard DispatchTime.now().uptimeNanoseconds < deadline else {
-                throw BenchError("the city has \(arrived) of \(elders) elders after 30 minutes; is a fedctl process failing?")
+                throw BenchError(
+                    "the city has \(arrived) of \(elders) elders after 30 minutes; is a fedctl process failing?")
             }
             for node in nodes where node.process?.isRunning == false {
-                throw BenchError("fedctl run exited for the \(node.level) \(node.code) (status \(node.process!.terminationStatus))")
+                throw BenchError(
+                    "fedctl run exited for the \(node.level) \(node.code) (status \(node.process!.terminationStatus))")
             }
             try await Task.sleep(for: .milliseconds(250))
-            if city == nil { city = try? DatabaseQueue(path: nodes[0].directory.databasePath, configuration: configuration) }
+            if city == nil {
+                city = try? DatabaseQueue(path: nodes[0].directory.databasePath, configuration: configuration)
+            }
             guard let city else { continue }
-            arrived = (try? await city.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders") ?? 0 }) ?? 0
+            arrived =
+                (try? await city.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders") ?? 0 }) ?? 0
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         try await Task.sleep(for: .seconds(1))
@@ -108,14 +121,17 @@ enum LevelsBenchmark {
         var line: [String] = []
         for node in nodes {
             guard let process = node.process, let peak = highWaterMark(process.processIdentifier) else {
-                throw BenchError("cannot read /proc/\(node.process?.processIdentifier ?? 0)/status for the \(node.level)")
+                throw BenchError(
+                    "cannot read /proc/\(node.process?.processIdentifier ?? 0)/status for the \(node.level)")
             }
             result["peak_rss_\(node.level)_mb"] = (peak * 10).rounded() / 10
             line.append("\(node.level) \(String(format: "%.1f", peak)) MB")
             process.terminate()
             process.waitUntilExit()
         }
-        log("  \(elders) elders community → city in \(String(format: "%.2f", seconds)) s (3 hops, 4 processes); peak RSS: \(line.joined(separator: ", "))")
+        log(
+            "  \(elders) elders community → city in \(String(format: "%.2f", seconds)) s (3 hops, 4 processes); peak RSS: \(line.joined(separator: ", "))"
+        )
         return result
     }
 
@@ -123,7 +139,9 @@ enum LevelsBenchmark {
     static func highWaterMark(_ pid: Int32) -> Double? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kilobytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) }
+            let kilobytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap {
+                Double($0)
+            }
             return kilobytes.map { $0 / 1024 }
         }
         return nil

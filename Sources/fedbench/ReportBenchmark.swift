@@ -1,9 +1,9 @@
+import Eldercare
 import FederationNode
 import Foundation
 import GRDB
 import Replication
 import Reports
-import Eldercare
 import Simulation
 
 /// `fedbench report`: the city summary for a year over 2,000 communities (docs/BENCHMARKS.md).
@@ -23,8 +23,10 @@ enum ReportBenchmark {
     /// Runs the benchmark. With `store`, the city store at that path is reused when it holds a
     /// complete generation of the same shape (same elders and communities), and generated there
     /// otherwise; the plain (no rollup) summary is timed only on a fresh store without `store`.
-    static func run(elders: Int, keep: String?, store storePath: String? = nil, runs: Int = 50) throws -> [String: Any] {
-        let root = storePath.map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
+    static func run(elders: Int, keep: String?, store storePath: String? = nil, runs: Int = 50) throws -> [String: Any]
+    {
+        let root =
+            storePath.map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
             ?? keep.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("fedbench-report-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -38,7 +40,8 @@ enum ReportBenchmark {
                 }
             }
         }
-        let reusable = FileManager.default.fileExists(atPath: path)
+        let reusable =
+            FileManager.default.fileExists(atPath: path)
             && (try? storedShape(path)).flatMap { $0 } == Shape(elders: elders, communities: communities.count)
         if !reusable {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -64,7 +67,9 @@ enum ReportBenchmark {
         }
         let fileMB = Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1e6
         if !reusable {
-            log("  \(cells) cells in \(String(format: "%.1f", generateSeconds)) s, \(String(format: "%.0f", fileMB)) MB")
+            log(
+                "  \(cells) cells in \(String(format: "%.1f", generateSeconds)) s, \(String(format: "%.0f", fileMB)) MB"
+            )
         }
 
         func summary(_ cache: RosterCache?) throws -> SummaryReport {
@@ -83,7 +88,9 @@ enum ReportBenchmark {
             log("  \(ms(plainSeconds)) ms")
         }
 
-        log("fedbench report: installing the rollup (rebuilt from the stored cells if missing or of another schema version)…")
+        log(
+            "fedbench report: installing the rollup (rebuilt from the stored cells if missing or of another schema version)…"
+        )
         let currentBefore = try store.database.read { db in try ReportRollup.isCurrent(db, scope: city) }
         var installSeconds = 0.0
         try timed(&installSeconds) { try store.database.write { db in try ReportRollup.install(db, scope: city) } }
@@ -103,7 +110,9 @@ enum ReportBenchmark {
         let rollupRows = try store.database.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report_rollup") ?? 0
         }
-        log("  \(String(format: "%.1f", installSeconds)) s, \(rebuilt ? "rebuilt" : "already current"), \(rollupRows) rollup rows")
+        log(
+            "  \(String(format: "%.1f", installSeconds)) s, \(rebuilt ? "rebuilt" : "already current"), \(rollupRows) rollup rows"
+        )
 
         let cache = RosterCache()
         let cold = try percentiles(runs: 5) { _ = try summary(nil) }
@@ -155,13 +164,29 @@ enum ReportBenchmark {
             ("quarter", CalendarDay("2026-10-01")!...CalendarDay("2026-11-20")!),
         ] {
             let parts: [(String, (Database) throws -> Void)] = [
-                ("summary", { db in _ = try SummaryReport.compute(db, scope: city, days: days, asOf: Date(), rosterCache: cache) }),
+                (
+                    "summary",
+                    { db in _ = try SummaryReport.compute(db, scope: city, days: days, asOf: Date(), rosterCache: cache)
+                    }
+                ),
                 ("calls by child", { db in _ = try CallSummary.computeTotalsByChild(db, scope: city, days: days) }),
-                ("services by child", { db in _ = try ServiceSummary.computeTotalsByChild(db, scope: city, days: days) }),
-                ("satisfaction by child", { db in _ = try SatisfactionSummary.computeTotalsByChild(db, scope: city, days: days) }),
+                (
+                    "services by child",
+                    { db in _ = try ServiceSummary.computeTotalsByChild(db, scope: city, days: days) }
+                ),
+                (
+                    "satisfaction by child",
+                    { db in _ = try SatisfactionSummary.computeTotalsByChild(db, scope: city, days: days) }
+                ),
                 ("roster by child", { db in _ = try cache.summaryByChild(db, scope: city, asOf: days.upperBound) }),
-                ("calls by day", { db in _ = try DailySeries.compute(db, metric: .effectiveRatio, scope: city, days: days) }),
-                ("satisfaction by day", { db in _ = try DailySeries.compute(db, metric: .satisfaction, scope: city, days: days) }),
+                (
+                    "calls by day",
+                    { db in _ = try DailySeries.compute(db, metric: .effectiveRatio, scope: city, days: days) }
+                ),
+                (
+                    "satisfaction by day",
+                    { db in _ = try DailySeries.compute(db, metric: .satisfaction, scope: city, days: days) }
+                ),
             ]
             var line: [String] = []
             for (name, part) in parts {
@@ -185,14 +210,18 @@ enum ReportBenchmark {
         var same = again.calls.total > 0
         if let reference {
             // The rollup leaves out the item of visit cells, so `byProviderItem` differs by design.
-            same = same && reference.services.total == again.services.total
+            same =
+                same && reference.services.total == again.services.total
                 && reference.services.byCategory == again.services.byCategory
                 && reference.services.byProvider == again.services.byProvider
                 && reference.calls == again.calls && reference.satisfaction == again.satisfaction
                 && reference.roster == again.roster && reference.reporting.rate == again.reporting.rate
         }
         let checkRange = CalendarDay("2026-03-03")!...CalendarDay("2026-05-27")!
-        for metric in [CallStatistics.metric, ServiceStatistics.visitsMetric, ServiceStatistics.minutesMetric, SatisfactionStatistics.metric] {
+        for metric in [
+            CallStatistics.metric, ServiceStatistics.visitsMetric, ServiceStatistics.minutesMetric,
+            SatisfactionStatistics.metric,
+        ] {
             let (rolled, raw, rolledChildren, rawChildren) = try store.database.read { db in
                 (
                     try CellSource.sums(db, metric: metric, scope: district, days: checkRange),
@@ -210,7 +239,8 @@ enum ReportBenchmark {
                 }
                 return result.filter { $0.value != 0 }
             }
-            let matches = dropItem(rolled) == dropItem(raw) && !raw.isEmpty
+            let matches =
+                dropItem(rolled) == dropItem(raw) && !raw.isEmpty
                 && rolledChildren.mapValues(dropItem) == rawChildren.mapValues(dropItem)
             if !matches { log("  rollup differs from the cells for \(metric) in \(district) \(checkRange)") }
             same = same && matches
@@ -224,7 +254,8 @@ enum ReportBenchmark {
         let keys = (0..<20_000).map { index in
             StatKey(
                 origin: city, community: communities[index % communities.count], metric: CallStatistics.metric,
-                dims: CallStatistics.dimensions(channel: "hotline", type: "consultation", effective: true, hour: index % 24),
+                dims: CallStatistics.dimensions(
+                    channel: "hotline", type: "consultation", effective: true, hour: index % 24),
                 period: "2027-06-\(String(format: "%02d", 1 + index % 28))")
         }
         func foldAll() throws {
@@ -312,18 +343,29 @@ enum ReportBenchmark {
     static func generate(_ store: ReplicaStore, _ communities: [NodeCode]) throws -> Int {
         var random = SplitMix(seed: 2026)
         func roll(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
-        let channels = ["hotline", "hotline", "hotline", "hotline", "hotline", "sos_key", "sos_key", "help_key", "app", "walk_in"]
-        let types = ["emergency", "service_request", "service_request", "consultation", "consultation", "complaint", "companionship", "invalid"]
-        let categories = ["medical_care", "emergency_aid", "daily_care", "spiritual_comfort", "legal_aid", "culture_recreation"]
+        let channels = [
+            "hotline", "hotline", "hotline", "hotline", "hotline", "sos_key", "sos_key", "help_key", "app", "walk_in",
+        ]
+        let types = [
+            "emergency", "service_request", "service_request", "consultation", "consultation", "complaint",
+            "companionship", "invalid",
+        ]
+        let categories = [
+            "medical_care", "emergency_aid", "daily_care", "spiritual_comfort", "legal_aid", "culture_recreation",
+        ]
         let items = ["bathing", "meals", "cleaning", "escort", "massage", "visit"]
         var origins: [Int64] = []
         try store.database.write { db in
             for code in communities {
                 try db.execute(sql: "INSERT OR IGNORE INTO crdt_nodes(code) VALUES (?)", arguments: [code.rawValue])
-                origins.append(try Int64.fetchOne(db, sql: "SELECT id FROM crdt_nodes WHERE code = ?", arguments: [code.rawValue])!)
+                origins.append(
+                    try Int64.fetchOne(db, sql: "SELECT id FROM crdt_nodes WHERE code = ?", arguments: [code.rawValue])!
+                )
             }
         }
-        let providersOf = communities.indices.map { index in (0..<5).map { "P-\(String(format: "%03d", (index / 20 * 7 + $0 * 3) % 40 + 1))" } }
+        let providersOf = communities.indices.map { index in
+            (0..<5).map { "P-\(String(format: "%03d", (index / 20 * 7 + $0 * 3) % 40 + 1))" }
+        }
         var seq: Int64 = 1_000_000
         var total = 0
         try store.database.write { db in try db.execute(sql: "PRAGMA cache_size = -262144") }
@@ -367,7 +409,8 @@ enum ReportBenchmark {
                     try cell(
                         SatisfactionStatistics.metric,
                         SatisfactionStatistics.dimensions(
-                            score: scoreRoll < 900 ? "satisfied" : scoreRoll < 998 ? "basically_satisfied" : "dissatisfied",
+                            score: scoreRoll < 900
+                                ? "satisfied" : scoreRoll < 998 ? "basically_satisfied" : "dissatisfied",
                             complaint: roll(500) == 0, provider: providersOf[index][roll(5)]), 1)
                     day = day.adding(days: 1)
                 }

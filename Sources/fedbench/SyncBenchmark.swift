@@ -1,11 +1,11 @@
+import Eldercare
 import FederationNode
 import Foundation
 import GRDB
 import Logging
 import Replication
-import Synchronization
-import Eldercare
 import Simulation
+import Synchronization
 
 /// `fedbench sync`: real nodes in this process, linked over ZeroMQ on loopback with CURVE, durable
 /// SQLite files. Measures the initial load of a district into an empty city over one link, and the
@@ -13,7 +13,9 @@ import Simulation
 enum SyncBenchmark {
     struct Federation {
         let root: URL
-        var nodes: [String: (daemon: NodeDaemon, task: Task<Void, any Error>, directory: DataDirectory, endpoint: String)] = [:]
+        var nodes:
+            [String: (daemon: NodeDaemon, task: Task<Void, any Error>, directory: DataDirectory, endpoint: String)] =
+                [:]
 
         init() throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("fedbench-sync-\(UUID().uuidString)")
@@ -29,7 +31,8 @@ enum SyncBenchmark {
             let directory = try DataDirectory.initialize(at: root.appendingPathComponent(code).path, config: config)
             if let parentNode {
                 try parentNode.directory.trust(
-                    child: try NodeCode(code), publicKey: try directory.loadKeyPair().publicKey, of: try NodeCode(parentNode.directory.loadConfig().node.code))
+                    child: try NodeCode(code), publicKey: try directory.loadKeyPair().publicKey,
+                    of: try NodeCode(parentNode.directory.loadConfig().node.code))
             }
             return directory
         }
@@ -124,7 +127,9 @@ enum SyncBenchmark {
         let statistics = await federation.nodes["130102000000"]!.daemon.uplinkStatistics()
         let bytes = Double(statistics?.bytesSent ?? 0)
         let sent = Double(max(statistics?.cellsSent ?? 1, 1))
-        log("  initial load: \(count) elders (\(cells) cells) in \(String(format: "%.2f", seconds)) s = \(rate(cells, seconds)) cells/s, \(String(format: "%.2f", bytes / sent)) wire bytes/cell")
+        log(
+            "  initial load: \(count) elders (\(cells) cells) in \(String(format: "%.2f", seconds)) s = \(rate(cells, seconds)) cells/s, \(String(format: "%.2f", bytes / sent)) wire bytes/cell"
+        )
         return [
             "initial_load_elders": count,
             "initial_load_cells": cells,
@@ -142,7 +147,8 @@ enum SyncBenchmark {
         }
     }
 
-    static func propagation(seconds: Int, ratePerCommunity: Int, rollup: Bool, in federation: inout Federation) async throws
+    static func propagation(seconds: Int, ratePerCommunity: Int, rollup: Bool, in federation: inout Federation)
+        async throws
         -> [String: Any]
     {
         try await federation.start("130100000000", under: nil)
@@ -166,7 +172,9 @@ enum SyncBenchmark {
             for code in federation.codes { dropped += try HTTPBenchmark.dropStatisticsTriggers(federation.store(code)) }
             log("fedbench sync: --rollup off: dropped \(dropped) rollup triggers from \(federation.codes.count) stores")
         }
-        log("fedbench sync: \(communities.count) communities × \(ratePerCommunity) changes/s for \(seconds) s, probes timed at the city (3 hops)…")
+        log(
+            "fedbench sync: \(communities.count) communities × \(ratePerCommunity) changes/s for \(seconds) s, probes timed at the city (3 hops)…"
+        )
         let book = ProbeBook()
         let city = federation.store("130100000000")
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds) * 1_000_000_000
@@ -183,14 +191,24 @@ enum SyncBenchmark {
                     while DispatchTime.now().uptimeNanoseconds < deadline {
                         tick += 1
                         let deltas = (0..<perTick).map { index in
-                            (StatKey(origin: node, community: node, metric: "load", dims: "k=\((tick * perTick + index) % 500)", period: "2026-01-05"), Int64(1))
+                            (
+                                StatKey(
+                                    origin: node, community: node, metric: "load",
+                                    dims: "k=\((tick * perTick + index) % 500)", period: "2026-01-05"), Int64(1)
+                            )
                         }
                         try store.add(deltas)
                         book.changes.add(perTick, ordering: .relaxed)
                         if tick % 5 == 0 {  // a probe every 100 ms
                             let probe = "\(code)-\(tick)"
                             book.sentAt.withLock { $0[probe] = DispatchTime.now().uptimeNanoseconds }
-                            try store.add([(StatKey(origin: node, community: node, metric: "probe", dims: "id=\(probe)", period: "2026-01-05"), 1)])
+                            try store.add([
+                                (
+                                    StatKey(
+                                        origin: node, community: node, metric: "probe", dims: "id=\(probe)",
+                                        period: "2026-01-05"), 1
+                                )
+                            ])
                         }
                         // Paced against the start, so the rate does not drift with commit time.
                         try await Task.sleep(until: begin + .milliseconds(20 * tick), clock: clock)
@@ -210,7 +228,10 @@ enum SyncBenchmark {
                             book.latencies.withLock { $0.append(Double(now - sent) / 1e6) }
                         }
                     }
-                    if DispatchTime.now().uptimeNanoseconds > deadline, seen.count >= book.sentAt.withLock({ $0.count }) { return }
+                    if DispatchTime.now().uptimeNanoseconds > deadline, seen.count >= book.sentAt.withLock({ $0.count })
+                    {
+                        return
+                    }
                     try await Task.sleep(for: .milliseconds(2))
                 }
             }
@@ -223,7 +244,9 @@ enum SyncBenchmark {
             return (sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 10).rounded() / 10
         }
         let made = book.changes.load(ordering: .relaxed)
-        log("  propagation: \(sorted.count)/\(sent) probes arrived; p50 \(percentile(0.5)) ms, p99 \(percentile(0.99)) ms, max \(sorted.last.map { String(format: "%.1f", $0) } ?? "-") ms; \(made / max(seconds, 1)) changes/s made")
+        log(
+            "  propagation: \(sorted.count)/\(sent) probes arrived; p50 \(percentile(0.5)) ms, p99 \(percentile(0.99)) ms, max \(sorted.last.map { String(format: "%.1f", $0) } ?? "-") ms; \(made / max(seconds, 1)) changes/s made"
+        )
         return [
             "propagation_probes": sent,
             "propagation_arrived": sorted.count,

@@ -1,3 +1,4 @@
+import Eldercare
 // fedbench — measurements behind docs/BENCHMARKS.md. Run in release mode:
 //
 //     swift run -c release fedbench merge [--elders 100000] [--page-cells 20000] [--keep DIR]
@@ -13,7 +14,6 @@ import FederationNode
 import Foundation
 import GRDB
 import Replication
-import Eldercare
 import Simulation
 
 #if canImport(Glibc)
@@ -55,10 +55,14 @@ struct Options {
             case "--batch": batch = try Self.positive(value, flag)
             case "--concurrency": concurrency = try Self.positive(value, flag)
             case "--rollup":
-                guard value == "on" || value == "off" else { throw BenchError("--rollup must be on or off, got \(value)") }
+                guard value == "on" || value == "off" else {
+                    throw BenchError("--rollup must be on or off, got \(value)")
+                }
                 rollup = value == "on"
             case "--order":
-                guard value == "time" || value == "random" else { throw BenchError("--order must be time or random, got \(value)") }
+                guard value == "time" || value == "random" else {
+                    throw BenchError("--order must be time or random, got \(value)")
+                }
                 randomOrder = value == "random"
             case "--node":
                 guard ["community", "street", "district", "city"].contains(value) else {
@@ -71,7 +75,9 @@ struct Options {
     }
 
     static func positive(_ text: String, _ flag: String) throws -> Int {
-        guard let value = Int(text), value > 0 else { throw BenchError("\(flag) must be a positive integer, got \(text)") }
+        guard let value = Int(text), value > 0 else {
+            throw BenchError("\(flag) must be a positive integer, got \(text)")
+        }
         return value
     }
 }
@@ -132,7 +138,8 @@ func stream(
 }
 
 func mergeBenchmark(_ options: Options) throws -> [String: Any] {
-    let root = options.keep.map { URL(fileURLWithPath: $0) }
+    let root =
+        options.keep.map { URL(fileURLWithPath: $0) }
         ?? FileManager.default.temporaryDirectory.appendingPathComponent("fedbench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     defer { if options.keep == nil { try? FileManager.default.removeItem(at: root) } }
@@ -166,14 +173,21 @@ func mergeBenchmark(_ options: Options) throws -> [String: Any] {
 
     // 2. Extract from A, encode, decode and merge into the empty replica B on disk, page by page.
     log("fedbench: streaming A → empty replica B (\(city)) in pages of \(options.pageCells) cells…")
-    var extract = 0.0, encode = 0.0, decode = 0.0, merge = 0.0
+    var extract = 0.0
+    var encode = 0.0
+    var decode = 0.0
+    var merge = 0.0
     var bytes = 0
     let streamed = try stream(
         from: a, after: 0, into: b, filter: FeedFilter(), pageCells: options.pageCells,
         extract: &extract, encode: &encode, decode: &decode, merge: &merge, bytes: &bytes)
     let rssAfterMerge = peakRSSMegabytes()
-    log("  extract: \(rate(streamed, extract)) cells/s   encode: \(rate(streamed, encode)) cells/s   decode: \(rate(streamed, decode)) cells/s")
-    log("  merge:   \(rate(streamed, merge)) cells/s (\(String(format: "%.2f", merge)) s, durable: fsync per page commit)")
+    log(
+        "  extract: \(rate(streamed, extract)) cells/s   encode: \(rate(streamed, encode)) cells/s   decode: \(rate(streamed, decode)) cells/s"
+    )
+    log(
+        "  merge:   \(rate(streamed, merge)) cells/s (\(String(format: "%.2f", merge)) s, durable: fsync per page commit)"
+    )
     log("  wire:    \(String(format: "%.2f", Double(bytes) / Double(streamed))) bytes/cell (zlib protobuf)")
 
     // 3. 10% of the cells updated concurrently at A and at B (acting as replica C), merged both ways.
@@ -186,8 +200,11 @@ func mergeBenchmark(_ options: Options) throws -> [String: Any] {
         var pending: [RecordWrite] = []
         for index in 0..<updateCells {
             let elder = keys[Int(updates.next() % UInt64(keys.count))]
-            let column = ["phone", "address", "status", "tier", "living", "disability", "monthly_hours", "card_no"][Int(updates.next() % 8)]
-            let value: Value = column == "monthly_hours" ? .integer(Int64(updates.next() % 45)) : .text("\(column)-\(store.node.rawValue.prefix(6))-\(index)")
+            let column = ["phone", "address", "status", "tier", "living", "disability", "monthly_hours", "card_no"][
+                Int(updates.next() % 8)]
+            let value: Value =
+                column == "monthly_hours"
+                ? .integer(Int64(updates.next() % 45)) : .text("\(column)-\(store.node.rawValue.prefix(6))-\(index)")
             pending.append(RecordWrite(table: "elders", key: elder, values: [(column, value)]))
             if pending.count == 1_000 {
                 _ = try store.write(pending)
@@ -196,7 +213,10 @@ func mergeBenchmark(_ options: Options) throws -> [String: Any] {
         }
         if !pending.isEmpty { _ = try store.write(pending) }
     }
-    var updateExtract = 0.0, updateEncode = 0.0, updateDecode = 0.0, updateMerge = 0.0
+    var updateExtract = 0.0
+    var updateEncode = 0.0
+    var updateDecode = 0.0
+    var updateMerge = 0.0
     var updateBytes = 0
     let toB = try stream(
         from: a, after: headA, into: b, filter: FeedFilter(excludingVia: b.node), pageCells: options.pageCells,
@@ -234,13 +254,16 @@ func mergeBenchmark(_ options: Options) throws -> [String: Any] {
                         """)
                 for row in page.batch.rows {
                     for cell in row.cells {
-                        let value: (any DatabaseValueConvertible)? = switch cell.value {
-                        case .null: nil
-                        case .integer(let integer): integer
-                        case .real(let real): real
-                        case .text(let text): text
-                        }
-                        try statement.execute(arguments: [row.key, cell.column, value, Int64(bitPattern: cell.clock.rawValue), cell.origin.rawValue])
+                        let value: (any DatabaseValueConvertible)? =
+                            switch cell.value {
+                            case .null: nil
+                            case .integer(let integer): integer
+                            case .real(let real): real
+                            case .text(let text): text
+                            }
+                        try statement.execute(arguments: [
+                            row.key, cell.column, value, Int64(bitPattern: cell.clock.rawValue), cell.origin.rawValue,
+                        ])
                         baselineCells += 1
                     }
                 }
@@ -254,7 +277,9 @@ func mergeBenchmark(_ options: Options) throws -> [String: Any] {
     let mergeRate = rate(streamed, merge)
     let writeRate = rate(cells, writeSeconds)
     let baselineRate = rate(baselineCells, baselineSeconds)
-    func ratio(_ figure: Int) -> Double { baselineRate > 0 ? (Double(figure) / Double(baselineRate) * 100).rounded() / 100 : 0 }
+    func ratio(_ figure: Int) -> Double {
+        baselineRate > 0 ? (Double(figure) / Double(baselineRate) * 100).rounded() / 100 : 0
+    }
     log("  merge is \(ratio(mergeRate)) × the baseline, local write \(ratio(writeRate)) ×")
     return [
         "benchmark": "merge",
@@ -287,7 +312,8 @@ do {
     switch options.command {
     case "merge": result = try mergeBenchmark(options)
     case "sync":
-        result = try await SyncBenchmark.run(elders: options.elders, seconds: options.seconds, rate: options.rate, rollup: options.rollup)
+        result = try await SyncBenchmark.run(
+            elders: options.elders, seconds: options.seconds, rate: options.rate, rollup: options.rollup)
     case "report": result = try ReportBenchmark.run(elders: options.elders, keep: options.keep, store: options.store)
     case "load":
         var load = try await SyncBenchmark.initialLoad(elders: options.elders)
@@ -300,7 +326,9 @@ do {
             events: options.events, batch: options.batch, concurrency: options.concurrency, rollup: options.rollup,
             randomOrder: options.randomOrder, level: options.level)
     case "import": result = try await HTTPBenchmark.importRoster(elders: options.elders, rollup: options.rollup)
-    default: throw BenchError("unknown benchmark \(options.command); available: merge, sync, load, levels, report, ingest, import")
+    default:
+        throw BenchError(
+            "unknown benchmark \(options.command); available: merge, sync, load, levels, report, ingest, import")
     }
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
     print(String(decoding: json, as: UTF8.self))

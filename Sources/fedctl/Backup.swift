@@ -18,7 +18,8 @@ struct Backup: ParsableCommand {
     func run() throws {
         let source = data.directory.databasePath
         guard FileManager.default.fileExists(atPath: source) else {
-            throw FedctlFailure(message: "no database at \(source): is --data a node's data directory that has run at least once?")
+            throw FedctlFailure(
+                message: "no database at \(source): is --data a node's data directory that has run at least once?")
         }
         guard !FileManager.default.fileExists(atPath: out) else {
             throw FedctlFailure(message: "\(out) exists already; choose a new file name (a backup never overwrites)")
@@ -31,12 +32,18 @@ struct Backup: ParsableCommand {
             let writer = try DatabaseQueue(path: out)
             try reader.backup(to: writer)
             let (pages, check) = try writer.read { db in
-                (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0, try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "")
+                (
+                    try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0,
+                    try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? ""
+                )
             }
             try writer.close()
             try reader.close()
             guard check == "ok" else {
-                throw FedctlFailure(message: "the copy at \(out) failed its integrity check (\(check)); keep the previous backup and check the disk")
+                throw FedctlFailure(
+                    message:
+                        "the copy at \(out) failed its integrity check (\(check)); keep the previous backup and check the disk"
+                )
             }
             let bytes = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
             print("backed up \(source) to \(out): \(pages) pages, \(bytes / 1024) KiB, integrity ok")

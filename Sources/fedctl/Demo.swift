@@ -48,11 +48,13 @@ struct Demo: AsyncParsableCommand {
             throw FedctlFailure(message: "\(error)")
         }
         let created = outcomes.filter { $0.action == .created }.count
-        print(created > 0
-            ? "planned \(outcomes.count) nodes of \(self.topology) in \(data)/ (new keys for \(created))"
-            : "reusing the \(outcomes.count) nodes in \(data)/ (keys and data kept)")
+        print(
+            created > 0
+                ? "planned \(outcomes.count) nodes of \(self.topology) in \(data)/ (new keys for \(created))"
+                : "reusing the \(outcomes.count) nodes in \(data)/ (keys and data kept)")
 
-        let supervisor = try NodeSupervisor(executable: Self.executable(), logs: URL(fileURLWithPath: data).appendingPathComponent("logs"))
+        let supervisor = try NodeSupervisor(
+            executable: Self.executable(), logs: URL(fileURLWithPath: data).appendingPathComponent("logs"))
         let work = Task { try await self.runFederation(outcomes, topology: topology, supervisor: supervisor) }
         // Ctrl-C (SIGINT) or SIGTERM: stop the work, then every node.
         signal(SIGINT, SIG_IGN)
@@ -63,7 +65,7 @@ struct Demo: AsyncParsableCommand {
             source.resume()
             return source
         }
-        defer { sources.forEach { $0.cancel() } }
+        defer { for source in sources { source.cancel() } }
         let result = await work.result
         print("")
         print("stopping \(supervisor.running.count) nodes…")
@@ -73,14 +75,21 @@ struct Demo: AsyncParsableCommand {
             if error is FedctlFailure { throw error }
             throw FedctlFailure(message: "\(error)")
         }
-        if !report.clean { throw FedctlFailure(message: "some nodes did not stop cleanly (above); their logs are in \(data)/logs/") }
+        if !report.clean {
+            throw FedctlFailure(message: "some nodes did not stop cleanly (above); their logs are in \(data)/logs/")
+        }
     }
 
-    private func runFederation(_ outcomes: [FederationPlan.Outcome], topology: Topology, supervisor: NodeSupervisor) async throws {
+    private func runFederation(_ outcomes: [FederationPlan.Outcome], topology: Topology, supervisor: NodeSupervisor)
+        async throws
+    {
         for outcome in outcomes {
             let client = try NodeClient(directory: outcome.directory)
             if await client.answers() {
-                throw FedctlFailure(message: "something already answers at \(client.base.absoluteString) (node \(outcome.node.code)): is another demo running? Stop it (Ctrl-C) or free the port")
+                throw FedctlFailure(
+                    message:
+                        "something already answers at \(client.base.absoluteString) (node \(outcome.node.code)): is another demo running? Stop it (Ctrl-C) or free the port"
+                )
             }
         }
         for outcome in outcomes { try supervisor.start(outcome.node.code.rawValue, data: outcome.directory.url.path) }
@@ -96,7 +105,8 @@ struct Demo: AsyncParsableCommand {
         var profile = SimulationProfile.seeds
         profile.eldersPerCommunity = elders
         let communities = outcomes.filter { $0.node.code.level == .community }.map { clients[$0.node.code]! }
-        var runner = try await SimulationRunner.connect([clients[topology.root.code]!] + communities, seed: seed, profile: profile)
+        var runner = try await SimulationRunner.connect(
+            [clients[topology.root.code]!] + communities, seed: seed, profile: profile)
         let marker = URL(fileURLWithPath: data).appendingPathComponent("simulation.json")
         let yesterday = Simulate.yesterday()
         var loaded = (try? Data(contentsOf: marker)).flatMap { try? JSONDecoder().decode(Loaded.self, from: $0) }
@@ -123,10 +133,13 @@ struct Demo: AsyncParsableCommand {
         let range = "from=\(yesterday.adding(days: 1 - days))&to=\(yesterday.adding(days: 1))"
         for level in [NodeCode.Level.city, .district, .street, .community] {
             guard let outcome = outcomes.first(where: { $0.node.code.level == level }) else { continue }
-            let token = (try? String(contentsOf: outcome.directory.url.appendingPathComponent("tokens/viewer"), encoding: .utf8))?
+            let token =
+                (try? String(contentsOf: outcome.directory.url.appendingPathComponent("tokens/viewer"), encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             let label = "\(level)".padding(toLength: 10, withPad: " ", startingAt: 0) + level.chineseName
-            print("  \(label) \(outcome.node.name) (\(outcome.node.nameEnglish)): \(outcome.node.httpURL)/" + (token.map { "?token=\($0)" } ?? ""))
+            print(
+                "  \(label) \(outcome.node.name) (\(outcome.node.nameEnglish)): \(outcome.node.httpURL)/"
+                    + (token.map { "?token=\($0)" } ?? ""))
         }
         print("the figures as JSON: \(topology.root.httpURL)/api/v1/reports/summary?\(range) (docs/API.md)")
         print("")

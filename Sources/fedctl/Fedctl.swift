@@ -19,7 +19,8 @@ struct Fedctl: AsyncParsableCommand {
             """,
         version: FederationVersion.software,
         subcommands: [
-            Init.self, Key.self, Token.self, Trust.self, Run.self, Status.self, Import.self, Ingest.self, Report.self, Plan.self, Simulate.self,
+            Init.self, Key.self, Token.self, Trust.self, Run.self, Status.self, Import.self, Ingest.self, Report.self,
+            Plan.self, Simulate.self,
             Demo.self, Backup.self, Restore.self,
         ]
     )

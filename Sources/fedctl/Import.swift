@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import Eldercare
+import Foundation
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,13 +27,20 @@ struct Import: AsyncParsableCommand {
         @Option(help: "Rows per request.") var rowsPerRequest = 5_000
 
         func run() async throws {
-            guard rowsPerRequest > 0 else { throw ValidationError("--rows-per-request must be positive, e.g. --rows-per-request 5000") }
+            guard rowsPerRequest > 0 else {
+                throw ValidationError("--rows-per-request must be positive, e.g. --rows-per-request 5000")
+            }
             let client = try NodeClient(node: node, token: try access.resolve())
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw FedctlFailure(message: "cannot read \(file): check the path and that this user may read it")
             }
             let records = CSVRecords.split(data)
-            guard let header = records.first else { throw FedctlFailure(message: "\(file) is empty: export the roster with its header row (id, resident_id, name, community, …) and run again") }
+            guard let header = records.first else {
+                throw FedctlFailure(
+                    message:
+                        "\(file) is empty: export the roster with its header row (id, resident_id, name, community, …) and run again"
+                )
+            }
             let rows = Array(records.dropFirst())
             var tally = UploadTally()
             var progress = ProgressLine(total: rows.count, label: "importing")

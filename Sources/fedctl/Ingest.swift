@@ -32,7 +32,9 @@ struct Ingest: AsyncParsableCommand {
     func run() async throws {
         guard (1...1_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 1000") }
         let client = try NodeClient(node: node, token: try access.resolve())
-        guard let data = FileManager.default.contents(atPath: file) else { throw FedctlFailure(message: "cannot read \(file): check the path and that this user may read it") }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw FedctlFailure(message: "cannot read \(file): check the path and that this user may read it")
+        }
         let events = try Self.parse(data, name: file)
         var tally = UploadTally()
         var progress = ProgressLine(total: events.count, label: "sending \(kind.rawValue)")
@@ -56,7 +58,8 @@ struct Ingest: AsyncParsableCommand {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("[") {
             guard let array = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [Any] else {
-                throw FedctlFailure(message: "\(name) starts with [ but is not a JSON array; fix it and run again (nothing was sent)")
+                throw FedctlFailure(
+                    message: "\(name) starts with [ but is not a JSON array; fix it and run again (nothing was sent)")
             }
             return array.enumerated().map { ($0.element, $0.offset + 1) }
         }
@@ -65,8 +68,11 @@ struct Ingest: AsyncParsableCommand {
             for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let content = line.trimmingCharacters(in: .whitespaces)
                 guard !content.isEmpty else { continue }
-                guard let object = try? JSONSerialization.jsonObject(with: Data(content.utf8)), object is [String: Any] else {
-                    throw FedctlFailure(message: "\(name) line \(number + 1) is not a JSON object; fix it and run again (nothing was sent)")
+                guard let object = try? JSONSerialization.jsonObject(with: Data(content.utf8)), object is [String: Any]
+                else {
+                    throw FedctlFailure(
+                        message:
+                            "\(name) line \(number + 1) is not a JSON object; fix it and run again (nothing was sent)")
                 }
                 events.append((object, number + 1))
             }
@@ -80,10 +86,16 @@ struct Ingest: AsyncParsableCommand {
         do {
             reader = try CSVReader(string: text, hasHeaderRow: true)
         } catch {
-            throw FedctlFailure(message: "\(name) is neither JSON lines, a JSON array nor CSV: \(error); save it as one JSON object a line or as CSV with a header row and run again")
+            throw FedctlFailure(
+                message:
+                    "\(name) is neither JSON lines, a JSON array nor CSV: \(error); save it as one JSON object a line or as CSV with a header row and run again"
+            )
         }
         guard let header = reader.headerRow, !header.isEmpty else {
-            throw FedctlFailure(message: "\(name) has no header row of field names; add one (e.g. id,received_at,channel,type,effective,community — docs/API.md) and run again")
+            throw FedctlFailure(
+                message:
+                    "\(name) has no header row of field names; add one (e.g. id,received_at,channel,type,effective,community — docs/API.md) and run again"
+            )
         }
         var events: [(Any, Int)] = []
         var line = 1

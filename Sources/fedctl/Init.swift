@@ -1,7 +1,7 @@
 import ArgumentParser
+import Eldercare
 import FederationNode
 import Replication
-import Eldercare
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +20,9 @@ struct Init: ParsableCommand {
     @Option(help: "HTTP address for the dashboard and API, HOST:PORT.") var http: String
     @Option(help: "The parent's ZeroMQ endpoint, tcp://HOST:PORT (omit at the top of the tree).") var parent: String?
     // Z85 keys may start with '-': take the next argument whatever it looks like.
-    @Option(name: .customLong("parent-key"), parsing: .unconditional, help: "The parent's public key (Z85), from fedctl key show on the parent.")
+    @Option(
+        name: .customLong("parent-key"), parsing: .unconditional,
+        help: "The parent's public key (Z85), from fedctl key show on the parent.")
     var parentKey: String?
     @Option(name: .customLong("parent-code"), help: "The parent's code; must be an ancestor of --code.")
     var parentCode: String?
@@ -28,7 +30,9 @@ struct Init: ParsableCommand {
     var transferred = false
     @Option(
         name: .customLong("privacy-key"),
-        help: "The federation's HMAC key for resident IDs sent above the privacy level (hex, ≥ 32 digits). Every node at or below --full-roster-up-to must share it; a node above that level refuses it. Omitted at the top node, one is generated and printed (and stored only when the top node is at or below the level).")
+        help:
+            "The federation's HMAC key for resident IDs sent above the privacy level (hex, ≥ 32 digits). Every node at or below --full-roster-up-to must share it; a node above that level refuses it. Omitted at the top node, one is generated and printed (and stored only when the top node is at or below the level)."
+    )
     var privacyKey: String?
     @Option(
         name: .customLong("full-roster-up-to"),
@@ -46,13 +50,17 @@ struct Init: ParsableCommand {
             throw ValidationError("--full-roster-up-to: \(error.message)")
         }
         if let privacyKey {
-            do { try PrivacyPolicy(hashKey: privacyKey).validate() } catch { throw ValidationError("--privacy-key: \(error.message)") }
+            do { try PrivacyPolicy(hashKey: privacyKey).validate() } catch {
+                throw ValidationError("--privacy-key: \(error.message)")
+            }
             // The level was checked above.
             if let boundary = try? policy.level, code.level < boundary {
                 let error = PrivacyPolicy.keyAboveBoundary(
                     code.level, boundary: boundary,
                     fix: "请去掉 --privacy-key：本节点不保存密钥，把它交给边界及以下节点的 fedctl init。",
-                    fixEnglish: "Leave out --privacy-key here and give the key to `fedctl init` of the nodes at or below the boundary.")
+                    fixEnglish:
+                        "Leave out --privacy-key here and give the key to `fedctl init` of the nodes at or below the boundary."
+                )
                 throw ValidationError("--privacy-key: \(error.message) [\(error.code.rawValue)]")
             }
         }
@@ -64,13 +72,16 @@ struct Init: ParsableCommand {
                 throw ValidationError("--parent-code \(parentCode) is not a 12-digit administrative code")
             }
             guard parent.level < code.level, parent.contains(code) || transferred else {
-                throw ValidationError("--parent-code \(parent) is not an ancestor of \(code); pass --transferred if this node was re-assigned there")
+                throw ValidationError(
+                    "--parent-code \(parent) is not an ancestor of \(code); pass --transferred if this node was re-assigned there"
+                )
             }
         }
     }
 
     func run() throws {
-        var config = NodeConfig(code: code, name: name, listen: listen, http: http, parent: parent, parentKey: parentKey)
+        var config = NodeConfig(
+            code: code, name: name, listen: listen, http: http, parent: parent, parentKey: parentKey)
         config.sync.parentCode = parentCode
         var privacy = PrivacyPolicy()
         privacy.fullRosterUpTo = fullRosterUpTo
@@ -85,25 +96,34 @@ struct Init: ParsableCommand {
             let keys = try directory.loadKeyPair()
             print("initialised \(level) node \(code) (\(name)) in \(directory.url.path)")
             if let generated, holdsKey {
-                print("generated the federation's privacy key (stored in node.toml); pass it to `fedctl init` of every other node:")
+                print(
+                    "generated the federation's privacy key (stored in node.toml); pass it to `fedctl init` of every other node:"
+                )
                 print("  --privacy-key \(generated)")
             } else if let generated {
                 print("generated the federation's privacy key. 本节点在隐私边界（\(fullRosterUpTo)）之上，不保存密钥；")
                 print("  请把它交给边界及以下的每个节点，妥善保管，此后不会再显示。/ This \(level) node is above the privacy")
-                print("  boundary (\(fullRosterUpTo)) and does not store it: give it to `fedctl init` of every node at or")
+                print(
+                    "  boundary (\(fullRosterUpTo)) and does not store it: give it to `fedctl init` of every node at or"
+                )
                 print("  below the boundary and keep it like a password; it is not shown again:")
                 print("  --privacy-key \(generated)")
             } else if !holdsKey {
-                print("above the privacy boundary (\(fullRosterUpTo)): this node holds no privacy key and stores resident IDs")
+                print(
+                    "above the privacy boundary (\(fullRosterUpTo)): this node holds no privacy key and stores resident IDs"
+                )
                 print("  only as the hashes its children send (docs/PRIVACY.md)")
             } else if privacy.hashKey == nil {
-                print("warning: no --privacy-key: above the \(fullRosterUpTo) level resident IDs are left out instead of")
+                print(
+                    "warning: no --privacy-key: above the \(fullRosterUpTo) level resident IDs are left out instead of")
                 print("  hashed, so duplicate checks there cannot see them; set [privacy] hash_key in node.toml to the")
                 print("  federation's key (the one printed by `fedctl init` of the top node)")
             }
             print("next: trust it at its parent with")
             print("  fedctl trust --data PARENT_DIR --child \(code) --key \(keys.publicKey)")
-            print("access tokens (viewer, operator): fedctl token show --data \(directory.url.path) --role viewer|operator")
+            print(
+                "access tokens (viewer, operator): fedctl token show --data \(directory.url.path) --role viewer|operator"
+            )
             print("public key:")
             print(keys.publicKey)
         } catch {

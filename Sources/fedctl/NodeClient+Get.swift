@@ -19,12 +19,15 @@ extension NodeClient {
             (data, response) = try await URLSession.shared.data(for: request)
         } catch {
             throw FedctlFailure(
-                message: "cannot reach the node at \(base.absoluteString): \(error.localizedDescription); is fedctl run going there?")
+                message:
+                    "cannot reach the node at \(base.absoluteString): \(error.localizedDescription); is fedctl run going there?"
+            )
         }
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard status == 200 else {
-            let message = (json["error"] as? [String: Any])?["message"] as? String
+            let message =
+                (json["error"] as? [String: Any])?["message"] as? String
                 ?? String(decoding: data.prefix(500), as: UTF8.self)
             let code = (json["error"] as? [String: Any])?["code"] as? String
             let hint =

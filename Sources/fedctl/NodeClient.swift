@@ -69,11 +69,16 @@ struct NodeClient {
         do {
             (data, response) = try await URLSession.shared.data(for: request)
         } catch {
-            throw FedctlFailure(message: "cannot reach the node at \(base.absoluteString): \(error.localizedDescription); is fedctl run going there?")
+            throw FedctlFailure(
+                message:
+                    "cannot reach the node at \(base.absoluteString): \(error.localizedDescription); is fedctl run going there?"
+            )
         }
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
-            let error = (json["error"] as? [String: Any])?["message"] as? String ?? String(decoding: data.prefix(500), as: UTF8.self)
+            let error =
+                (json["error"] as? [String: Any])?["message"] as? String
+                ?? String(decoding: data.prefix(500), as: UTF8.self)
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             throw FedctlFailure(message: "the node answered \(status): \(error)")
         }
@@ -106,7 +111,10 @@ struct UploadTally {
         }
         if rejected.count > 50 { print("  … and \(rejected.count - 50) more") }
         if !rejected.isEmpty {
-            throw FedctlFailure(message: "\(rejected.count) rows were refused (listed above); correct them and run the same command again — rows already accepted count as duplicates")
+            throw FedctlFailure(
+                message:
+                    "\(rejected.count) rows were refused (listed above); correct them and run the same command again — rows already accepted count as duplicates"
+            )
         }
     }
 }

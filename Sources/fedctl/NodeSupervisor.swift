@@ -31,7 +31,9 @@ final class NodeSupervisor: @unchecked Sendable {
     /// Starts `fedctl run --data DIR`, appending its output to `logs/CODE.log`.
     func start(_ code: String, data: String) throws {
         let log = logURL(code)
-        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         let process = Process()
@@ -43,7 +45,8 @@ final class NodeSupervisor: @unchecked Sendable {
         do {
             try process.run()
         } catch {
-            throw FedctlFailure(message: "cannot start \(executable.path) run --data \(data): \(error.localizedDescription)")
+            throw FedctlFailure(
+                message: "cannot start \(executable.path) run --data \(data): \(error.localizedDescription)")
         }
         locked { processes.append((code, process)) }
     }
@@ -56,11 +59,16 @@ final class NodeSupervisor: @unchecked Sendable {
             try Task.checkCancellation()
             if (try? await client.get("/healthz", timeout: 2)) != nil { return }
             if let process, !process.isRunning {
-                throw FedctlFailure(message: "node \(code) exited (status \(process.terminationStatus)) before answering:\n\(tail(code))")
+                throw FedctlFailure(
+                    message:
+                        "node \(code) exited (status \(process.terminationStatus)) before answering:\n\(tail(code))")
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw FedctlFailure(message: "node \(code) did not answer at \(client.base.absoluteString) within \(timeout); its log:\n\(tail(code))")
+        throw FedctlFailure(
+            message:
+                "node \(code) did not answer at \(client.base.absoluteString) within \(timeout); its log:\n\(tail(code))"
+        )
     }
 
     struct StopReport {
@@ -87,7 +95,9 @@ final class NodeSupervisor: @unchecked Sendable {
                 stopped += 1
             } else {
                 // SIGINT from the terminal's Ctrl-C reaches the nodes too; they stop cleanly on it.
-                let how = process.terminationReason == .uncaughtSignal ? "signal \(process.terminationStatus)" : "status \(process.terminationStatus)"
+                let how =
+                    process.terminationReason == .uncaughtSignal
+                    ? "signal \(process.terminationStatus)" : "status \(process.terminationStatus)"
                 lines.append("  \(code): exited with \(how); see \(logURL(code).path)")
                 clean = false
             }

@@ -27,11 +27,16 @@ struct Plan: ParsableCommand {
                 case .kept: what = "exists, keys kept"
                 case .updated: what = "exists, keys kept, configuration updated"
                 }
-                let indent = String(repeating: "  ", count: max(node.code.level.rawValue - topology.root.code.level.rawValue, 0))
-                print("\(indent)\(node.code) \(node.name) (\(node.code.level)) sync \(node.syncEndpoint) http \(node.httpURL): \(what)")
+                let indent = String(
+                    repeating: "  ", count: max(node.code.level.rawValue - topology.root.code.level.rawValue, 0))
+                print(
+                    "\(indent)\(node.code) \(node.name) (\(node.code.level)) sync \(node.syncEndpoint) http \(node.httpURL): \(what)"
+                )
             }
             let created = outcomes.filter { $0.action == .created }.count
-            print("planned \(outcomes.count) nodes in \(URL(fileURLWithPath: out).standardizedFileURL.path): \(created) created, \(outcomes.count - created) existing (keys kept)")
+            print(
+                "planned \(outcomes.count) nodes in \(URL(fileURLWithPath: out).standardizedFileURL.path): \(created) created, \(outcomes.count - created) existing (keys kept)"
+            )
             print("start each with: fedctl run --data \(out)/CODE")
         } catch let error as TopologyError {
             throw FedctlFailure(message: error.message)

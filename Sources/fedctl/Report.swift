@@ -3,7 +3,8 @@ import Foundation
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print a report of a running node (报表): summary, calls, services, satisfaction, roster, providers or health.",
+        abstract:
+            "Print a report of a running node (报表): summary, calls, services, satisfaction, roster, providers or health.",
         discussion: """
             Reads GET /api/v1/reports/KIND from the node and prints it: an aligned table with Chinese and English
             headers (the first row is the scope, the others its children, or the providers), CSV with a UTF-8
@@ -64,7 +65,8 @@ struct Report: AsyncParsableCommand {
             .summary: "汇总 Summary", .calls: "呼叫 Calls", .services: "服务 Services", .satisfaction: "满意度 Satisfaction",
             .roster: "老年人 Roster", .providers: "服务商 Providers", .health: "上报情况 Reporting health",
         ]
-        return "\(names[kind]!)  \(text(json["scope"])) (\(text(json["level"])))  \(text(json["from"])) … \(text(json["to"]))  as of \(text(json["as_of"]))"
+        return
+            "\(names[kind]!)  \(text(json["scope"])) (\(text(json["level"])))  \(text(json["from"])) … \(text(json["to"]))  as of \(text(json["as_of"]))"
     }
 
     /// The report as one table (see the command's discussion).
@@ -174,7 +176,8 @@ struct Report: AsyncParsableCommand {
                 ]
                     + children.map { child in
                         [
-                            text(child["code"]), text(child["level"]), yesNo(child["reported"]), text(child["last_sync"]),
+                            text(child["code"]), text(child["level"]), yesNo(child["reported"]),
+                            text(child["last_sync"]),
                             text(child["lag_seconds"]), text(child["behind"]),
                         ]
                     })

@@ -1,6 +1,6 @@
+import Eldercare
 import FederationNode
 import Foundation
-import Eldercare
 
 /// A report as a table: bilingual headers and rows of text, written aligned for a terminal or as CSV
 /// that Excel opens as UTF-8 (byte-order mark first, RFC 4180 quoting, CRLF line ends). Every CSV
@@ -30,7 +30,8 @@ struct ReportTable: Equatable {
 
     /// CSV text starting with a UTF-8 byte-order mark, each cell neutralised and quoted by `CSVField`.
     func csv() -> String {
-        "\u{FEFF}" + ([headers] + rows).map { $0.map(CSVField.escape).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        "\u{FEFF}" + ([headers] + rows).map { $0.map(CSVField.escape).joined(separator: ",") }.joined(separator: "\r\n")
+            + "\r\n"
     }
 
     static func isNumeric(_ cell: String) -> Bool {

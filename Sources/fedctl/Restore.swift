@@ -21,9 +21,14 @@ struct Restore: AsyncParsableCommand {
         let directory = data.directory
         let config: NodeConfig
         do { config = try directory.loadConfig() } catch { throw FedctlFailure(message: "\(error)") }
-        guard FileManager.default.fileExists(atPath: from) else { throw FedctlFailure(message: "no backup file at \(from): check the path (fedctl backup --out wrote it)") }
+        guard FileManager.default.fileExists(atPath: from) else {
+            throw FedctlFailure(message: "no backup file at \(from): check the path (fedctl backup --out wrote it)")
+        }
         if let client = try? NodeClient(directory: directory), await client.answers() {
-            throw FedctlFailure(message: "node \(config.node.code) is running (it answers at \(client.base.absoluteString)); stop it first (systemctl stop eldercare@\(config.node.code))")
+            throw FedctlFailure(
+                message:
+                    "node \(config.node.code) is running (it answers at \(client.base.absoluteString)); stop it first (systemctl stop eldercare@\(config.node.code))"
+            )
         }
         let staging = directory.databasePath + ".restoring"
         try? FileManager.default.removeItem(atPath: staging)
@@ -33,10 +38,14 @@ struct Restore: AsyncParsableCommand {
             let queue = try DatabaseQueue(path: staging)
             epoch = try await queue.write { db in
                 guard let owner = try String.fetchOne(db, sql: "SELECT node FROM crdt_meta WHERE id = 1") else {
-                    throw FedctlFailure(message: "\(from) is not a node database (no crdt_meta); pick a file written by fedctl backup")
+                    throw FedctlFailure(
+                        message: "\(from) is not a node database (no crdt_meta); pick a file written by fedctl backup")
                 }
                 guard owner == config.node.code else {
-                    throw FedctlFailure(message: "\(from) is the database of node \(owner), not of \(config.node.code); pick this node's backup")
+                    throw FedctlFailure(
+                        message:
+                            "\(from) is the database of node \(owner), not of \(config.node.code); pick this node's backup"
+                    )
                 }
                 var generator = SystemRandomNumberGenerator()
                 let epoch = (0..<4).map { _ in String(generator.next() as UInt32, radix: 16) }.joined(separator: "-")
@@ -54,13 +63,18 @@ struct Restore: AsyncParsableCommand {
         let files = FileManager.default
         let stamp = Int(Date().timeIntervalSince1970)
         if files.fileExists(atPath: directory.databasePath) {
-            try files.moveItem(atPath: directory.databasePath, toPath: directory.databasePath + ".before-restore-\(stamp)")
+            try files.moveItem(
+                atPath: directory.databasePath, toPath: directory.databasePath + ".before-restore-\(stamp)")
         }
         for suffix in ["-wal", "-shm"] where files.fileExists(atPath: directory.databasePath + suffix) {
-            try files.moveItem(atPath: directory.databasePath + suffix, toPath: directory.databasePath + ".before-restore-\(stamp)" + suffix)
+            try files.moveItem(
+                atPath: directory.databasePath + suffix,
+                toPath: directory.databasePath + ".before-restore-\(stamp)" + suffix)
         }
         try files.moveItem(atPath: staging, toPath: directory.databasePath)
-        print("restored \(from) as \(directory.databasePath) (new feed epoch \(epoch)); the previous database is node.sqlite.before-restore-\(stamp)")
+        print(
+            "restored \(from) as \(directory.databasePath) (new feed epoch \(epoch)); the previous database is node.sqlite.before-restore-\(stamp)"
+        )
         print("start the node: its parent and children stream from zero and converge")
     }
 }

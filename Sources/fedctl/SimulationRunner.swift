@@ -20,18 +20,24 @@ struct SimulationRunner {
     var tally: [SimulatedEvent.Kind: UploadTally] = [:]
 
     /// Asks each node who it is; community-level nodes get their own items, the top node the hotline calls.
-    static func connect(_ clients: [NodeClient], seed: UInt64, profile: SimulationProfile) async throws -> SimulationRunner {
+    static func connect(_ clients: [NodeClient], seed: UInt64, profile: SimulationProfile) async throws
+        -> SimulationRunner
+    {
         var targets: [Target] = []
         for client in clients {
             let health = try await client.get("/healthz", timeout: 10)
             guard let text = health["node"] as? String, let code = try? NodeCode(text) else {
-                throw FedctlFailure(message: "\(client.base.absoluteString)/healthz did not name its node; is it an ElderCare node?")
+                throw FedctlFailure(
+                    message: "\(client.base.absoluteString)/healthz did not name its node; is it an ElderCare node?")
             }
             targets.append(Target(client: client, code: code))
         }
         let communityTargets = targets.filter { $0.code.level == .community }
         guard !communityTargets.isEmpty else {
-            throw FedctlFailure(message: "none of the nodes given is a community; give at least one community node (visits and the roster are recorded there)")
+            throw FedctlFailure(
+                message:
+                    "none of the nodes given is a community; give at least one community node (visits and the roster are recorded there)"
+            )
         }
         let top = targets.min { $0.code.level < $1.code.level }
         let hotline = top.flatMap { top in
@@ -48,7 +54,9 @@ struct SimulationRunner {
         var progress = ProgressLine(total: elders.count, label: "roster")
         var done = 0
         for (community, items) in Dictionary(grouping: elders, by: \.community).sorted(by: { $0.key < $1.key }) {
-            for chunk in stride(from: 0, to: items.count, by: 2_000).map({ Array(items[$0..<min($0 + 2_000, items.count)]) }) {
+            for chunk in stride(from: 0, to: items.count, by: 2_000).map({
+                Array(items[$0..<min($0 + 2_000, items.count)])
+            }) {
                 try await post(chunk, kind: .elders, to: communities[community]!)
                 done += chunk.count
                 progress.update(done)
@@ -83,13 +91,17 @@ struct SimulationRunner {
             let count = Int(owed)
             owed -= Double(count)
             let now = Int64(Date().timeIntervalSince1970)
-            let items = (0..<count).map { offset in simulator.live(index: index + offset, session: session, unixSeconds: now) }
+            let items = (0..<count).map { offset in
+                simulator.live(index: index + offset, session: session, unixSeconds: now)
+            }
             index += count
             try await send(items)
             sent += count
             if ContinuousClock.now - lastReport >= .seconds(30) {
                 lastReport = ContinuousClock.now
-                report("live: \(sent) items sent; recorded since the start, history included: \(summaryLine(for: [.calls, .visits, .callbacks]))")
+                report(
+                    "live: \(sent) items sent; recorded since the start, history included: \(summaryLine(for: [.calls, .visits, .callbacks]))"
+                )
             }
         }
     }
@@ -98,7 +110,8 @@ struct SimulationRunner {
     func summaryLine(for kinds: [SimulatedEvent.Kind]) -> String {
         kinds.map { kind in
             let tally = self.tally[kind] ?? UploadTally()
-            return "\(kind.rawValue) \(tally.accepted) new, \(tally.duplicates) duplicates, \(tally.rejected.count) refused"
+            return
+                "\(kind.rawValue) \(tally.accepted) new, \(tally.duplicates) duplicates, \(tally.rejected.count) refused"
         }.joined(separator: "; ")
     }
 
@@ -113,7 +126,8 @@ struct SimulationRunner {
         var groups: [String: (target: Target, kind: SimulatedEvent.Kind, items: [SimulatedEvent])] = [:]
         var order: [String] = []
         for item in items {
-            let target = item.destination == .hotline ? (hotline ?? communities[item.community]!) : communities[item.community]!
+            let target =
+                item.destination == .hotline ? (hotline ?? communities[item.community]!) : communities[item.community]!
             let key = "\(item.kind.rawValue) \(target.code)"
             if groups[key] == nil {
                 groups[key] = (target, item.kind, [])
@@ -126,14 +140,17 @@ struct SimulationRunner {
         for key in order.sorted(by: { rank[groups[$0]!.kind]! < rank[groups[$1]!.kind]! }) {
             let group = groups[key]!
             for start in stride(from: 0, to: group.items.count, by: 1_000) {
-                try await post(Array(group.items[start..<min(start + 1_000, group.items.count)]), kind: group.kind, to: group.target)
+                try await post(
+                    Array(group.items[start..<min(start + 1_000, group.items.count)]), kind: group.kind,
+                    to: group.target)
             }
         }
     }
 
     private mutating func post(_ items: [SimulatedEvent], kind: SimulatedEvent.Kind, to target: Target) async throws {
         let body = try JSONSerialization.data(withJSONObject: items.map(\.object))
-        let answer = try await target.client.post("api/v1/\(kind.rawValue)", body: body, contentType: "application/json")
+        let answer = try await target.client.post(
+            "api/v1/\(kind.rawValue)", body: body, contentType: "application/json")
         tally[kind, default: UploadTally()].add(answer) { $0 }
     }
 }

@@ -1,13 +1,14 @@
 public import ArgumentParser
+import Eldercare
 import FederationNode
 import Foundation
-import Eldercare
 
 extension AccessRole: ExpressibleByArgument {}
 
 struct Token: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show or replace this node's HTTP access tokens (viewer: dashboard and reports; operator: also writes).",
+        abstract:
+            "Show or replace this node's HTTP access tokens (viewer: dashboard and reports; operator: also writes).",
         discussion: "Example: fedctl token show --data ./data/130102001000 --role viewer",
         subcommands: [Show.self, Rotate.self])
 
@@ -27,7 +28,9 @@ struct Token: ParsableCommand {
                 let config = try data.directory.loadConfig()
                 let (tokens, created) = try data.directory.loadOrCreateTokens()
                 if !created.isEmpty {
-                    print("created the missing \(created.map(\.rawValue).joined(separator: " and ")) token (restart a running node to use it)")
+                    print(
+                        "created the missing \(created.map(\.rawValue).joined(separator: " and ")) token (restart a running node to use it)"
+                    )
                 }
                 print("\(role.rawValue) token of node \(config.node.code) (\(config.node.name)):")
                 print(tokens[role])
@@ -52,7 +55,9 @@ struct Token: ParsableCommand {
             do {
                 let config = try data.directory.loadConfig()
                 let token = try data.directory.rotateToken(role)
-                print("new \(role.rawValue) token of node \(config.node.code) (\(config.node.name)); restart the node to apply it:")
+                print(
+                    "new \(role.rawValue) token of node \(config.node.code) (\(config.node.name)); restart the node to apply it:"
+                )
                 print(token)
             } catch {
                 throw FedctlFailure(message: "\(error)")
@@ -65,7 +70,8 @@ struct Token: ParsableCommand {
 /// write to a running node authenticate.
 struct TokenOptions: ParsableArguments {
     @Option(help: "Operator access token (Authorization: Bearer); default: $ELDERCARE_TOKEN.") var token: String?
-    @Option(name: .customLong("data"), help: "Read the operator token from this node data directory instead of --token.")
+    @Option(
+        name: .customLong("data"), help: "Read the operator token from this node data directory instead of --token.")
     var dataPath: String?
 
     func resolve() throws -> String {
@@ -79,6 +85,7 @@ struct TokenOptions: ParsableArguments {
         }
         if let token = ProcessInfo.processInfo.environment["ELDERCARE_TOKEN"], !token.isEmpty { return token }
         throw ValidationError(
-            "no access token: pass --token T, --data DIR (the node's data directory), or set ELDERCARE_TOKEN; fedctl token show --data DIR --role operator prints it")
+            "no access token: pass --token T, --data DIR (the node's data directory), or set ELDERCARE_TOKEN; fedctl token show --data DIR --role operator prints it"
+        )
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FederationNode
+import Foundation
 import Replication
 
 struct Trust: ParsableCommand {
@@ -13,7 +14,8 @@ struct Trust: ParsableCommand {
     @OptionGroup var data: DataOption
     @Option(help: "The child's 12-digit code.") var child: String
     // Z85 keys may start with '-': take the next argument whatever it looks like.
-    @Option(parsing: .unconditional, help: "The child's public key (Z85), from fedctl key show on the child.") var key: String
+    @Option(parsing: .unconditional, help: "The child's public key (Z85), from fedctl key show on the child.") var key:
+        String
     @Option(help: "Codes moved under this child from elsewhere, comma-separated.") var covers: String?
     @Flag(help: "The child was re-assigned here from another branch of codes.") var transferred = false
 
@@ -22,9 +24,13 @@ struct Trust: ParsableCommand {
             let config = try data.directory.loadConfig()
             let node = try NodeCode(config.node.code)
             let child = try NodeCode(self.child)
-            let covered = try (covers ?? "").split(separator: ",").map { try NodeCode(String($0).trimmingCharacters(in: .whitespaces)) }
+            let covered = try (covers ?? "").split(separator: ",").map {
+                try NodeCode(String($0).trimmingCharacters(in: .whitespaces))
+            }
             try data.directory.trust(child: child, publicKey: key, of: node, covers: covered, transferred: transferred)
-            print("node \(node) now trusts child \(child)" + (covered.isEmpty ? "" : " covering \(covered.map(\.rawValue).joined(separator: ", "))"))
+            print(
+                "node \(node) now trusts child \(child)"
+                    + (covered.isEmpty ? "" : " covering \(covered.map(\.rawValue).joined(separator: ", "))"))
         } catch let error as ReplicationError {
             throw FedctlFailure(message: error.message)
         } catch {
@@ -32,5 +38,3 @@ struct Trust: ParsableCommand {
         }
     }
 }
-
-import Foundation

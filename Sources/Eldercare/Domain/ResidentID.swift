@@ -63,7 +63,8 @@ public struct ResidentID: Hashable, Sendable, CustomStringConvertible {
     /// Parses and checks a number; a lower-case `x` is accepted and normalised.
     public init(_ text: String) throws(DomainError) {
         guard let bytes = Self.normalizedBytes(text) else {
-            throw DomainError(.invalidResidentID, "resident ID must be 17 digits and a check digit or X, got \"\(text)\"")
+            throw DomainError(
+                .invalidResidentID, "resident ID must be 17 digits and a check digit or X, got \"\(text)\"")
         }
         guard Self.checkByte(for: bytes[..<17]) == bytes[17] else {
             throw DomainError(.invalidResidentID, "resident ID \(text) fails its check digit (GB 11643)")
@@ -79,7 +80,8 @@ public struct ResidentID: Hashable, Sendable, CustomStringConvertible {
     /// Birth date as `YYYY-MM-DD`.
     public var birthDate: String {
         let bytes = Array(rawValue.utf8)
-        return String(decoding: bytes[6..<10], as: UTF8.self) + "-" + String(decoding: bytes[10..<12], as: UTF8.self) + "-"
+        return String(decoding: bytes[6..<10], as: UTF8.self) + "-" + String(decoding: bytes[10..<12], as: UTF8.self)
+            + "-"
             + String(decoding: bytes[12..<14], as: UTF8.self)
     }
 
@@ -90,7 +92,9 @@ public struct ResidentID: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `1301**********0012`: the first four and last four characters.
-    public var masked: String { String(rawValue.prefix(4)) + String(repeating: "*", count: 10) + String(rawValue.suffix(4)) }
+    public var masked: String {
+        String(rawValue.prefix(4)) + String(repeating: "*", count: 10) + String(rawValue.suffix(4))
+    }
 
     public var description: String { masked }
 }

@@ -68,7 +68,11 @@ public enum CallLog {
             var outcome = Outcome()
             var deltas = StatisticDeltas()
             for call in calls {
-                if try insert(call, in: tx, counting: &deltas) { outcome.recorded += 1 } else { outcome.duplicates += 1 }
+                if try insert(call, in: tx, counting: &deltas) {
+                    outcome.recorded += 1
+                } else {
+                    outcome.duplicates += 1
+                }
             }
             try deltas.write(to: tx)
             return outcome

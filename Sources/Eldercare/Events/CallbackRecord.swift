@@ -53,7 +53,8 @@ public struct CallbackRecord: Hashable, Sendable {
             (
                 StatKey(
                     origin: origin, community: community, metric: SatisfactionStatistics.metric,
-                    dims: SatisfactionStatistics.dimensions(score: score.rawValue, complaint: complaint, provider: provider),
+                    dims: SatisfactionStatistics.dimensions(
+                        score: score.rawValue, complaint: complaint, provider: provider),
                     period: day.description),
                 1
             )

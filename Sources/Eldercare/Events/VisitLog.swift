@@ -17,7 +17,9 @@ public enum VisitLog {
     /// `rejected` and the others are still recorded.
     ///
     /// - Throws: `ReplicationError(.storage)` if the database refuses; nothing is then recorded.
-    public static func record(_ items: [(index: Int, visit: VisitRecord)], in store: ReplicaStore) throws -> EventOutcome {
+    public static func record(_ items: [(index: Int, visit: VisitRecord)], in store: ReplicaStore) throws
+        -> EventOutcome
+    {
         guard !items.isEmpty else { return EventOutcome() }
         return try store.transaction { tx in
             var outcome = EventOutcome()
@@ -56,7 +58,8 @@ public enum VisitLog {
         let db = tx.db
         if !batch.knownElders.contains(visit.elderID) {
             guard
-                try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM elders WHERE id = ?"), arguments: [visit.elderID])
+                try Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT 1 FROM elders WHERE id = ?"), arguments: [visit.elderID])
                     != nil
             else {
                 return .refused(

@@ -113,7 +113,11 @@ public struct VisitRecord: Hashable, Sendable {
         let dims = ServiceStatistics.dimensions(category: category.rawValue, provider: providerID, item: item)
         let period = day.description
         var deltas: [(key: StatKey, delta: Int64)] = [
-            (StatKey(origin: origin, community: community, metric: ServiceStatistics.visitsMetric, dims: dims, period: period), 1)
+            (
+                StatKey(
+                    origin: origin, community: community, metric: ServiceStatistics.visitsMetric, dims: dims,
+                    period: period), 1
+            )
         ]
         if minutes > 0 {
             deltas.append(

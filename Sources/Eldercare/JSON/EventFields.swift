@@ -74,7 +74,8 @@ package struct EventFields {
             labels.map { "\(value.rawValue) (\($0(value)))" } ?? value.rawValue
         }
         throw CallValidationError(
-            field: name, message: "\(JSONValue.string(text).excerpt()) is not one of \(allowed.joined(separator: ", "))")
+            field: name, message: "\(JSONValue.string(text).excerpt()) is not one of \(allowed.joined(separator: ", "))"
+        )
     }
 
     package func time(_ name: String) throws(CallValidationError) -> OffsetDateTime {
@@ -86,7 +87,8 @@ package struct EventFields {
     }
 
     /// `text` as a node code, or the error naming `name`.
-    package static func community(_ text: String, _ name: String = "community") throws(CallValidationError) -> NodeCode {
+    package static func community(_ text: String, _ name: String = "community") throws(CallValidationError) -> NodeCode
+    {
         do throws(ReplicationError) {
             return try NodeCode(text)
         } catch {

@@ -41,7 +41,8 @@ public struct PrivacyPolicy: Codable, Sendable, Equatable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        fullRosterUpTo = try container.decodeIfPresent(String.self, forKey: .fullRosterUpTo) ?? NodeCode.Level.district.description
+        fullRosterUpTo =
+            try container.decodeIfPresent(String.self, forKey: .fullRosterUpTo) ?? NodeCode.Level.district.description
         hashKey = try container.decodeIfPresent(String.self, forKey: .hashKey)
     }
 
@@ -82,7 +83,9 @@ public struct PrivacyPolicy: Codable, Sendable, Equatable {
     }
 
     /// The reduction to apply towards a parent at `parentLevel`, or nil when the parent may see everything.
-    package func reducer(towards parentLevel: NodeCode.Level, schema: ReplicatedSchema) throws(PrivacyError) -> PrivacyReducer? {
+    package func reducer(towards parentLevel: NodeCode.Level, schema: ReplicatedSchema) throws(PrivacyError)
+        -> PrivacyReducer?
+    {
         guard parentLevel < (try level) else { return nil }
         return PrivacyReducer(key: try keyBytes(), schema: schema)
     }
@@ -94,7 +97,9 @@ public struct PrivacyPolicy: Codable, Sendable, Equatable {
     ///     if let privacyGuard = try policy.receivingGuard(at: node.level, schema: store.schema) {
     ///         stripped += privacyGuard.enforce(&batch)
     ///     }
-    package func receivingGuard(at nodeLevel: NodeCode.Level, schema: ReplicatedSchema) throws(PrivacyError) -> PrivacyReducer? {
+    package func receivingGuard(at nodeLevel: NodeCode.Level, schema: ReplicatedSchema) throws(PrivacyError)
+        -> PrivacyReducer?
+    {
         guard try !mayHoldKey(at: nodeLevel) else { return nil }
         return PrivacyReducer(key: nil, schema: schema)
     }

@@ -11,7 +11,9 @@ package enum ReferenceData {
     /// above or beside this one, which alone may change it).
     ///
     /// - Complexity: one indexed lookup and at most one record write per item.
-    package static func record(_ table: ReferenceTable, _ items: [(index: Int, write: RecordWrite)], in store: ReplicaStore)
+    package static func record(
+        _ table: ReferenceTable, _ items: [(index: Int, write: RecordWrite)], in store: ReplicaStore
+    )
         throws -> EventOutcome
     {
         guard !items.isEmpty else { return EventOutcome() }
@@ -64,7 +66,9 @@ package enum ReferenceData {
                 + "\(schema.name.quotedDatabaseIdentifier) ORDER BY \(schema.primaryKey.quotedDatabaseIdentifier)")
         return rows.map { row in
             var fields: [String: Value] = [:]
-            for (position, column) in columns.enumerated() { fields[column] = Value(stored: row[position] as DatabaseValue) }
+            for (position, column) in columns.enumerated() {
+                fields[column] = Value(stored: row[position] as DatabaseValue)
+            }
             return fields
         }
     }
@@ -80,7 +84,8 @@ package enum ReferenceData {
         -> CallValidationError?
     {
         if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM providers)")) == true,
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM providers WHERE id = ?"), arguments: [providerID]) == nil
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM providers WHERE id = ?"), arguments: [providerID])
+                == nil
         {
             return CallValidationError(
                 field: "provider_id",
@@ -94,7 +99,9 @@ package enum ReferenceData {
         {
             return CallValidationError(
                 field: "item",
-                message: "unknown item: \(item) is not a \(category.rawValue) item of the service catalog (GET /api/v1/catalog)")
+                message:
+                    "unknown item: \(item) is not a \(category.rawValue) item of the service catalog (GET /api/v1/catalog)"
+            )
         }
         return nil
     }

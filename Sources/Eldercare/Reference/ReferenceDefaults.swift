@@ -26,7 +26,10 @@ package enum ReferenceDefaults {
         ("daily_care.meal_delivery", .dailyCare, "助餐送餐", "Meal delivery", .visit, 1_500),
         ("daily_care.personal_care", .dailyCare, "生活照料", "Personal care", .hour, 3_500),
         ("spiritual_comfort.companionship", .spiritualComfort, "陪伴聊天", "Companionship", .hour, 2_500),
-        ("spiritual_comfort.psychological_counselling", .spiritualComfort, "心理疏导", "Psychological counselling", .hour, 8_000),
+        (
+            "spiritual_comfort.psychological_counselling", .spiritualComfort, "心理疏导", "Psychological counselling",
+            .hour, 8_000
+        ),
         ("legal_aid.consultation", .legalAid, "法律咨询", "Legal consultation", .visit, 5_000),
         ("culture_recreation.group_activity", .cultureRecreation, "文娱活动", "Group recreation", .visit, 1_000),
     ]
@@ -50,7 +53,8 @@ package enum ReferenceDefaults {
                 table: DomainSchema.serviceItems.name, key: id,
                 values: [
                     ("category", .text(category.rawValue)), ("name_zh", .text(zh)), ("name_en", .text(en)),
-                    ("unit", .text(unit.rawValue)), ("unit_price_fen", .integer(price)), ("scope", .text(scope.rawValue)),
+                    ("unit", .text(unit.rawValue)), ("unit_price_fen", .integer(price)),
+                    ("scope", .text(scope.rawValue)),
                 ])
         }
     }

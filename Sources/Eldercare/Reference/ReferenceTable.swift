@@ -82,16 +82,19 @@ package enum ReferenceTable: String, CaseIterable, Sendable {
         case .subsidyPolicy:
             let category = try fields.string("category")
             guard let parsed = SubsidyCategory.parse(category) else {
-                throw CallValidationError(field: "category", message: "\"\(category)\" is not one of \(SubsidyCategory.choices)")
+                throw CallValidationError(
+                    field: "category", message: "\"\(category)\" is not one of \(SubsidyCategory.choices)")
             }
             key = parsed.rawValue
-            let subsidy = try Self.integer(fields, "monthly_subsidy_yuan", max: ElderInput.maxMonthlySubsidy, unit: "yuan (元)")
+            let subsidy = try Self.integer(
+                fields, "monthly_subsidy_yuan", max: ElderInput.maxMonthlySubsidy, unit: "yuan (元)")
             values.append(("monthly_subsidy_yuan", .integer(subsidy)))
             guard let tierText = try fields.optionalString("tier") else {
                 throw CallValidationError(field: "tier", message: "is required")
             }
             guard let tier = ServiceTier.parse(tierText) else {
-                throw CallValidationError(field: "tier", message: "\"\(tierText)\" is not one of \(ServiceTier.choices)")
+                throw CallValidationError(
+                    field: "tier", message: "\"\(tierText)\" is not one of \(ServiceTier.choices)")
             }
             values.append(("tier", .text(tier.rawValue)))
             let hours = try Self.integer(fields, "monthly_hours", max: ElderInput.maxMonthlyHours, unit: "hours (小时)")
@@ -103,22 +106,31 @@ package enum ReferenceTable: String, CaseIterable, Sendable {
 
     // MARK: - Field rules
 
-    static func identifier(_ fields: EventFields, _ name: String, example: String) throws(CallValidationError) -> String {
+    static func identifier(_ fields: EventFields, _ name: String, example: String) throws(CallValidationError) -> String
+    {
         let text = try fields.string(name)
         guard !text.isEmpty, text.count <= 64,
-            text.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "-_.".unicodeScalars.contains($0)) })
+            text.unicodeScalars.allSatisfy({
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || $0.properties.numericType != nil
+                        || "-_.".unicodeScalars.contains($0))
+            })
         else {
             throw CallValidationError(
-                field: name, message: "\"\(text)\" must be 1–64 ASCII letters, digits, '-', '_' or '.', e.g. \(example)")
+                field: name, message: "\"\(text)\" must be 1–64 ASCII letters, digits, '-', '_' or '.', e.g. \(example)"
+            )
         }
         return text
     }
 
-    package static func text(_ fields: EventFields, _ name: String, maxLength: Int) throws(CallValidationError) -> String {
+    package static func text(_ fields: EventFields, _ name: String, maxLength: Int) throws(CallValidationError)
+        -> String
+    {
         let text = try fields.string(name).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw CallValidationError(field: name, message: "is required") }
         guard text.count <= maxLength else {
-            throw CallValidationError(field: name, message: "is \(text.count) characters long; at most \(maxLength) are allowed")
+            throw CallValidationError(
+                field: name, message: "is \(text.count) characters long; at most \(maxLength) are allowed")
         }
         return text
     }
@@ -134,7 +146,9 @@ package enum ReferenceTable: String, CaseIterable, Sendable {
         return date
     }
 
-    static func integer(_ fields: EventFields, _ name: String, max: Int64, unit: String) throws(CallValidationError) -> Int64 {
+    static func integer(_ fields: EventFields, _ name: String, max: Int64, unit: String) throws(CallValidationError)
+        -> Int64
+    {
         guard let number = try fields.optionalInteger(name, unit: unit) else {
             throw CallValidationError(field: name, message: "is required: a whole number of \(unit)")
         }
@@ -153,21 +167,26 @@ package enum ReferenceTable: String, CaseIterable, Sendable {
         case .array(let list):
             for item in list { items.append(try EventFields.string(item, "categories")) }
         default:
-            throw CallValidationError(field: "categories", message: "must be a list of service category codes, got \(value.excerpt())")
+            throw CallValidationError(
+                field: "categories", message: "must be a list of service category codes, got \(value.excerpt())")
         }
         var codes: Set<String> = []
         for item in items {
             let text = item.trimmingCharacters(in: .whitespaces)
-            guard let category = ServiceCategory(rawValue: text) ?? ServiceCategory.allCases.first(where: { $0.chineseLabel == text })
+            guard
+                let category = ServiceCategory(rawValue: text)
+                    ?? ServiceCategory.allCases.first(where: { $0.chineseLabel == text })
             else {
                 throw CallValidationError(
                     field: "categories",
-                    message: "\"\(text)\" is not one of \(ServiceCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+                    message:
+                        "\"\(text)\" is not one of \(ServiceCategory.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             codes.insert(category.rawValue)
         }
         guard !codes.isEmpty else {
-            throw CallValidationError(field: "categories", message: "name at least one service category the provider serves")
+            throw CallValidationError(
+                field: "categories", message: "name at least one service category the provider serves")
         }
         return codes.sorted().joined(separator: ",")
     }
@@ -179,7 +198,9 @@ package enum ReferenceTable: String, CaseIterable, Sendable {
         guard node.contains(code) else {
             throw CallValidationError(
                 field: "scope",
-                message: "\(code) is outside this node's area \(node); a node sets reference data only for its own subtree (不在本辖区)")
+                message:
+                    "\(code) is outside this node's area \(node); a node sets reference data only for its own subtree (不在本辖区)"
+            )
         }
         return code
     }

@@ -108,7 +108,9 @@ package struct ElderInput: Sendable {
         self.id = id
         self.residentID = residentID
         self.community = community
-        self.values = values.sorted { Self.columnOrder[$0.column, default: 0] < Self.columnOrder[$1.column, default: 0] }
+        self.values = values.sorted {
+            Self.columnOrder[$0.column, default: 0] < Self.columnOrder[$1.column, default: 0]
+        }
     }
 
     /// Each column's position in `DomainSchema.elders` (the order `values` are written in).
@@ -128,7 +130,8 @@ package struct ElderInput: Sendable {
                 "resident_id",
                 "\(text) has a wrong check digit (GB 11643), so a digit was probably mistyped (身份证号校验位错误)")
         }
-        let birth = String(decoding: bytes[6..<10], as: UTF8.self) + "-" + String(decoding: bytes[10..<12], as: UTF8.self) + "-"
+        let birth =
+            String(decoding: bytes[6..<10], as: UTF8.self) + "-" + String(decoding: bytes[10..<12], as: UTF8.self) + "-"
             + String(decoding: bytes[12..<14], as: UTF8.self)
         guard date(birth) != nil, let residentID = try? ResidentID(String(decoding: bytes, as: UTF8.self)) else {
             throw ElderFieldError(

@@ -7,7 +7,9 @@ public struct EligibilityPolicy: Codable, Sendable, Equatable {
         "three_no": 300, "minimum_living": 100, "extreme_poverty": 200, "severe_disability": 500, "nonagenarian": 200,
     ]
     /// Categories that qualify for the key-protection tier (重点保障: 30–45 hours a month).
-    public var keyProtectionCategories: [String] = ["three_no", "minimum_living", "near_minimum_living", "extreme_poverty"]
+    public var keyProtectionCategories: [String] = [
+        "three_no", "minimum_living", "near_minimum_living", "extreme_poverty",
+    ]
     /// Categories that qualify for the assisted tier (补助: 20–25 hours a month).
     public var assistedCategories: [String] = ["severe_disability", "moderate_disability", "entitled_group"]
     public var keyProtectionHours: [Int] = [30, 45]
@@ -38,13 +40,18 @@ public struct EligibilityPolicy: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = EligibilityPolicy()
         subsidyYuan = try container.decodeIfPresent([String: Int].self, forKey: .subsidyYuan) ?? defaults.subsidyYuan
-        keyProtectionCategories = try container.decodeIfPresent([String].self, forKey: .keyProtectionCategories) ?? defaults.keyProtectionCategories
-        assistedCategories = try container.decodeIfPresent([String].self, forKey: .assistedCategories) ?? defaults.assistedCategories
-        keyProtectionHours = try container.decodeIfPresent([Int].self, forKey: .keyProtectionHours) ?? defaults.keyProtectionHours
+        keyProtectionCategories =
+            try container.decodeIfPresent([String].self, forKey: .keyProtectionCategories)
+            ?? defaults.keyProtectionCategories
+        assistedCategories =
+            try container.decodeIfPresent([String].self, forKey: .assistedCategories) ?? defaults.assistedCategories
+        keyProtectionHours =
+            try container.decodeIfPresent([Int].self, forKey: .keyProtectionHours) ?? defaults.keyProtectionHours
         assistedHours = try container.decodeIfPresent([Int].self, forKey: .assistedHours) ?? defaults.assistedHours
         universalHours = try container.decodeIfPresent(Int.self, forKey: .universalHours) ?? defaults.universalHours
         universalAge = try container.decodeIfPresent(Int.self, forKey: .universalAge) ?? defaults.universalAge
-        familyPlanningAge = try container.decodeIfPresent(Int.self, forKey: .familyPlanningAge) ?? defaults.familyPlanningAge
+        familyPlanningAge =
+            try container.decodeIfPresent(Int.self, forKey: .familyPlanningAge) ?? defaults.familyPlanningAge
         visitAge = try container.decodeIfPresent(Int.self, forKey: .visitAge) ?? defaults.visitAge
     }
 

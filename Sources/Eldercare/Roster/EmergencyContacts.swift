@@ -24,7 +24,8 @@ package enum EmergencyContacts {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(contacts) else {
-            throw ElderFieldError("emergency_contacts", "cannot be stored; give name, relation and phone of each contact")
+            throw ElderFieldError(
+                "emergency_contacts", "cannot be stored; give name, relation and phone of each contact")
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -35,15 +36,18 @@ package enum EmergencyContacts {
         var raw: [(name: String?, relation: String?, phone: String?)] = []
         if trimmed.hasPrefix("[") || trimmed.hasPrefix("{") {
             guard let json = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) else {
-                throw ElderFieldError("emergency_contacts", "is not valid JSON; send [{\"name\",\"relation\",\"phone\"}]")
+                throw ElderFieldError(
+                    "emergency_contacts", "is not valid JSON; send [{\"name\",\"relation\",\"phone\"}]")
             }
             let objects: [Any] = (json as? [Any]) ?? [json]
             for object in objects {
                 guard let fields = object as? [String: Any] else {
-                    throw ElderFieldError("emergency_contacts", "each contact must be an object with name, relation and phone")
+                    throw ElderFieldError(
+                        "emergency_contacts", "each contact must be an object with name, relation and phone")
                 }
                 if let unknown = fields.keys.first(where: { !["name", "relation", "phone"].contains($0) }) {
-                    throw ElderFieldError("emergency_contacts", "unknown field \(unknown); a contact has name, relation, phone")
+                    throw ElderFieldError(
+                        "emergency_contacts", "unknown field \(unknown); a contact has name, relation, phone")
                 }
                 raw.append((fields["name"] as? String, fields["relation"] as? String, fields["phone"] as? String))
             }
@@ -75,7 +79,9 @@ package enum EmergencyContacts {
             }
             let relation = item.relation?.trimmingCharacters(in: .whitespaces)
             contacts.append(
-                Contact(name: name, relation: relation?.isEmpty == true ? nil : relation.map { String($0.prefix(20)) }, phone: phone))
+                Contact(
+                    name: name, relation: relation?.isEmpty == true ? nil : relation.map { String($0.prefix(20)) },
+                    phone: phone))
         }
         return contacts
     }

@@ -17,7 +17,11 @@ package import Replication
 ///     row["status_month"]  // .text("2026-12") when approved in November
 package enum Enrolment {
     package enum Step: String, Sendable {
-        case apply, review, returnToCommunity = "return", approve, reject
+        case apply
+        case review
+        case returnToCommunity = "return"
+        case approve
+        case reject
 
         /// The lowest office allowed to take the step (a node may act for any level below it).
         var lowestLevel: NodeCode.Level {
@@ -97,7 +101,8 @@ package enum Enrolment {
         }
         let note = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
         if step.needsReason, note?.isEmpty ?? true {
-            throw DomainError(.invalidField, "reason: say why the application is \(step.to.rawValue) (\(step.chineseName)原因)")
+            throw DomainError(
+                .invalidField, "reason: say why the application is \(step.to.rawValue) (\(step.chineseName)原因)")
         }
         let by = "\(operatorName)@\(node.rawValue)"
         let at = timestamp(date)
@@ -107,13 +112,15 @@ package enum Enrolment {
                 let row = try Row.fetchOne(
                     tx.db, sql: "SELECT community, status FROM elders WHERE id = ?", arguments: [id])
             else {
-                return DomainError(.notFound, "no elder \(id) in this node's roster; register it first (POST /api/v1/elders)")
+                return DomainError(
+                    .notFound, "no elder \(id) in this node's roster; register it first (POST /api/v1/elders)")
             }
             let communityText: String? = row["community"]
             guard let communityText, let community = try? NodeCode(communityText), node.contains(community) else {
                 return DomainError(
                     .forbiddenScope,
-                    "\(id) belongs to community \(communityText ?? "unknown"), outside this node's area \(node) (不在本辖区)")
+                    "\(id) belongs to community \(communityText ?? "unknown"), outside this node's area \(node) (不在本辖区)"
+                )
             }
             let statusText: String? = row["status"]
             let status = statusText.flatMap(ElderStatus.init(rawValue:))
@@ -138,7 +145,10 @@ package enum Enrolment {
                     ("status_note", note.map { .text($0) } ?? .null),
                 ]
             case .approve, .reject:
-                values += [("decided_by", .text(by)), ("decided_at", .text(at)), ("status_note", note.map { .text($0) } ?? .null)]
+                values += [
+                    ("decided_by", .text(by)), ("decided_at", .text(at)),
+                    ("status_note", note.map { .text($0) } ?? .null),
+                ]
                 if step == .approve { values.append(("status_month", .text(month(of: date, offset: 1)))) }
             }
             try tx.write(RecordWrite(table: DomainSchema.elders.name, key: id, values: values))

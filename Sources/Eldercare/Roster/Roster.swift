@@ -117,7 +117,9 @@ package enum Roster {
 
     /// `长安区建设北大街****`: an address's first eight characters (district and street), the rest starred.
     static func maskAddress(_ text: String) -> String {
-        guard text.count > 8 else { return text.isEmpty ? text : String(text.prefix(1)) + String(repeating: "*", count: text.count - 1) }
+        guard text.count > 8 else {
+            return text.isEmpty ? text : String(text.prefix(1)) + String(repeating: "*", count: text.count - 1)
+        }
         return String(text.prefix(8)) + String(repeating: "*", count: text.count - 8)
     }
 

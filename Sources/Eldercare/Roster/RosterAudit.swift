@@ -16,7 +16,9 @@ package struct RosterAudit {
     /// Audits the active and applying elders of `scope` as of `year-month-day`.
     ///
     /// - Complexity: one pass over the scope's elders, plus a grouped query for duplicates.
-    package static func run(_ db: Database, scope: NodeCode, policy: EligibilityPolicy, today: (year: Int, month: Int, day: Int))
+    package static func run(
+        _ db: Database, scope: NodeCode, policy: EligibilityPolicy, today: (year: Int, month: Int, day: Int)
+    )
         throws -> RosterAudit
     {
         let prefix = String(scope.prefix)
@@ -34,7 +36,8 @@ package struct RosterAudit {
             let id: String = row["id"]
             let categories = Set(((row["categories"] as String?) ?? "").split(separator: ",").map(String.init))
             let age = Self.age(birthDate: row["birth_date"], today: today)
-            let assessment = policy.assess(categories: categories, age: age ?? 0, living: row["living"], disability: row["disability"])
+            let assessment = policy.assess(
+                categories: categories, age: age ?? 0, living: row["living"], disability: row["disability"])
             if !assessment.qualifies { audit.unqualified.append(id) }
         }
         let groups = try Row.fetchAll(
@@ -46,7 +49,9 @@ package struct RosterAudit {
                 """,
             arguments: [prefix, prefix + ":"])
         audit.duplicates = groups.map { row in
-            Duplicate(residentID: row["resident_id"], elders: ((row["ids"] as String?) ?? "").split(separator: ",").map(String.init).sorted())
+            Duplicate(
+                residentID: row["resident_id"],
+                elders: ((row["ids"] as String?) ?? "").split(separator: ",").map(String.init).sorted())
         }
         return audit
     }

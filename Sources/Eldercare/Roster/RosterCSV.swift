@@ -76,7 +76,8 @@ package struct RosterCSV: Sendable {
         let lines = Self.lines(Array(text.utf8))
         let first = lines[0]
         let delimiter: UInt8 =
-            !first.contains(UInt8(ascii: ",")) && first.contains(UInt8(ascii: "\t")) ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+            !first.contains(UInt8(ascii: ",")) && first.contains(UInt8(ascii: "\t"))
+            ? UInt8(ascii: "\t") : UInt8(ascii: ",")
         let header: [String]
         switch Self.cells(first, delimiter: delimiter) {
         case .success(let cells): header = cells
@@ -117,7 +118,8 @@ package struct RosterCSV: Sendable {
                 rows.append(Row(number: number, fields: fields))
             case .failure(let problem):
                 let field = problem.column < columns.count ? columns[problem.column] : nil
-                let heading = header.indices.contains(problem.column) ? " (\(header[problem.column].trimmedWhitespace))" : ""
+                let heading =
+                    header.indices.contains(problem.column) ? " (\(header[problem.column].trimmedWhitespace))" : ""
                 malformed.append(
                     MalformedRow(
                         number: number,

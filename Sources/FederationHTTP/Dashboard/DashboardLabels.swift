@@ -1,5 +1,5 @@
-import Replication
 import Eldercare
+import Replication
 
 /// The dashboard's words in Chinese and English. Codes (channels, call types, service categories,
 /// subsidy categories, living situations) use their Chinese names from the code enums in Chinese, and

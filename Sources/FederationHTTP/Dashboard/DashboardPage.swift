@@ -1,8 +1,8 @@
+import Eldercare
 import Foundation
 import Mustache
 import Replication
 import Reports
-import Eldercare
 
 /// Renders a `DashboardModel` as the HTML page (or just its figures, for the live refresh) with the
 /// Mustache templates of `DashboardTemplates` and the charts of `SVGChart` and `SVGBarList`.
@@ -53,7 +53,10 @@ enum DashboardPage {
             "dateRange": "\(model.days.lowerBound) – \(model.days.upperBound)",
             "otherLanguageHref": link(model.scope, model.period, language == .zh ? .en : .zh),
             "periods": DashboardPeriod.allCases.map { period -> [String: Any] in
-                ["href": link(model.scope, period, language), "label": labels.period(period), "current": period == model.period]
+                [
+                    "href": link(model.scope, period, language), "label": labels.period(period),
+                    "current": period == model.period,
+                ]
             },
         ]
         if model.scope != model.node, let parent = model.scope.parent {
@@ -61,12 +64,20 @@ enum DashboardPage {
         }
         let hours = model.services.hours
         view["cards"] = [
-            card(labels.calls, SVGChart.count(Double(calls.total)), "\(labels.effectiveCalls) \(SVGChart.count(Double(calls.effective)))"),
+            card(
+                labels.calls, SVGChart.count(Double(calls.total)),
+                "\(labels.effectiveCalls) \(SVGChart.count(Double(calls.effective)))"),
             card(labels.effectiveRatio, ratio(calls.effectiveRatio), fraction(calls.effective, calls.total)),
-            card(labels.servicesCompleted, SVGChart.count(Double(model.services.completed)), "\(labels.serviceHours) \(String(format: "%.1f", hours))"),
-            card(labels.satisfaction, ratio(model.satisfaction.rate), fraction(model.satisfaction.satisfied, model.satisfaction.rated) + " " + labels.callbacks),
+            card(
+                labels.servicesCompleted, SVGChart.count(Double(model.services.completed)),
+                "\(labels.serviceHours) \(String(format: "%.1f", hours))"),
+            card(
+                labels.satisfaction, ratio(model.satisfaction.rate),
+                fraction(model.satisfaction.satisfied, model.satisfaction.rated) + " " + labels.callbacks),
             card(labels.activeElders, SVGChart.count(Double(model.roster.active)), ""),
-            card(labels.reportingRate, ratio(model.reporting), fraction(model.reporting.numerator, model.reporting.denominator)),
+            card(
+                labels.reportingRate, ratio(model.reporting),
+                fraction(model.reporting.numerator, model.reporting.denominator)),
         ]
         view["charts"] = charts(model, labels)
         view["children"] = model.children.map { child -> [String: Any] in
@@ -77,7 +88,11 @@ enum DashboardPage {
                 "satisfaction": ratio(child.satisfaction), "activeElders": SVGChart.count(Double(child.activeElders)),
                 "reported": child.reported, "reportedText": child.reported ? labels.yes : labels.no,
                 // Only this node's own children have a link (and so `behind`).
-                "lastSync": child.health?.behind == nil ? "—" : child.health?.lastSyncMilliseconds.map { timestamp(Date(timeIntervalSince1970: Double($0) / 1_000)) } ?? labels.never,
+                "lastSync": child.health?.behind == nil
+                    ? "—"
+                    : child.health?.lastSyncMilliseconds.map {
+                        timestamp(Date(timeIntervalSince1970: Double($0) / 1_000))
+                    } ?? labels.never,
                 "lag": child.health?.behind.map { SVGChart.count(Double($0)) } ?? "—",
             ]
         }
@@ -89,28 +104,51 @@ enum DashboardPage {
         let calls = model.summary.calls
         var charts: [[String: Any]] = []
         func add(_ title: String, _ svg: String) { charts.append(["title": title, "svg": svg]) }
-        add(labels.callsByDay, SVGChart.bars(title: labels.callsByDay, labels: dayLabels, values: model.callsByDay.map { Double($0.value) }, empty: labels.noData))
-        add(labels.callsByHour, SVGChart.bars(title: labels.callsByHour, labels: (0..<24).map { String(format: "%02d", Int32($0)) }, values: calls.byHour.map(Double.init), empty: labels.noData))
-        add(labels.effectiveTrend, SVGChart.line(
-            title: labels.effectiveTrend, labels: dayLabels,
-            values: model.callsByDay.map { dayRatio($0.ratio) }, maximum: 1,
-            empty: labels.noData, format: SVGChart.percent))
-        add(labels.satisfactionTrend, SVGChart.line(
-            title: labels.satisfactionTrend, labels: dayLabels,
-            values: model.satisfactionByDay.map { dayRatio($0.ratio) }, maximum: 1,
-            empty: labels.noData, format: SVGChart.percent, color: "#27ae60"))
-        let categories = ServiceCategory.allCases.map(\.rawValue)
+        add(
+            labels.callsByDay,
+            SVGChart.bars(
+                title: labels.callsByDay, labels: dayLabels, values: model.callsByDay.map { Double($0.value) },
+                empty: labels.noData))
+        add(
+            labels.callsByHour,
+            SVGChart.bars(
+                title: labels.callsByHour, labels: (0..<24).map { String(format: "%02d", Int32($0)) },
+                values: calls.byHour.map(Double.init), empty: labels.noData))
+        add(
+            labels.effectiveTrend,
+            SVGChart.line(
+                title: labels.effectiveTrend, labels: dayLabels,
+                values: model.callsByDay.map { dayRatio($0.ratio) }, maximum: 1,
+                empty: labels.noData, format: SVGChart.percent))
+        add(
+            labels.satisfactionTrend,
+            SVGChart.line(
+                title: labels.satisfactionTrend, labels: dayLabels,
+                values: model.satisfactionByDay.map { dayRatio($0.ratio) }, maximum: 1,
+                empty: labels.noData, format: SVGChart.percent, color: "#27ae60"))
+        let categories =
+            ServiceCategory.allCases.map(\.rawValue)
             + model.services.byCategory.keys.filter { ServiceCategory(rawValue: $0) == nil }.sorted()
-        add(labels.servicesByCategory, SVGBarList.svg(
-            title: labels.servicesByCategory, labels: categories.map(labels.serviceCategory),
-            values: categories.map { Double(model.services.byCategory[$0]?.visits ?? 0) }, empty: labels.noData, color: "#8e44ad"))
+        add(
+            labels.servicesByCategory,
+            SVGBarList.svg(
+                title: labels.servicesByCategory, labels: categories.map(labels.serviceCategory),
+                values: categories.map { Double(model.services.byCategory[$0]?.visits ?? 0) }, empty: labels.noData,
+                color: "#8e44ad"))
         let subsidy = SubsidyCategory.allCases.map(\.rawValue)
-        add(labels.rosterByCategory, SVGBarList.svg(
-            title: labels.rosterByCategory, labels: subsidy.map(labels.subsidyCategory),
-            values: subsidy.map { Double(model.roster.byCategory[$0] ?? 0) }, empty: labels.noData, color: "#d35400"))
-        add(labels.rosterByAge, SVGChart.bars(
-            title: labels.rosterByAge, labels: RosterSummary.ageBands.map { labels.ageBand($0.replacingOccurrences(of: "-", with: "–")) },
-            values: RosterSummary.ageBands.map { Double(model.roster.byAgeBand[$0] ?? 0) }, empty: labels.noData, color: "#16a085"))
+        add(
+            labels.rosterByCategory,
+            SVGBarList.svg(
+                title: labels.rosterByCategory, labels: subsidy.map(labels.subsidyCategory),
+                values: subsidy.map { Double(model.roster.byCategory[$0] ?? 0) }, empty: labels.noData, color: "#d35400"
+            ))
+        add(
+            labels.rosterByAge,
+            SVGChart.bars(
+                title: labels.rosterByAge,
+                labels: RosterSummary.ageBands.map { labels.ageBand($0.replacingOccurrences(of: "-", with: "–")) },
+                values: RosterSummary.ageBands.map { Double(model.roster.byAgeBand[$0] ?? 0) }, empty: labels.noData,
+                color: "#16a085"))
         return charts
     }
 
@@ -134,7 +172,8 @@ enum DashboardPage {
 
     static func scopeTitle(_ model: DashboardModel, _ labels: DashboardLabels) -> String {
         let level = labels.level(model.scope.level)
-        return model.scope == model.node ? "\(model.nodeName) (\(model.scope.rawValue), \(level))" : "\(model.scope.rawValue) (\(level))"
+        return model.scope == model.node
+            ? "\(model.nodeName) (\(model.scope.rawValue), \(level))" : "\(model.scope.rawValue) (\(level))"
     }
 
     /// `2026-01-31 20:00:00` in China Standard Time.
@@ -142,7 +181,8 @@ enum DashboardPage {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down)) + Int64(CalendarDay.chinaStandardOffsetSeconds)
         let day = CalendarDay(unixSeconds: seconds, utcOffsetSeconds: 0)
         let time = ((seconds % 86_400) + 86_400) % 86_400
-        return day.description + String(format: " %02d:%02d:%02d", Int32(time / 3_600), Int32(time % 3_600 / 60), Int32(time % 60))
+        return day.description
+            + String(format: " %02d:%02d:%02d", Int32(time / 3_600), Int32(time % 3_600 / 60), Int32(time % 60))
     }
 
     static func labelDictionary(_ labels: DashboardLabels) -> [String: String] {

@@ -59,7 +59,8 @@ enum SVGBarList {
         var svg =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(n(width)) \(n(layout.height))\" role=\"img\" "
             + "aria-label=\"\(HTML.escape(title))\" class=\"chart\"><title>\(HTML.escape(title))</title>"
-        svg += "<line x1=\"\(n(layout.barX))\" y1=\"\(n(margin))\" x2=\"\(n(layout.barX))\" "
+        svg +=
+            "<line x1=\"\(n(layout.barX))\" y1=\"\(n(margin))\" x2=\"\(n(layout.barX))\" "
             + "y2=\"\(n(layout.height - margin))\" stroke=\"#ddd\"/>"
         let allZero = values.allSatisfy { $0 == 0 }
         for (index, row) in layout.rows.enumerated() {
@@ -70,14 +71,17 @@ enum SVGBarList {
             svg += "</text>"
             guard !allZero else { continue }
             let value = index < values.count ? values[index] : 0
-            svg += "<rect x=\"\(n(layout.barX))\" y=\"\(n(row.barY))\" width=\"\(n(row.barWidth))\" "
+            svg +=
+                "<rect x=\"\(n(layout.barX))\" y=\"\(n(row.barY))\" width=\"\(n(row.barWidth))\" "
                 + "height=\"\(n(row.barHeight))\" fill=\"\(color)\">"
                 + "<title>\(HTML.escape(labels[index])): \(HTML.escape(format(value)))</title></rect>"
-            svg += "<text x=\"\(n(layout.barX + row.barWidth + 4))\" y=\"\(n(row.barY + row.barHeight / 2 + fontSize * 0.35))\" "
+            svg +=
+                "<text x=\"\(n(layout.barX + row.barWidth + 4))\" y=\"\(n(row.barY + row.barHeight / 2 + fontSize * 0.35))\" "
                 + "font-size=\"\(n(fontSize))\" fill=\"#333\">\(HTML.escape(format(value)))</text>"
         }
         if allZero {
-            svg += "<text x=\"\(n(layout.barX + (width - layout.barX) / 2))\" y=\"\(n(layout.height / 2 + 5))\" "
+            svg +=
+                "<text x=\"\(n(layout.barX + (width - layout.barX) / 2))\" y=\"\(n(layout.height / 2 + 5))\" "
                 + "text-anchor=\"middle\" font-size=\"14\" fill=\"#888\">\(HTML.escape(empty))</text>"
         }
         return svg + "</svg>"

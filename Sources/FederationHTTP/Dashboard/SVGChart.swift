@@ -48,7 +48,8 @@ enum SVGChart {
                 let barHeight = maximum > 0 ? (value / maximum) * plotHeight : 0
                 let x = left + Double(index) * slot + (slot - barWidth) / 2
                 let y = top + plotHeight - barHeight
-                svg += "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(barWidth))\" height=\"\(n(barHeight))\" fill=\"\(color)\">"
+                svg +=
+                    "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(barWidth))\" height=\"\(n(barHeight))\" fill=\"\(color)\">"
                 svg += "<title>\(HTML.escape(labels[index])): \(HTML.escape(format(value)))</title></rect>"
             }
         }
@@ -71,7 +72,10 @@ enum SVGChart {
             let slot = plotWidth / Double(max(values.count, 1))
             func point(_ index: Int, _ value: Double) -> (Double, Double) {
                 let clamped = min(max(value, 0), top)
-                return (left + Double(index) * slot + slot / 2, Self.top + plotHeight - (top > 0 ? clamped / top * plotHeight : 0))
+                return (
+                    left + Double(index) * slot + slot / 2,
+                    Self.top + plotHeight - (top > 0 ? clamped / top * plotHeight : 0)
+                )
             }
             var segment: [(Double, Double)] = []
             func flush() {
@@ -129,7 +133,8 @@ enum SVGChart {
             let value = maximum * Double(step) / 4
             let y = top + plotHeight - plotHeight * Double(step) / 4
             svg += "<line x1=\"\(n(left))\" y1=\"\(n(y))\" x2=\"\(n(width - right))\" y2=\"\(n(y))\" stroke=\"#ddd\"/>"
-            svg += "<text x=\"\(n(left - 4))\" y=\"\(n(y + 4))\" text-anchor=\"end\" font-size=\"10\" fill=\"#555\">"
+            svg +=
+                "<text x=\"\(n(left - 4))\" y=\"\(n(y + 4))\" text-anchor=\"end\" font-size=\"10\" fill=\"#555\">"
                 + HTML.escape(format(value)) + "</text>"
         }
         return svg
@@ -144,7 +149,8 @@ enum SVGChart {
         var svg = ""
         for (index, label) in labels.enumerated() where index % every == 0 {
             let x = left + Double(index) * slot + slot / 2
-            svg += "<text x=\"\(n(x))\" y=\"\(n(height - bottom + 14))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">"
+            svg +=
+                "<text x=\"\(n(x))\" y=\"\(n(height - bottom + 14))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">"
                 + HTML.escape(label) + "</text>"
         }
         return svg

@@ -1,5 +1,5 @@
-import Hummingbird
 import Eldercare
+import Hummingbird
 
 /// Checks every request's token and puts its role in the context.
 ///
@@ -53,13 +53,15 @@ struct AccessMiddleware: RouterMiddleware {
         if !isRead && role != .operator {
             throw APIError(
                 .forbidden, .operatorTokenRequired,
-                "\(request.method) \(path) needs the operator token; the viewer token only reads. Print it on the node with fedctl token show --data DIR --role operator")
+                "\(request.method) \(path) needs the operator token; the viewer token only reads. Print it on the node with fedctl token show --data DIR --role operator"
+            )
         }
         var context = context
         context.role = role
         var response = try await next(request, context)
         if fromQuery {
-            response.setCookie(Cookie(name: Self.cookieName, value: presented, path: "/", httpOnly: true, sameSite: .strict))
+            response.setCookie(
+                Cookie(name: Self.cookieName, value: presented, path: "/", httpOnly: true, sameSite: .strict))
             // The token is in this page's URL: keep it out of Referer headers.
             response.headers[Self.referrerPolicy] = "no-referrer"
         }

@@ -7,7 +7,9 @@ extension Array where Element: Sendable {
     /// `minimumChunk` elements per core it is a plain `map`.
     ///
     ///     let checked = rows.concurrentMap { row in validate(row) }   // same as rows.map, faster
-    package func concurrentMap<Result: Sendable>(minimumChunk: Int = 1_000, _ transform: @Sendable (Element) -> Result) -> [Result] {
+    package func concurrentMap<Result: Sendable>(minimumChunk: Int = 1_000, _ transform: @Sendable (Element) -> Result)
+        -> [Result]
+    {
         let chunks = Swift.min(ProcessInfo.processInfo.activeProcessorCount, count / Swift.max(1, minimumChunk))
         guard chunks > 1 else { return map(transform) }
         var results = [Result?](repeating: nil, count: count)

@@ -1,7 +1,7 @@
+import Eldercare
 import Foundation
 import Hummingbird
 import Replication
-import Eldercare
 
 /// The body of `POST /api/v1/calls`: one call object or an array of them, each read into a `CallRecord`
 /// or refused on its own with the field at fault, e.g. `channel: "fax" is not one of hotline, …`.
@@ -15,7 +15,9 @@ enum CallPayload {
         "response_seconds",
     ]
 
-    static func decode(_ body: ByteBuffer) throws(APIError) -> [(index: Int, result: Result<CallRecord, CallValidationError>)] {
+    static func decode(_ body: ByteBuffer) throws(APIError) -> [(
+        index: Int, result: Result<CallRecord, CallValidationError>
+    )] {
         try EventPayload.decode(body, noun: "call", as: CallFields.self) { object throws(CallValidationError) in
             try call(object)
         }

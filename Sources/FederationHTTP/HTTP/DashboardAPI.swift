@@ -38,7 +38,9 @@ struct DashboardAPI: Sendable {
             }
             guard node.contains(requested) else {
                 throw APIError(
-                    .forbidden, .forbiddenScope, "scope \(requested) is outside this node's subtree (\(node)); open the dashboard of a node above it")
+                    .forbidden, .forbiddenScope,
+                    "scope \(requested) is outside this node's subtree (\(node)); open the dashboard of a node above it"
+                )
             }
         }
         let period: DashboardPeriod
@@ -46,7 +48,8 @@ struct DashboardAPI: Sendable {
             guard let value = DashboardPeriod(rawValue: String(text)) else {
                 throw APIError(
                     .badRequest, .invalidParameter,
-                    "period: \"\(text.prefix(20))\" must be one of \(DashboardPeriod.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "period: \"\(text.prefix(20))\" must be one of \(DashboardPeriod.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             period = value
         } else {

@@ -1,6 +1,6 @@
+import Eldercare
 import Foundation
 import Hummingbird
-import Eldercare
 
 /// The body of `POST /api/v1/elders`: a JSON array of elder objects (or one object), read into the
 /// fields `ElderInput` checks. An item that is not an object, has an unknown field or a value of the

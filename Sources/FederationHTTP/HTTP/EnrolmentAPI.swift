@@ -1,8 +1,8 @@
+import Eldercare
 import Foundation
 import GRDB
 import Hummingbird
 import Replication
-import Eldercare
 
 /// The enrolment workflow's handlers (`POST /api/v1/elders/{id}/apply|review|approve|reject`,
 /// `GET /api/v1/enrolments`), over one node's context. Routes are registered in `NodeHTTP`.
@@ -26,7 +26,9 @@ struct EnrolmentAPI: Sendable {
         let reason: String?
         var taken = step
         do throws(CallValidationError) {
-            guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+            guard
+                case .object(let object)? = try? JSONDecoder().decode(
+                    JSONValue.self, from: Data(body.readableBytesView))
             else {
                 throw CallValidationError(field: "body", message: "must be a JSON object like {\"operator\": \"张三\"}")
             }
@@ -66,7 +68,8 @@ struct EnrolmentAPI: Sendable {
         let statuses: [String]
         if let text = parameters["status"].map(String.init) {
             guard let status = ElderStatus.parse(text) else {
-                throw APIError(.badRequest, .invalidParameter, "status: \"\(text)\" is not one of \(ElderStatus.choices)")
+                throw APIError(
+                    .badRequest, .invalidParameter, "status: \"\(text)\" is not one of \(ElderStatus.choices)")
             }
             statuses = [status.rawValue]
         } else {
@@ -90,7 +93,8 @@ struct EnrolmentAPI: Sendable {
         let filter = "community >= ? AND community < ? AND status IN (\(marks))"
         let arguments = StatementArguments([prefix, prefix + ":"] + statuses)
         let (total, rows) = try await context.store.database.read { db -> (Int, [[String: Value]]) in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders WHERE \(filter)", arguments: arguments) ?? 0
+            let total =
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders WHERE \(filter)", arguments: arguments) ?? 0
             let rows = try Row.fetchAll(
                 db, sql: "SELECT \(list) FROM elders WHERE \(filter) ORDER BY applied_at, id LIMIT ? OFFSET ?",
                 arguments: arguments + [perPage, (page - 1) * perPage])

@@ -1,7 +1,7 @@
+import Eldercare
 import Foundation
 import Hummingbird
 import Replication
-import Eldercare
 
 /// The typed fields of one event object, decoded with `Codable` straight from the body — no `JSONValue`
 /// tree, whose `init(from:)` tries each JSON type in turn and pays a thrown `DecodingError` for every
@@ -91,7 +91,8 @@ extension EventPayload {
         case .array(let items):
             guard items.count <= maxItems else {
                 throw APIError(
-                    .contentTooLarge, .payloadTooLarge, "\(items.count) \(noun)s in one request; send at most \(maxItems)")
+                    .contentTooLarge, .payloadTooLarge,
+                    "\(items.count) \(noun)s in one request; send at most \(maxItems)")
             }
             return items.enumerated().map { index, item in
                 switch item {
@@ -102,7 +103,9 @@ extension EventPayload {
                 case .json(let value):
                     return (
                         index,
-                        .failure(CallValidationError(field: "item", message: "must be a \(noun) object, got \(value.typeName)"))
+                        .failure(
+                            CallValidationError(
+                                field: "item", message: "must be a \(noun) object, got \(value.typeName)"))
                     )
                 }
             }
@@ -110,7 +113,8 @@ extension EventPayload {
             return [(0, Result { () throws(CallValidationError) in try slow(object) })]
         case .other(let value):
             throw APIError(
-                .badRequest, .invalidJSON, "request body must be a \(noun) object or an array of them, got \(value.typeName)")
+                .badRequest, .invalidJSON,
+                "request body must be a \(noun) object or an array of them, got \(value.typeName)")
         }
     }
 }
@@ -206,6 +210,7 @@ struct CallbackFields: EventItemFields {
         let at = try EventRules.time(at, field: "at")
         let score = try EventFields.choice(score, "score", SatisfactionScore.self, labels: { $0.chineseLabel })
         let community = try EventFields.community(community)
-        return try CallbackRecord(id: id, visitID: visitID, at: at, score: score, complaint: complaint, community: community)
+        return try CallbackRecord(
+            id: id, visitID: visitID, at: at, score: score, complaint: complaint, community: community)
     }
 }

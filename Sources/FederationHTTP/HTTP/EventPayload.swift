@@ -1,7 +1,7 @@
+import Eldercare
 import Foundation
 import Hummingbird
 import Replication
-import Eldercare
 
 /// The body of the event endpoints (`POST /api/v1/calls`, `/visits`, `/callbacks`): one object or an
 /// array of them. Each item is read on its own; an item that is not an object, or has an unknown field,

@@ -18,11 +18,14 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as DomainError {
             return APIError(error).response(request)
         } catch let error as ReplicationError where error.code == .storageFull {
-            logger.error("request refused: the database is full", metadata: ["path": "\(request.uri.path)", "error": "\(error.message)"])
+            logger.error(
+                "request refused: the database is full",
+                metadata: ["path": "\(request.uri.path)", "error": "\(error.message)"])
             return APIError(
                 .init(code: 507, reasonPhrase: "Insufficient Storage"), .storageFull,
-                "this node's database is full (数据库已满): nothing was written. The operator raises storage.max_database_mb in node.toml or frees disk space and restarts the node; then send the same request again")
-                .response(request)
+                "this node's database is full (数据库已满): nothing was written. The operator raises storage.max_database_mb in node.toml or frees disk space and restarts the node; then send the same request again"
+            )
+            .response(request)
         } catch let page as AccessDeniedPage {
             return page.response()
         } catch let error as ReplicationError {

@@ -1,5 +1,5 @@
-import Hummingbird
 import Eldercare
+import Hummingbird
 
 /// Building JSON responses.
 enum JSONResponse {

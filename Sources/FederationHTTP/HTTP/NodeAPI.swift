@@ -1,9 +1,9 @@
 import Dispatch
+import Eldercare
 import Foundation
 import Hummingbird
 import Replication
 import Reports
-import Eldercare
 
 /// The JSON API's handlers, over one node's context. Routes are registered in `NodeHTTP`.
 struct NodeAPI: Sendable {

@@ -1,8 +1,8 @@
-public import Hummingbird
+import Eldercare
 import Foundation
+public import Hummingbird
 import Replication
 import Reports
-import Eldercare
 
 /// The node's HTTP server: health check, Prometheus `/metrics` (docs/OBSERVABILITY.md) and the JSON API
 /// (docs/API.md), behind `AccessMiddleware` (viewer and operator tokens; `/healthz` and `/metrics` open).
@@ -36,7 +36,9 @@ public enum NodeHTTP {
     public static func hostPort(_ text: String) -> (host: String, port: Int)? {
         guard let colon = text.lastIndex(of: ":") else { return nil }
         var host = String(text[..<colon])
-        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port), !host.isEmpty else { return nil }
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port), !host.isEmpty else {
+            return nil
+        }
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host, port)
     }

@@ -1,5 +1,5 @@
-public import Hummingbird
 public import Eldercare
+public import Hummingbird
 
 /// The request context of the node's router: Hummingbird's core storage plus the caller's role,
 /// set by `AccessMiddleware` before any handler runs.

@@ -1,6 +1,6 @@
+import Eldercare
 import Hummingbird
 import Replication
-import Eldercare
 
 /// The reference tables' handlers (`/api/v1/providers`, `/api/v1/catalog`, `/api/v1/subsidy-policy`),
 /// over one node's context. Routes are registered in `NodeHTTP`.
@@ -36,7 +36,8 @@ struct ReferenceAPI: Sendable {
             case .subsidyPolicy: ReferenceDefaults.subsidyPolicy(scope: context.code)
             case .providers: []
             }
-        return try await write(table, writes.enumerated().map { (index: $0.offset, write: $0.element) }, refusedEarly: [])
+        return try await write(
+            table, writes.enumerated().map { (index: $0.offset, write: $0.element) }, refusedEarly: [])
     }
 
     /// `GET /api/v1/providers|catalog|subsidy-policy`: every row this node holds, as `{"<name>": [...]}`.
@@ -64,11 +65,15 @@ struct ReferenceAPI: Sendable {
         ])
     }
 
-    private func write(_ table: ReferenceTable, _ items: [(index: Int, write: RecordWrite)], refusedEarly: [EventOutcome.Rejection])
+    private func write(
+        _ table: ReferenceTable, _ items: [(index: Int, write: RecordWrite)], refusedEarly: [EventOutcome.Rejection]
+    )
         async throws -> Response
     {
         let store = context.store
-        let outcome = items.isEmpty ? EventOutcome() : try await NodeAPI.offload { try ReferenceData.record(table, items, in: store) }
+        let outcome =
+            items.isEmpty
+            ? EventOutcome() : try await NodeAPI.offload { try ReferenceData.record(table, items, in: store) }
         if outcome.accepted > 0 {
             context.logger.info(
                 "reference data written", metadata: ["table": "\(table.rawValue)", "accepted": "\(outcome.accepted)"])

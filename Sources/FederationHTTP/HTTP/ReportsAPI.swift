@@ -1,9 +1,9 @@
+import Eldercare
 import Foundation
 import GRDB
 public import Hummingbird
 import Replication
 import Reports
-import Eldercare
 
 /// The report endpoints, `GET /api/v1/reports/…` (docs/API.md, "Reports"; definitions in
 /// docs/METRICS.md). Every report takes `scope` and either `from`/`to` or `period`/`date`
@@ -43,7 +43,8 @@ struct ReportsAPI: Sendable {
     }
 
     func respond(
-        _ request: Request, _ build: @escaping @Sendable (ReportsAPI, Database, SummaryQuery, Date, Request) throws -> JSONValue
+        _ request: Request,
+        _ build: @escaping @Sendable (ReportsAPI, Database, SummaryQuery, Date, Request) throws -> JSONValue
     ) async throws -> Response {
         let parameters = request.uri.queryParameters
         let asOf = now()
@@ -112,7 +113,8 @@ struct ReportsAPI: Sendable {
                 ("calls", .integer(call.total)), ("effective", .integer(call.effective)),
                 ("effective_ratio", call.effectiveRatio.json), ("completed", .integer(service.completed)),
                 ("hours", .number(service.hours)), ("rated", .integer(rating.rated)),
-                ("satisfaction_rate", rating.rate.json), ("active_elders", .integer(breakdown.roster[code]?.active ?? 0)),
+                ("satisfaction_rate", rating.rate.json),
+                ("active_elders", .integer(breakdown.roster[code]?.active ?? 0)),
             ]
             if let state = breakdown.health[code], case .object(let object) = state.json {
                 members += object.members
@@ -160,7 +162,11 @@ struct ReportsAPI: Sendable {
             query, asOf,
             [
                 ("satisfaction", total.json),
-                ("by_provider", .object(JSONObject(total.byProvider.keys.sorted().map { (key: $0, value: total.byProvider[$0]!.json) }))),
+                (
+                    "by_provider",
+                    .object(
+                        JSONObject(total.byProvider.keys.sorted().map { (key: $0, value: total.byProvider[$0]!.json) }))
+                ),
                 ("children", .array(codes.map { child($0, [("satisfaction", (byChild[$0] ?? .empty).json)]) })),
             ])
     }

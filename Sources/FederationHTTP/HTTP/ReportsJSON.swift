@@ -1,7 +1,7 @@
+import Eldercare
 import Foundation
 import Replication
 import Reports
-import Eldercare
 
 /// The JSON documents of the reports (docs/API.md, "Reports"). Ratios are written as their value and,
 /// where a reader may want to roll them up again, with their two sums.
@@ -155,7 +155,9 @@ extension ProviderReport.Provider {
 
 extension DailySeries.Point {
     var json: JSONValue {
-        var members: [(key: String, value: JSONValue)] = [("day", .string(day.description)), ("value", .integer(value))]
+        var members: [(key: String, value: JSONValue)] = [
+            ("day", .string(day.description)), ("value", .integer(value)),
+        ]
         if let ratio { members.append(("ratio", ratio.json)) }
         if let minutes { members.append(("minutes", .integer(minutes))) }
         return .object(JSONObject(members))

@@ -1,7 +1,7 @@
+import Eldercare
 import Foundation
 import Hummingbird
 import Reports
-import Eldercare
 
 extension RosterAPI {
     /// `GET /api/v1/elders/audit[?community=CODE]`: active and applying elders with no qualifying

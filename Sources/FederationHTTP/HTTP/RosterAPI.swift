@@ -1,7 +1,7 @@
+import Eldercare
 import Foundation
 import Hummingbird
 import Replication
-import Eldercare
 
 /// The roster's handlers (`/api/v1/elders`), over one node's context. Routes are registered in `NodeHTTP`.
 struct RosterAPI: Sendable {
@@ -51,7 +51,9 @@ struct RosterAPI: Sendable {
             let read = sheet.rows.concurrentMap { row in
                 (row.number, Result { () throws(ElderFieldError) in try ElderInput(row.fields, node: node) })
             }
-            let unread = sheet.malformed.map { row in (row.number, Result<ElderInput, ElderFieldError>.failure(row.error)) }
+            let unread = sheet.malformed.map { row in
+                (row.number, Result<ElderInput, ElderFieldError>.failure(row.error))
+            }
             return unread.isEmpty ? read : (read + unread).sorted { $0.0 < $1.0 }
         }
         return try await record(checked, lineOfIndex: { $0 + 1 })
@@ -95,7 +97,8 @@ struct RosterAPI: Sendable {
         }
         guard context.code.contains(scope) else {
             throw APIError(
-                .forbidden, .forbiddenScope, "community: \(scope.rawValue) is outside this node's area \(context.code.rawValue)")
+                .forbidden, .forbiddenScope,
+                "community: \(scope.rawValue) is outside this node's area \(context.code.rawValue)")
         }
         return scope
     }

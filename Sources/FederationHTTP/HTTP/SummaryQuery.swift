@@ -50,7 +50,8 @@ struct SummaryQuery: Sendable, Equatable {
             to = range.upperBound
         } else if parameter("date") != nil {
             throw APIError(
-                .badRequest, .invalidParameter, "date needs period=day|month|quarter; or give from and to (date 须与 period 同用)")
+                .badRequest, .invalidParameter,
+                "date needs period=day|month|quarter; or give from and to (date 须与 period 同用)")
         }
         guard from <= to else {
             throw APIError(.badRequest, .invalidParameter, "from \(from) is after to \(to) (起始日期晚于结束日期)")
@@ -76,7 +77,8 @@ struct SummaryQuery: Sendable, Equatable {
     static func scopeMessage(_ text: Substring, _ error: ReplicationError) -> String {
         let reason =
             text.count <= 40
-            ? error.message : "\"\(text.prefix(40))…\" (\(text.count) characters) is not a 12-digit administrative division code"
+            ? error.message
+            : "\"\(text.prefix(40))…\" (\(text.count) characters) is not a 12-digit administrative division code"
         return "scope: \(reason) (区划代码无效)"
     }
 

@@ -1,6 +1,6 @@
+import Eldercare
 import Foundation
 import Reports
-import Eldercare
 
 extension SummaryReport {
     /// The document of `GET /api/v1/reports/summary` (docs/API.md).

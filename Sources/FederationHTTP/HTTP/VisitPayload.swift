@@ -1,6 +1,6 @@
+import Eldercare
 import Hummingbird
 import Replication
-import Eldercare
 
 /// The body of `POST /api/v1/visits`: one visit object or an array of them.
 enum VisitPayload {
@@ -10,7 +10,9 @@ enum VisitPayload {
         "photo_count", "status",
     ]
 
-    static func decode(_ body: ByteBuffer) throws(APIError) -> [(index: Int, result: Result<VisitRecord, CallValidationError>)] {
+    static func decode(_ body: ByteBuffer) throws(APIError) -> [(
+        index: Int, result: Result<VisitRecord, CallValidationError>
+    )] {
         try EventPayload.decode(body, noun: "visit", as: VisitFields.self) { object throws(CallValidationError) in
             try visit(object)
         }

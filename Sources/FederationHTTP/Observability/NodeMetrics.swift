@@ -1,11 +1,11 @@
 import CoreMetrics
+import FederationSync
 import Foundation
 import GRDB
 public import Prometheus
 public import Replication
 import Reports
 import Synchronization
-import FederationSync
 
 /// A node's Prometheus metrics (swift-prometheus registry, fed through swift-metrics for HTTP timings),
 /// served at `GET /metrics` in the text exposition format. Names and labels: docs/OBSERVABILITY.md.
@@ -45,13 +45,15 @@ public final class NodeMetrics: Sendable {
     private func ingestCounter(_ kind: String, _ outcome: String) -> Prometheus.Counter {
         registry.makeCounter(
             descriptor: Self.descriptor(
-                "eldercare_ingest_items_total", "Items posted to this node's API, by kind and outcome (accepted, duplicate, rejected)."),
+                "eldercare_ingest_items_total",
+                "Items posted to this node's API, by kind and outcome (accepted, duplicate, rejected)."),
             labels: [("kind", kind), ("outcome", outcome)])
     }
 
     /// Counts one ingest request's items.
     public func recordIngest(kind: String, accepted: Int, duplicates: Int, rejected: Int) {
-        for (outcome, count) in [("accepted", accepted), ("duplicate", duplicates), ("rejected", rejected)] where count > 0 {
+        for (outcome, count) in [("accepted", accepted), ("duplicate", duplicates), ("rejected", rejected)]
+        where count > 0 {
             ingestCounter(kind, outcome).increment(by: Int64(count))
         }
     }
@@ -74,13 +76,17 @@ public final class NodeMetrics: Sendable {
         update(head: snapshot.head, links: snapshot.links)
         registry.makeGauge(
             descriptor: Self.descriptor(
-                "eldercare_rollup_pending_changes", "Statistics cells changed since the report rollup last folded them (folded every 2 s)."))
-            .set(Double(pending))
+                "eldercare_rollup_pending_changes",
+                "Statistics cells changed since the report rollup last folded them (folded every 2 s).")
+        )
+        .set(Double(pending))
         registry.makeGauge(
             descriptor: Self.descriptor(
                 "eldercare_stats_quarantined_cells",
-                "Stored statistics cells set aside in crdt_stats_refused because they break the cell grammar (docs/PROTOCOL.md)."))
-            .set(Double(try store.quarantinedStatistics()))
+                "Stored statistics cells set aside in crdt_stats_refused because they break the cell grammar (docs/PROTOCOL.md)."
+            )
+        )
+        .set(Double(try store.quarantinedStatistics()))
         // Stored statistics changes the rollup's fold skipped (outside the cell bound): a counter kept
         // in the store, so it survives restarts (docs/METRICS.md, docs/REPLICATION.md "Arithmetic").
         let skipped = try await store.database.read { db in try ReportRollup.skippedCells(db) }
@@ -92,8 +98,11 @@ public final class NodeMetrics: Sendable {
     }
 
     func update(head: UInt64, links: [LinkStatus]) {
-        registry.makeGauge(descriptor: Self.descriptor("eldercare_feed_head", "Sequence number of the newest change in this node's feed."))
-            .set(Double(head))
+        registry.makeGauge(
+            descriptor: Self.descriptor(
+                "eldercare_feed_head", "Sequence number of the newest change in this node's feed.")
+        )
+        .set(Double(head))
         for link in links {
             let labels = [("peer", link.peer), ("role", link.role.rawValue)]
             func gauge(_ name: String, _ help: String, _ value: Double) {
@@ -104,7 +113,8 @@ public final class NodeMetrics: Sendable {
                 "eldercare_link_send_lag_changes", "Changes of this node's feed the peer has not acknowledged yet.",
                 Double(link.sendLag))
             gauge(
-                "eldercare_link_receive_lag_changes", "Changes of the peer's feed (as of its last heartbeat) not received yet.",
+                "eldercare_link_receive_lag_changes",
+                "Changes of the peer's feed (as of its last heartbeat) not received yet.",
                 Double(link.receiveLag))
             gauge(
                 "eldercare_link_last_seen_timestamp_seconds", "Unix time of the last message from the peer (0: never).",
@@ -113,12 +123,15 @@ public final class NodeMetrics: Sendable {
                 mirror(name, labels, help, value)
             }
             counter("eldercare_link_batches_sent_total", "Batches of changes sent to the peer.", link.batchesSent)
-            counter("eldercare_link_batches_received_total", "Batches of changes received from the peer.", link.batchesReceived)
+            counter(
+                "eldercare_link_batches_received_total", "Batches of changes received from the peer.",
+                link.batchesReceived)
             counter("eldercare_link_cells_sent_total", "Changed cells sent to the peer.", link.cellsSent)
             counter("eldercare_link_cells_received_total", "Changed cells received from the peer.", link.cellsReceived)
             counter("eldercare_link_bytes_sent_total", "Compressed batch bytes sent to the peer.", link.bytesSent)
             counter(
-                "eldercare_link_refused_batches_total", "Batches from the peer refused whole (clock skew, foreign origin, …).",
+                "eldercare_link_refused_batches_total",
+                "Batches from the peer refused whole (clock skew, foreign origin, …).",
                 link.refusedBatches)
             counter("eldercare_link_refused_cells_total", "Changed cells in refused batches.", link.refusedCells)
             for (code, cells) in link.refusedByCode {

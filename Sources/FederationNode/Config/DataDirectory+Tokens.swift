@@ -1,5 +1,5 @@
-public import Foundation
 public import Eldercare
+public import Foundation
 
 /// The node's access tokens in its data directory:
 ///
@@ -76,7 +76,8 @@ extension DataDirectory {
         guard AccessTokens.isWellFormed(token) else {
             throw NodeError(
                 .dataDirectory,
-                "\(file.path) does not hold a token (64 hex digits): run fedctl token rotate --data \(url.path) --role \(role.rawValue)")
+                "\(file.path) does not hold a token (64 hex digits): run fedctl token rotate --data \(url.path) --role \(role.rawValue)"
+            )
         }
         return token
     }

@@ -1,9 +1,9 @@
+import Eldercare
+public import FederationSync
 public import Foundation
 public import Replication
 import TOMLKit
 public import ZeroMQTransport
-import Eldercare
-public import FederationSync
 
 /// A node's data directory:
 ///
@@ -40,7 +40,10 @@ public struct DataDirectory: Sendable {
         let directory = DataDirectory(path: path)
         let files = FileManager.default
         if files.fileExists(atPath: directory.configURL.path) {
-            throw NodeError(.dataDirectory, "\(directory.configURL.path) already exists: this directory holds a node; choose another --data or remove it")
+            throw NodeError(
+                .dataDirectory,
+                "\(directory.configURL.path) already exists: this directory holds a node; choose another --data or remove it"
+            )
         }
         do {
             try files.createDirectory(at: directory.keysURL, withIntermediateDirectories: true)
@@ -64,7 +67,9 @@ public struct DataDirectory: Sendable {
     ///   `hash_key` on a node above the privacy boundary (`.privacyKeyAboveBoundary`) also names the file.
     public func loadConfig() throws -> NodeConfig {
         guard let text = try? String(contentsOf: configURL, encoding: .utf8) else {
-            throw NodeError(.dataDirectory, "no node configuration at \(configURL.path): run fedctl init --data \(url.path) … first")
+            throw NodeError(
+                .dataDirectory, "no node configuration at \(configURL.path): run fedctl init --data \(url.path) … first"
+            )
         }
         let config: NodeConfig
         do {
@@ -91,14 +96,18 @@ public struct DataDirectory: Sendable {
             throw NodeError(.invalidConfig, "cannot encode configuration: \(error)")
         }
         try write(
-            "# ElderCare Federation node configuration (fedctl). Restart the node after editing.\n" + table.convert(to: .toml) + "\n",
+            "# ElderCare Federation node configuration (fedctl). Restart the node after editing.\n"
+                + table.convert(to: .toml) + "\n",
             to: configURL, permissions: 0o644)
     }
 
     /// This node's CURVE key pair.
     public func loadKeyPair() throws -> CurveKeyPair {
         guard let secret = try? String(contentsOf: secretKeyURL, encoding: .utf8) else {
-            throw NodeError(.keys, "missing \(secretKeyURL.path): the node's secret key; restore it from backup or re-run fedctl init in a new directory")
+            throw NodeError(
+                .keys,
+                "missing \(secretKeyURL.path): the node's secret key; restore it from backup or re-run fedctl init in a new directory"
+            )
         }
         do {
             return try CurveKeyPair(secretKey: secret.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -119,18 +128,23 @@ public struct DataDirectory: Sendable {
         child: NodeCode, publicKey: String, of node: NodeCode, covers: [NodeCode] = [], transferred: Bool = false
     ) throws {
         guard child.level > node.level else {
-            throw NodeError(.trust, "\(child) (\(child.level)) is not at a lower level than this node \(node) (\(node.level))")
+            throw NodeError(
+                .trust, "\(child) (\(child.level)) is not at a lower level than this node \(node) (\(node.level))")
         }
         guard node.contains(child) || transferred else {
-            throw NodeError(.trust, "\(child) is not below this node \(node) in the tree; if it was re-assigned here, pass --transferred")
+            throw NodeError(
+                .trust,
+                "\(child) is not below this node \(node) in the tree; if it was re-assigned here, pass --transferred")
         }
         for code in covers where code.level <= child.level {
-            throw NodeError(.trust, "\(child) cannot cover \(code): a covered code must be at a lower level than the child")
+            throw NodeError(
+                .trust, "\(child) cannot cover \(code): a covered code must be at a lower level than the child")
         }
         do {
             try CurveKeyPair.validate(publicKey, role: "child key")
         } catch {
-            throw NodeError(.trust, "\(error.message): pass the 40-character Z85 key printed by fedctl key show on the child")
+            throw NodeError(
+                .trust, "\(error.message): pass the 40-character Z85 key printed by fedctl key show on the child")
         }
         try FileManager.default.createDirectory(at: trustURL, withIntermediateDirectories: true)
         try write(publicKey + "\n", to: trustURL.appendingPathComponent("\(child.rawValue).public"), permissions: 0o644)
@@ -151,7 +165,8 @@ public struct DataDirectory: Sendable {
             guard let code = try? NodeCode(codeText),
                 let key = try? String(contentsOf: trustURL.appendingPathComponent(name), encoding: .utf8)
             else { continue }
-            let coversText = (try? String(contentsOf: trustURL.appendingPathComponent(codeText + ".covers"), encoding: .utf8)) ?? ""
+            let coversText =
+                (try? String(contentsOf: trustURL.appendingPathComponent(codeText + ".covers"), encoding: .utf8)) ?? ""
             let covers = coversText.split(whereSeparator: \.isNewline).compactMap { try? NodeCode(String($0)) }
             let trimmed = key.trimmingCharacters(in: .whitespacesAndNewlines)
             result[trimmed] = TrustedChild(code: code, publicKey: trimmed, covers: covers)

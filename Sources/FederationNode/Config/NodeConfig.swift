@@ -1,8 +1,8 @@
+public import Eldercare
 import FederationHTTP
 import Foundation
 public import Replication
 import ZeroMQTransport
-public import Eldercare
 
 /// A node's configuration, kept as `node.toml` in its data directory.
 ///
@@ -77,11 +77,14 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             parent = try container.decodeIfPresent(String.self, forKey: .parent)
             parentKey = try container.decodeIfPresent(String.self, forKey: .parentKey)
             parentCode = try container.decodeIfPresent(String.self, forKey: .parentCode)
-            maxMessageBytes = try container.decodeIfPresent(Int.self, forKey: .maxMessageBytes) ?? defaults.maxMessageBytes
+            maxMessageBytes =
+                try container.decodeIfPresent(Int.self, forKey: .maxMessageBytes) ?? defaults.maxMessageBytes
             maxInFlight = try container.decodeIfPresent(Int.self, forKey: .maxInFlight) ?? defaults.maxInFlight
             batchCells = try container.decodeIfPresent(Int.self, forKey: .batchCells) ?? defaults.batchCells
-            heartbeatIntervalMs = try container.decodeIfPresent(Int.self, forKey: .heartbeatIntervalMs) ?? defaults.heartbeatIntervalMs
-            heartbeatTimeoutMs = try container.decodeIfPresent(Int.self, forKey: .heartbeatTimeoutMs) ?? defaults.heartbeatTimeoutMs
+            heartbeatIntervalMs =
+                try container.decodeIfPresent(Int.self, forKey: .heartbeatIntervalMs) ?? defaults.heartbeatIntervalMs
+            heartbeatTimeoutMs =
+                try container.decodeIfPresent(Int.self, forKey: .heartbeatTimeoutMs) ?? defaults.heartbeatTimeoutMs
             maxClockSkewMs = try container.decodeIfPresent(Int.self, forKey: .maxClockSkewMs) ?? defaults.maxClockSkewMs
             durable = try container.decodeIfPresent(Bool.self, forKey: .durable) ?? defaults.durable
         }
@@ -106,7 +109,9 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     /// level must not hold `hash_key`: `validate` refuses it.
     public var privacy: PrivacyPolicy?
 
-    public init(code: String, name: String, listen: String, http: String, parent: String? = nil, parentKey: String? = nil) {
+    public init(
+        code: String, name: String, listen: String, http: String, parent: String? = nil, parentKey: String? = nil
+    ) {
         self.node = Node(code: code, name: name)
         self.sync = Sync(listen: listen, parent: parent, parentKey: parentKey)
         self.http = HTTP(listen: http)
@@ -116,7 +121,6 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     public var code: NodeCode {
         get throws { try NodeCode(node.code) }
     }
-
 
     /// Checks everything a running node relies on; the message says which setting to fix.
     public func validate() throws(NodeError) {
@@ -137,14 +141,19 @@ public struct NodeConfig: Codable, Sendable, Equatable {
                 throw NodeError(.invalidConfig, "sync.parent \"\(parent)\" must look like tcp://HOST:PORT")
             }
             guard let key = sync.parentKey, (try? CurveKeyPair.validate(key, role: "parent key")) != nil else {
-                throw NodeError(.invalidConfig, "sync.parent_key must be the parent's 40-character Z85 public key (fedctl key show on the parent)")
+                throw NodeError(
+                    .invalidConfig,
+                    "sync.parent_key must be the parent's 40-character Z85 public key (fedctl key show on the parent)")
             }
             guard code.parent != nil else {
                 throw NodeError(.invalidConfig, "node \(code) is a province-level node and cannot have a parent")
             }
             if let parentCode = sync.parentCode {
                 guard let parent = try? NodeCode(parentCode), parent.level < code.level else {
-                    throw NodeError(.invalidConfig, "sync.parent_code \(parentCode) is not a code of a higher level than \(code): a node links to the office above it")
+                    throw NodeError(
+                        .invalidConfig,
+                        "sync.parent_code \(parentCode) is not a code of a higher level than \(code): a node links to the office above it"
+                    )
                 }
             }
         }
@@ -158,9 +167,13 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             throw NodeError(.invalidConfig, "http.listen \"\(http.listen)\" must look like HOST:PORT")
         }
         guard sync.maxInFlight >= 1, sync.batchCells >= 1, sync.maxMessageBytes >= 64 << 10,
-            sync.heartbeatIntervalMs >= 50, sync.heartbeatTimeoutMs > sync.heartbeatIntervalMs, sync.maxClockSkewMs >= 1_000
+            sync.heartbeatIntervalMs >= 50, sync.heartbeatTimeoutMs > sync.heartbeatIntervalMs,
+            sync.maxClockSkewMs >= 1_000
         else {
-            throw NodeError(.invalidConfig, "a [sync] limit is out of range (max_in_flight ≥ 1, batch_cells ≥ 1, max_message_bytes ≥ 65536, heartbeat_timeout_ms > heartbeat_interval_ms ≥ 50, max_clock_skew_ms ≥ 1000)")
+            throw NodeError(
+                .invalidConfig,
+                "a [sync] limit is out of range (max_in_flight ≥ 1, batch_cells ≥ 1, max_message_bytes ≥ 65536, heartbeat_timeout_ms > heartbeat_interval_ms ≥ 50, max_clock_skew_ms ≥ 1000)"
+            )
         }
         try storage?.validate()
         try faults?.validate()

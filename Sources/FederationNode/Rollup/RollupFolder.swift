@@ -55,7 +55,9 @@ final class RollupFolder: Sendable {
     func foldPending() async -> Int {
         var total = 0
         do {
-            while !stopped.load(ordering: .relaxed), try await store.database.read({ db in try ReportRollup.hasPending(db) }) {
+            while !stopped.load(ordering: .relaxed),
+                try await store.database.read({ db in try ReportRollup.hasPending(db) })
+            {
                 let outcome = try await store.database.write { db in try ReportRollup.foldCounting(db) }
                 total += outcome.folded
                 if outcome.skipped > 0 { report(outcome) }
@@ -66,7 +68,8 @@ final class RollupFolder: Sendable {
         } catch {
             if !failing.exchange(true, ordering: .relaxed) {
                 logger.warning(
-                    "cannot fold the report rollup's pending changes; reports stay exact but get slower until it works: \(error)")
+                    "cannot fold the report rollup's pending changes; reports stay exact but get slower until it works: \(error)"
+                )
             }
         }
         return total

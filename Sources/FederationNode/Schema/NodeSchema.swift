@@ -1,6 +1,6 @@
 public import Eldercare
-public import Replication
 import GRDB
+public import Replication
 import Reports
 
 /// A node's database, version by version, in one place: every local table and the order they came in.

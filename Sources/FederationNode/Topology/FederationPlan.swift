@@ -1,5 +1,5 @@
-import Foundation
 import Eldercare
+import Foundation
 
 /// Makes a topology real on disk: one data directory per node under a root (`ROOT/CODE`), each with
 /// its configuration, CURVE keys, its parent's endpoint and key, and a trust entry at its parent.
@@ -47,12 +47,16 @@ public enum FederationPlan {
             let directory = directory(of: node, under: root)
             let parentKey = node.parent.flatMap { keys[$0.rawValue] }
             var wanted = topology.config(for: node, parentKey: parentKey)
-            wanted.privacy = PrivacyPolicy(hashKey: try PrivacyPolicy().mayHoldKey(at: node.code.level) ? privacyKey : nil)
+            wanted.privacy = PrivacyPolicy(
+                hashKey: try PrivacyPolicy().mayHoldKey(at: node.code.level) ? privacyKey : nil)
             let action: Action
             if FileManager.default.fileExists(atPath: directory.configURL.path) {
                 var config = try directory.loadConfig()
                 guard config.node.code == node.code.rawValue else {
-                    throw NodeError(.dataDirectory, "\(directory.url.path) holds node \(config.node.code), not \(node.code); move it away or choose another --out")
+                    throw NodeError(
+                        .dataDirectory,
+                        "\(directory.url.path) holds node \(config.node.code), not \(node.code); move it away or choose another --out"
+                    )
                 }
                 let before = config
                 config.node = wanted.node
@@ -80,7 +84,8 @@ public enum FederationPlan {
             let publicKey = try directory.loadKeyPair().publicKey
             keys[node.code.rawValue] = publicKey
             if let parent = topology.parent(of: node) {
-                try Self.directory(of: parent, under: root).trust(child: node.code, publicKey: publicKey, of: parent.code)
+                try Self.directory(of: parent, under: root).trust(
+                    child: node.code, publicKey: publicKey, of: parent.code)
             }
             outcomes.append(Outcome(node: node, directory: directory, action: action, publicKey: publicKey))
         }

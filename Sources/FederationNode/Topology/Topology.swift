@@ -77,12 +77,15 @@ public struct Topology: Sendable {
     /// Reads and checks a topology file.
     public static func load(path: String) throws(TopologyError) -> Topology {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TopologyError("cannot read the topology file \(path): check the path (examples are in deploy/topologies/)")
+            throw TopologyError(
+                "cannot read the topology file \(path): check the path (examples are in deploy/topologies/)")
         }
         return try parse(String(decoding: data, as: UTF8.self), file: path)
     }
 
-    static let nodeKeys: Set<String> = ["code", "name", "name_en", "host", "listen_host", "sync_port", "http_port", "parent"]
+    static let nodeKeys: Set<String> = [
+        "code", "name", "name_en", "host", "listen_host", "sync_port", "http_port", "parent",
+    ]
 
     /// Parses and checks topology text; `file` names it in errors.
     ///
@@ -103,7 +106,9 @@ public struct Topology: Sendable {
             .map { $0.offset + 1 }
         let federation = table["federation"]?.table
         guard let array = table["node"]?.array, !array.isEmpty else {
-            throw TopologyError("\(file): no [[node]] tables; a topology lists every node as [[node]] with code, name, host, sync_port and http_port")
+            throw TopologyError(
+                "\(file): no [[node]] tables; a topology lists every node as [[node]] with code, name, host, sync_port and http_port"
+            )
         }
         var nodes: [Node] = []
         var explicitParents: [NodeCode: String] = [:]
@@ -112,7 +117,9 @@ public struct Topology: Sendable {
             let place = "\(file):\(line)"
             guard let entry = element.table else { throw TopologyError("\(place): [[node]] must be a table") }
             for key in entry.keys where !nodeKeys.contains(key) {
-                throw TopologyError("\(place): unknown key \"\(key)\" in [[node]]; the keys are \(nodeKeys.sorted().joined(separator: ", "))")
+                throw TopologyError(
+                    "\(place): unknown key \"\(key)\" in [[node]]; the keys are \(nodeKeys.sorted().joined(separator: ", "))"
+                )
             }
             func string(_ key: String) throws(TopologyError) -> String? {
                 guard let value = entry[key] else { return nil }
@@ -127,8 +134,12 @@ public struct Topology: Sendable {
                 throw TopologyError("\(place): code \"\(codeText)\": \(error.message)")
             }
             let who = "\(place): node \(code)"
-            guard let name = try string("name") else { throw TopologyError("\(who) has no name (the Chinese name, e.g. 长安区)") }
-            guard let host = try string("host") else { throw TopologyError("\(who) has no host (e.g. 127.0.0.1 or city.example.gov.cn)") }
+            guard let name = try string("name") else {
+                throw TopologyError("\(who) has no name (the Chinese name, e.g. 长安区)")
+            }
+            guard let host = try string("host") else {
+                throw TopologyError("\(who) has no host (e.g. 127.0.0.1 or city.example.gov.cn)")
+            }
             func port(_ key: String) throws(TopologyError) -> Int {
                 guard let value = entry[key] else { throw TopologyError("\(who) has no \(key)") }
                 guard let number = value.int, (1...65_535).contains(number) else {
@@ -138,7 +149,8 @@ public struct Topology: Sendable {
             }
             let node = Node(
                 code: code, name: name, nameEnglish: try string("name_en") ?? name, host: host,
-                listenHost: try string("listen_host") ?? host, syncPort: try port("sync_port"), httpPort: try port("http_port"),
+                listenHost: try string("listen_host") ?? host, syncPort: try port("sync_port"),
+                httpPort: try port("http_port"),
                 parent: nil, line: line)
             if let first = nodes.first(where: { $0.code == code }) {
                 throw TopologyError("\(who) appears twice (first at line \(first.line)); each code is one node")
@@ -152,23 +164,32 @@ public struct Topology: Sendable {
             let node = nodes[index]
             let who = "\(file):\(node.line): node \(node.code)"
             if let parentText = explicitParents[node.code] {
-                guard let parentCode = try? NodeCode(parentText), let parent = nodes.first(where: { $0.code == parentCode }) else {
-                    throw TopologyError("\(who): parent \"\(parentText)\" is not a node of this topology; add it or correct the code")
+                guard let parentCode = try? NodeCode(parentText),
+                    let parent = nodes.first(where: { $0.code == parentCode })
+                else {
+                    throw TopologyError(
+                        "\(who): parent \"\(parentText)\" is not a node of this topology; add it or correct the code")
                 }
                 guard parent.code.level < node.code.level, parent.code.contains(node.code) else {
-                    throw TopologyError("\(who) is not inside its parent \(parent.code)'s subtree (line \(parent.line)): a child's code starts with its parent's code; correct the code or the parent")
+                    throw TopologyError(
+                        "\(who) is not inside its parent \(parent.code)'s subtree (line \(parent.line)): a child's code starts with its parent's code; correct the code or the parent"
+                    )
                 }
                 nodes[index].parent = parent.code
             } else {
                 var ancestor = node.code.parent
-                while let candidate = ancestor, !nodes.contains(where: { $0.code == candidate }) { ancestor = candidate.parent }
+                while let candidate = ancestor, !nodes.contains(where: { $0.code == candidate }) {
+                    ancestor = candidate.parent
+                }
                 nodes[index].parent = ancestor
             }
         }
         let roots = nodes.filter { $0.parent == nil }
         if roots.count > 1 {
             let extra = roots[1]
-            throw TopologyError("\(file):\(extra.line): node \(extra.code) has no parent in this topology, and \(roots[0].code) (line \(roots[0].line)) is already the top; a topology is one tree: add the missing ancestor or set parent = \"…\"")
+            throw TopologyError(
+                "\(file):\(extra.line): node \(extra.code) has no parent in this topology, and \(roots[0].code) (line \(roots[0].line)) is already the top; a topology is one tree: add the missing ancestor or set parent = \"…\""
+            )
         }
         return Topology(
             name: federation?["name"]?.string ?? roots[0].name,
@@ -183,8 +204,12 @@ public struct Topology: Sendable {
             for (key, port) in [("sync_port", node.syncPort), ("http_port", node.httpPort)] {
                 let address = "\(node.host):\(port)"
                 if let other = used[address] {
-                    let whose = other.node.code == node.code ? "its own \(other.key)" : "\(other.key) of node \(other.node.code) (line \(other.node.line))"
-                    throw TopologyError("\(file):\(node.line): node \(node.code): \(key) \(port) on \(node.host) clashes with \(whose); give every node on a host its own ports")
+                    let whose =
+                        other.node.code == node.code
+                        ? "its own \(other.key)" : "\(other.key) of node \(other.node.code) (line \(other.node.line))"
+                    throw TopologyError(
+                        "\(file):\(node.line): node \(node.code): \(key) \(port) on \(node.host) clashes with \(whose); give every node on a host its own ports"
+                    )
                 }
                 used[address] = (node, key)
             }

@@ -1,9 +1,9 @@
+package import Eldercare
 import Foundation
 package import Logging
 package import Replication
 import Synchronization
 package import ZeroMQTransport
-package import Eldercare
 
 /// The parent side of the links to children: one CURVE ROUTER socket (with a ZAP handler that admits
 /// only trusted child keys), owned by this actor and polled on its own thread. For each child it
@@ -54,7 +54,10 @@ package actor ChildrenHub {
     private var trustCheckedAt: UInt64 = 0
 
     /// - Parameter trusted: the trusted children by Z85 public key, read at each handshake.
-    package init(store: ReplicaStore, context: ZeroMQContext, settings: Settings, trusted: @escaping @Sendable () -> [String: TrustedChild], logger: Logger) {
+    package init(
+        store: ReplicaStore, context: ZeroMQContext, settings: Settings,
+        trusted: @escaping @Sendable () -> [String: TrustedChild], logger: Logger
+    ) {
         self.store = store
         self.context = context
         self.settings = settings
@@ -76,7 +79,8 @@ package actor ChildrenHub {
         let log = logger
         authenticator = try ZAPAuthenticator(context: context) { key, _, address in
             guard let child = trusted()[key]?.code, child != node else {
-                log.warning("refused a connection with an untrusted key", metadata: ["address": "\(address)", "key": "\(key)"])
+                log.warning(
+                    "refused a connection with an untrusted key", metadata: ["address": "\(address)", "key": "\(key)"])
                 return nil
             }
             return child.rawValue
@@ -133,17 +137,22 @@ package actor ChildrenHub {
         for routingID in Array(sessions.keys) {
             guard var session = sessions[routingID] else { continue }
             if now.since(session.lastHeard) > settings.common.heartbeatTimeoutMs {
-                logger.warning("child \(session.child) silent for \(now.since(session.lastHeard)) ms; dropping its session")
+                logger.warning(
+                    "child \(session.child) silent for \(now.since(session.lastHeard)) ms; dropping its session")
                 drop(routingID)
                 continue
             }
             if session.outbound.rewindIfStalled(now: now, timeoutMs: settings.common.heartbeatTimeoutMs) {
-                logger.warning("no ACK from \(session.child) within \(settings.common.heartbeatTimeoutMs) ms; resending from its watermark")
+                logger.warning(
+                    "no ACK from \(session.child) within \(settings.common.heartbeatTimeoutMs) ms; resending from its watermark"
+                )
             }
             pump(&session, head: head, now: now)
             if now.since(session.lastHeartbeat) >= settings.common.heartbeatIntervalMs {
                 session.lastHeartbeat = now
-                send(.heartbeat(.init(sentAtMilliseconds: LinkClock.wall(), feedHead: (try? store.headSequence()) ?? 0)), to: routingID)
+                send(
+                    .heartbeat(.init(sentAtMilliseconds: LinkClock.wall(), feedHead: (try? store.headSequence()) ?? 0)),
+                    to: routingID)
             }
             if sessions[routingID] != nil { sessions[routingID] = session }
         }
@@ -185,7 +194,10 @@ package actor ChildrenHub {
                 session.lastHeard = now
                 result = session.inbound.accept(frame, into: store)
             }
-            update(session.child) { $0.batchesReceived += 1; $0.lastSeen = LinkClock.wall() }
+            update(session.child) {
+                $0.batchesReceived += 1
+                $0.lastSeen = LinkClock.wall()
+            }
             switch result {
             case .acknowledged(let ack, let cells, let outcome, let stripped):
                 update(session.child) {
@@ -197,13 +209,15 @@ package actor ChildrenHub {
                     logger.warning(
                         "refused \(outcome.refused) cells of batch \(frame.batchID) from \(session.child) and applied the rest",
                         metadata: [
-                            "by_code": "\(outcome.refusedByCode.map { "\($0.key.rawValue)=\($0.value)" }.sorted().joined(separator: ","))",
+                            "by_code":
+                                "\(outcome.refusedByCode.map { "\($0.key.rawValue)=\($0.value)" }.sorted().joined(separator: ","))",
                             "first": "\(outcome.refusals.first ?? "")",
                         ])
                 }
                 if stripped > 0 {
                     logger.warning(
-                        "stripped \(stripped) personal cells from \(session.child) that may not travel above the privacy level (docs/PRIVACY.md)")
+                        "stripped \(stripped) personal cells from \(session.child) that may not travel above the privacy level (docs/PRIVACY.md)"
+                    )
                 }
                 send(.ack(ack), to: routingID)
             case .refused(let error, let cells):
@@ -213,7 +227,8 @@ package actor ChildrenHub {
                         $0.refusedCells += Int64(cells)
                         $0.lastError = "\(error.code): \(error.message)"
                     }
-                    logger.warning("refused batch \(frame.batchID) from \(session.child): \(error.code) \(error.message)")
+                    logger.warning(
+                        "refused batch \(frame.batchID) from \(session.child): \(error.code) \(error.message)")
                 }
                 send(.error(error), to: routingID)
             case .foreignOrigins:
@@ -221,8 +236,11 @@ package actor ChildrenHub {
             }
         case .ack(let ack):
             if ack.refused > 0 {
-                update(session.child) { $0.lastError = "child refused \(ack.refused) cells of batch \(ack.batchID) (its log names them)" }
-                logger.warning("child \(session.child) refused \(ack.refused) cells of batch \(ack.batchID) and applied the rest")
+                update(session.child) {
+                    $0.lastError = "child refused \(ack.refused) cells of batch \(ack.batchID) (its log names them)"
+                }
+                logger.warning(
+                    "child \(session.child) refused \(ack.refused) cells of batch \(ack.batchID) and applied the rest")
             }
             if let acknowledged = session.outbound.acknowledge(batchID: ack.batchID, seqTo: ack.seqTo) {
                 try? store.advanceWatermark(peer: session.child, .sent, epoch: store.feedEpoch, seq: acknowledged)
@@ -250,7 +268,9 @@ package actor ChildrenHub {
         for (routingID, var session) in sessions {
             guard let entry = entries[session.child] else {
                 logger.warning("child \(session.child) is no longer trusted; closing its session")
-                send(.error(.init(code: .notTrusted, message: "this node no longer trusts \(session.child)")), to: routingID)
+                send(
+                    .error(.init(code: .notTrusted, message: "this node no longer trusts \(session.child)")),
+                    to: routingID)
                 drop(routingID)
                 continue
             }
@@ -268,14 +288,25 @@ package actor ChildrenHub {
 
     private func greet(_ hello: SyncMessage.Hello, routingID: [UInt8], authenticatedAs user: String?, now: UInt64) {
         guard hello.protocolVersion == FederationVersion.protocolVersion else {
-            send(.error(.init(code: .unsupportedVersion, message: "this node speaks protocol \(FederationVersion.protocolVersion), not \(hello.protocolVersion)")), to: routingID)
+            send(
+                .error(
+                    .init(
+                        code: .unsupportedVersion,
+                        message:
+                            "this node speaks protocol \(FederationVersion.protocolVersion), not \(hello.protocolVersion)"
+                    )), to: routingID)
             return
         }
         guard let user, let child = try? NodeCode(user), hello.nodeCode == user,
             let entry = trusted().values.first(where: { $0.code == child })
         else {
             logger.warning("HELLO as \(hello.nodeCode) from a key trusted as \(user ?? "nobody")")
-            send(.error(.init(code: .notTrusted, message: "this key is trusted as \(user ?? "nobody"), not as \(hello.nodeCode)")), to: routingID)
+            send(
+                .error(
+                    .init(
+                        code: .notTrusted,
+                        message: "this key is trusted as \(user ?? "nobody"), not as \(hello.nodeCode)")), to: routingID
+            )
             return
         }
         // A reconnecting child replaces its old session.
@@ -286,12 +317,14 @@ package actor ChildrenHub {
         if let head = try? store.headSequence(), downFrom > head {
             // A watermark beyond this feed's head names changes this node never made: start again from 0
             // (the child merges what it already has as duplicates).
-            logger.warning("child \(child) claims this feed up to \(downFrom), beyond its head \(head); streaming from 0")
+            logger.warning(
+                "child \(child) claims this feed up to \(downFrom), beyond its head \(head); streaming from 0")
             downFrom = 0
         }
         sessions[routingID] = Session(
             routingID: routingID, child: child,
-            outbound: OutboundStream(filter: FeedFilter(subtrees: entry.subtrees, excludingVia: [child]), from: downFrom),
+            outbound: OutboundStream(
+                filter: FeedFilter(subtrees: entry.subtrees, excludingVia: [child]), from: downFrom),
             inbound: InboundStream(
                 peer: child, originsWithin: entry.subtrees, peerEpoch: hello.feedEpoch, watermark: upFrom,
                 maxPayloadBytes: max(settings.common.maxMessageBytes * 8, WireCodec.defaultMaxPayloadBytes),
@@ -304,18 +337,26 @@ package actor ChildrenHub {
                 .init(
                     nodeCode: store.node.rawValue, protocolVersion: FederationVersion.protocolVersion,
                     receivedWatermark: upFrom, receivedEpoch: hello.feedEpoch, feedEpoch: store.feedEpoch,
-                    maxMessageBytes: UInt64(settings.common.maxMessageBytes), maxInFlight: UInt32(settings.common.maxInFlight))),
+                    maxMessageBytes: UInt64(settings.common.maxMessageBytes),
+                    maxInFlight: UInt32(settings.common.maxInFlight))),
             to: routingID)
         update(child) {
             $0.connected = true
             $0.lastSeen = LinkClock.wall()
         }
-        logger.info("child linked", metadata: ["child": "\(child)", "up_from": "\(upFrom)", "down_from": "\(downFrom)", "software": "\(hello.software)"])
+        logger.info(
+            "child linked",
+            metadata: [
+                "child": "\(child)", "up_from": "\(upFrom)", "down_from": "\(downFrom)",
+                "software": "\(hello.software)",
+            ])
     }
 
     private func pump(_ session: inout Session, head: UInt64, now: UInt64) {
         let windowReopened = session.windowWasFull && session.outbound.inFlightCount < settings.common.maxInFlight
-        guard head != session.pumpedHead || windowReopened || now.since(session.lastPump) >= settings.common.heartbeatIntervalMs
+        guard
+            head != session.pumpedHead || windowReopened
+                || now.since(session.lastPump) >= settings.common.heartbeatIntervalMs
         else { return }
         defer { session.windowWasFull = session.outbound.inFlightCount >= settings.common.maxInFlight }
         session.pumpedHead = head
@@ -328,7 +369,9 @@ package actor ChildrenHub {
             {
                 let copies = settings.common.faults.copies()
                 if copies != 1 {
-                    logger.notice("fault injection: \(copies == 0 ? "dropped" : "duplicated") batch \(frame.batchID) to \(session.child)")
+                    logger.notice(
+                        "fault injection: \(copies == 0 ? "dropped" : "duplicated") batch \(frame.batchID) to \(session.child)"
+                    )
                 }
                 // A dropped batch stays in flight and is resent after the ACK timeout.
                 for _ in 0..<copies {

@@ -70,7 +70,8 @@ public struct LinkStatus: Codable, Sendable {
                 receivedWatermark: received,
                 receiveLag: statistics.peerHead > received ? statistics.peerHead - received : 0,
                 batchesSent: statistics.batchesSent, batchesReceived: statistics.batchesReceived,
-                cellsSent: statistics.cellsSent, bytesSent: statistics.bytesSent, cellsReceived: statistics.cellsReceived,
+                cellsSent: statistics.cellsSent, bytesSent: statistics.bytesSent,
+                cellsReceived: statistics.cellsReceived,
                 refusedBatches: statistics.refusedBatches, refusedCells: statistics.refusedCells,
                 refusedChanges: statistics.refusedChanges, refusedByCode: statistics.refusedByCode,
                 privacyStripped: statistics.privacyStripped, lastError: statistics.lastError)

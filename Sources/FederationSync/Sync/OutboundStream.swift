@@ -1,5 +1,5 @@
-import Replication
 import Eldercare
+import Replication
 
 /// The sending half of a link: reads the local feed from the peer's watermark and keeps a bounded
 /// window of unacknowledged batches (go-back-N on a refusal or a reconnect).
@@ -155,12 +155,16 @@ struct InboundStream {
             return .refused(
                 .init(
                     code: .outOfOrder,
-                    message: "batch \(frame.batchID) starts at \(frame.seqFrom) but this node has \(peer)'s feed only up to \(watermark)",
+                    message:
+                        "batch \(frame.batchID) starts at \(frame.seqFrom) but this node has \(peer)'s feed only up to \(watermark)",
                     batchID: frame.batchID), cells: Int(frame.cellCount))
         }
         do {
-            var batch = try WireCodec.decodeBatch(frame.payload, compressed: frame.compressed, maxBytes: maxPayloadBytes)
-            if reportForeignOrigins, let originsWithin, batch.hasOrigin(outside: originsWithin) { return .foreignOrigins }
+            var batch = try WireCodec.decodeBatch(
+                frame.payload, compressed: frame.compressed, maxBytes: maxPayloadBytes)
+            if reportForeignOrigins, let originsWithin, batch.hasOrigin(outside: originsWithin) {
+                return .foreignOrigins
+            }
             let stripped = privacyGuard?(&batch) ?? 0
             let outcome = try store.merge(
                 batch, from: peer, originsWithin: originsWithin, through: frame.seqTo, peerEpoch: peerEpoch)
@@ -172,9 +176,11 @@ struct InboundStream {
                 cells: batch.cellCount, outcome: outcome, stripped: stripped)
         } catch let error as ReplicationError {
             return .refused(
-                .init(code: .init(error.code), message: error.message, batchID: frame.batchID), cells: Int(frame.cellCount))
+                .init(code: .init(error.code), message: error.message, batchID: frame.batchID),
+                cells: Int(frame.cellCount))
         } catch {
-            return .refused(.init(code: .internal, message: "\(error)", batchID: frame.batchID), cells: Int(frame.cellCount))
+            return .refused(
+                .init(code: .internal, message: "\(error)", batchID: frame.batchID), cells: Int(frame.cellCount))
         }
     }
 }

@@ -1,9 +1,9 @@
+package import Eldercare
 import Foundation
 package import Logging
 package import Replication
 import Synchronization
 package import ZeroMQTransport
-package import Eldercare
 
 /// The child side of the link to the parent: a CURVE-authenticated DEALER socket, owned by this actor
 /// and polled on the actor's own thread. Sends HELLO, then streams this node's feed up (everything
@@ -129,7 +129,8 @@ package actor ParentLink {
             try socket.setSendHighWaterMark(64)
             try socket.setReceiveHighWaterMark(64)
             try socket.makeCurveClient(
-                serverPublicKey: settings.parentKey, publicKey: settings.common.keys.publicKey, secretKey: settings.common.keys.secretKey)
+                serverPublicKey: settings.parentKey, publicKey: settings.common.keys.publicKey,
+                secretKey: settings.common.keys.secretKey)
             try socket.connect(settings.endpoint)
             self.socket = socket
             let received = try newestAncestorWatermark()
@@ -228,7 +229,8 @@ package actor ParentLink {
                 statistics.count(outcome, stripped: stripped)
                 if outcome.refused > 0 {
                     logger.warning(
-                        "refused \(outcome.refused) cells of batch \(frame.batchID) from the parent and applied the rest: \(outcome.refusals.first ?? "")")
+                        "refused \(outcome.refused) cells of batch \(frame.batchID) from the parent and applied the rest: \(outcome.refusals.first ?? "")"
+                    )
                 }
                 send(.ack(ack))
             case .foreignOrigins:
@@ -244,8 +246,11 @@ package actor ParentLink {
             statisticsDirty = true
         case (.established(var session), .ack(let ack)):
             if ack.refused > 0 {
-                statistics.lastError = "parent refused \(ack.refused) cells of batch \(ack.batchID) (its log names them)"
-                logger.warning("parent refused \(ack.refused) cells of batch \(ack.batchID) and applied the rest; its log and fedctl status name them")
+                statistics.lastError =
+                    "parent refused \(ack.refused) cells of batch \(ack.batchID) (its log names them)"
+                logger.warning(
+                    "parent refused \(ack.refused) cells of batch \(ack.batchID) and applied the rest; its log and fedctl status name them"
+                )
                 statisticsDirty = true
             }
             if let acknowledged = session.outbound.acknowledge(batchID: ack.batchID, seqTo: ack.seqTo) {
@@ -276,7 +281,9 @@ package actor ParentLink {
             let parent = try? NodeCode(welcome.nodeCode), parent.level < store.node.level,
             settings.expectedParent.map({ $0 == parent }) ?? true
         else {
-            logger.error("WELCOME from \(welcome.nodeCode) (protocol \(welcome.protocolVersion)) is not from the expected parent \(settings.expectedParent?.rawValue ?? "of a higher level") speaking protocol \(FederationVersion.protocolVersion)")
+            logger.error(
+                "WELCOME from \(welcome.nodeCode) (protocol \(welcome.protocolVersion)) is not from the expected parent \(settings.expectedParent?.rawValue ?? "of a higher level") speaking protocol \(FederationVersion.protocolVersion)"
+            )
             disconnect(reason: "bad WELCOME", retry: true)
             return
         }
@@ -291,7 +298,8 @@ package actor ParentLink {
         do {
             reducer = try settings.privacy.reducer(towards: parent.level, schema: store.schema)
         } catch {
-            logger.error("cannot apply the privacy policy: \(error.message); not sending to \(parent) until node.toml is fixed")
+            logger.error(
+                "cannot apply the privacy policy: \(error.message); not sending to \(parent) until node.toml is fixed")
             disconnect(reason: "bad [privacy] settings", retry: true)
             return
         }
@@ -300,14 +308,16 @@ package actor ParentLink {
             // Up: everything except what came down from above — from this parent or any former one
             // (a community moved to another street must not hand its old street's changes to the new).
             outbound: OutboundStream(
-                filter: FeedFilter(excludingVia: Array(Set(store.knownNodes().filter { $0.level < store.node.level } + [parent]))),
+                filter: FeedFilter(
+                    excludingVia: Array(Set(store.knownNodes().filter { $0.level < store.node.level } + [parent]))),
                 from: upFrom, reducer: reducer),
             inbound: InboundStream(
                 peer: parent, originsWithin: nil, peerEpoch: welcome.feedEpoch, watermark: downFrom,
                 maxPayloadBytes: max(settings.common.maxMessageBytes * 8, WireCodec.defaultMaxPayloadBytes)),
             maxInFlight: max(1, min(settings.common.maxInFlight, Int(welcome.maxInFlight))),
             // A parent's limit below 64 KiB is taken as 64 KiB: no batch is smaller than one record.
-            maxPayloadBytes: min(settings.common.maxMessageBytes, max(65_536, Int(clamping: welcome.maxMessageBytes))) - 4_096)
+            maxPayloadBytes: min(settings.common.maxMessageBytes, max(65_536, Int(clamping: welcome.maxMessageBytes)))
+                - 4_096)
         state = .established(session)
         backoffMs = 100
         pumpedHead = 0
@@ -315,18 +325,22 @@ package actor ParentLink {
         statistics.connected = true
         statistics.lastSeen = LinkClock.wall()
         statisticsDirty = true
-        logger.info("uplink established", metadata: ["parent": "\(parent)", "up_from": "\(upFrom)", "down_from": "\(downFrom)"])
+        logger.info(
+            "uplink established", metadata: ["parent": "\(parent)", "up_from": "\(upFrom)", "down_from": "\(downFrom)"])
     }
 
     private func pump(now: UInt64) {
         guard case .established(var session) = state else { return }
         if session.outbound.rewindIfStalled(now: now, timeoutMs: settings.common.heartbeatTimeoutMs) {
-            logger.warning("no ACK from the parent within \(settings.common.heartbeatTimeoutMs) ms; resending from its watermark")
+            logger.warning(
+                "no ACK from the parent within \(settings.common.heartbeatTimeoutMs) ms; resending from its watermark")
         }
         let head = latestHead.load(ordering: .relaxed)
         // Read the feed when a commit woke us, a window slot freed up, or at least every heartbeat.
         let windowReopened = windowWasFull && session.outbound.inFlightCount < session.maxInFlight
-        guard head != pumpedHead || windowReopened || now.since(lastPump) >= settings.common.heartbeatIntervalMs else { return }
+        guard head != pumpedHead || windowReopened || now.since(lastPump) >= settings.common.heartbeatIntervalMs else {
+            return
+        }
         pumpedHead = head
         lastPump = now
         do {
@@ -359,7 +373,8 @@ package actor ParentLink {
     private func sendBatch(_ frame: SyncMessage.BatchFrame) {
         let copies = settings.common.faults.copies()
         if copies != 1 {
-            logger.notice("fault injection: \(copies == 0 ? "dropped" : "duplicated") batch \(frame.batchID) to the parent")
+            logger.notice(
+                "fault injection: \(copies == 0 ? "dropped" : "duplicated") batch \(frame.batchID) to the parent")
         }
         for _ in 0..<copies { send(.batch(frame)) }
     }

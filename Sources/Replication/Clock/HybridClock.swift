@@ -37,7 +37,8 @@ public struct HybridClock: Sendable, Equatable {
         _ remote: HybridTimestamp, now: UInt64, maxForwardSkewMilliseconds: UInt64, origin: String
     ) throws(ReplicationError) {
         guard remote.physicalMilliseconds > 0 else {
-            throw ReplicationError(.malformedClock, "clock \(remote.rawValue) from origin \(origin) has no physical time")
+            throw ReplicationError(
+                .malformedClock, "clock \(remote.rawValue) from origin \(origin) has no physical time")
         }
         if remote.physicalMilliseconds > now, remote.physicalMilliseconds - now > maxForwardSkewMilliseconds {
             let ahead = remote.physicalMilliseconds - now

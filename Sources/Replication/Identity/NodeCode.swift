@@ -10,7 +10,8 @@
 public struct NodeCode: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The administrative level of a code.
     public enum Level: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
-        case province = 1, city, district, street, community
+        case province = 1
+        case city, district, street, community
 
         public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
 

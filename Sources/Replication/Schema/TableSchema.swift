@@ -54,7 +54,8 @@ public struct TableSchema: Sendable, Equatable {
             throw ReplicationError(.invalidSchema, "table name \"\(name)\" must be lower_snake_case")
         }
         guard isIdentifier(primaryKey), index[primaryKey] == nil else {
-            throw ReplicationError(.invalidSchema, "primary key \"\(primaryKey)\" of \(name) must not be a declared column")
+            throw ReplicationError(
+                .invalidSchema, "primary key \"\(primaryKey)\" of \(name) must not be a declared column")
         }
         guard index.count == columns.count else {
             throw ReplicationError(.invalidSchema, "table \(name) declares a column twice")

@@ -30,7 +30,8 @@ final class NodeDirectory: Sendable {
     func id(for code: NodeCode, _ db: Database) throws -> UInt32 {
         if let id = maps.withLock({ $0.ids[code] }) { return id }
         try db.execute(sql: "INSERT OR IGNORE INTO crdt_nodes(code) VALUES (?)", arguments: [code.rawValue])
-        let id = UInt32(try Int64.fetchOne(db, sql: "SELECT id FROM crdt_nodes WHERE code = ?", arguments: [code.rawValue]) ?? 0)
+        let id = UInt32(
+            try Int64.fetchOne(db, sql: "SELECT id FROM crdt_nodes WHERE code = ?", arguments: [code.rawValue]) ?? 0)
         maps.withLock {
             $0.ids[code] = id
             $0.codes[id] = code
@@ -47,7 +48,9 @@ final class NodeDirectory: Sendable {
     /// The code of an id found in a clock slot.
     func code(for id: UInt32, _ db: Database) throws -> NodeCode {
         if let code = maps.withLock({ $0.codes[id] }) { return code }
-        guard let text = try String.fetchOne(db, sql: "SELECT code FROM crdt_nodes WHERE id = ?", arguments: [Int64(id)]) else {
+        guard
+            let text = try String.fetchOne(db, sql: "SELECT code FROM crdt_nodes WHERE id = ?", arguments: [Int64(id)])
+        else {
             throw ReplicationError(.storage, "clock state refers to unknown node id \(id)")
         }
         let code = try NodeCode(text)

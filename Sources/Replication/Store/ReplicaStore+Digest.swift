@@ -19,7 +19,8 @@ extension ReplicaStore {
             for table in tables.sorted(by: { $0.schema.name < $1.schema.name }) {
                 let schema = table.schema
                 let rows = try Row.fetchCursor(
-                    db, sql: table.selectByRowIDSQL.replacingOccurrences(of: "WHERE rowid = ?", with: "")
+                    db,
+                    sql: table.selectByRowIDSQL.replacingOccurrences(of: "WHERE rowid = ?", with: "")
                         + " ORDER BY \(schema.primaryKey.quotedDatabaseIdentifier)")
                 while let row = try rows.next() {
                     let blob: Data = row[table.crdtIndex]
@@ -27,7 +28,9 @@ extension ReplicaStore {
                     var line = "\(schema.name)|\(row[1] as String)"
                     for (slot, version) in slots.enumerated() where version.isWritten {
                         let name = slot == 0 ? TableSchema.erasureColumn : schema.columns[slot - 1].name
-                        let value = Value(row[slot == 0 ? table.erasedIndex : StoredTable.firstValueColumn + slot - 1] as DatabaseValue)
+                        let value = Value(
+                            row[slot == 0 ? table.erasedIndex : StoredTable.firstValueColumn + slot - 1]
+                                as DatabaseValue)
                         line += "|\(name)=\(value)@\(version.clock):\(try directory.code(for: version.origin, db))"
                     }
                     try body(line)
@@ -42,7 +45,8 @@ extension ReplicaStore {
                     """)
             while let row = try stats.next() {
                 try body(
-                    "stat|\(row[0] as String)|\(row[1] as String)|\(row[2] as String)|\(row[3] as String)|\(row[4] as String)=\(row[5] as Int64)@\(row[6] as Int64)")
+                    "stat|\(row[0] as String)|\(row[1] as String)|\(row[2] as String)|\(row[3] as String)|\(row[4] as String)=\(row[5] as Int64)@\(row[6] as Int64)"
+                )
             }
         }
     }

@@ -55,7 +55,8 @@ extension ReplicaStore {
             let head = UInt64(try Int64.fetchOne(db, sql: "SELECT last_seq FROM crdt_meta") ?? 0)
             let excluded = Set(filter.excludingVia.compactMap { directory.existingID(for: $0) }.map { Int64($0) })
             let scanLimit = max(64, maxCells)
-            let viaClause = excluded.isEmpty ? "" : " AND via NOT IN (\(excluded.map(String.init).joined(separator: ",")))"
+            let viaClause =
+                excluded.isEmpty ? "" : " AND via NOT IN (\(excluded.map(String.init).joined(separator: ",")))"
 
             struct Entry {
                 let seq: UInt64, table: Int64, rowID: Int64, scope: String?, previousScope: String?
@@ -63,10 +64,15 @@ extension ReplicaStore {
             var entries: [Entry] = []
             let entryRows = try Row.fetchCursor(
                 db.cachedStatement(
-                    sql: "SELECT seq, tbl, rid, scope, scope_prev FROM crdt_feed WHERE seq > ?\(viaClause) ORDER BY seq LIMIT ?"),
+                    sql:
+                        "SELECT seq, tbl, rid, scope, scope_prev FROM crdt_feed WHERE seq > ?\(viaClause) ORDER BY seq LIMIT ?"
+                ),
                 arguments: [Int64(after), scanLimit])
             while let row = try entryRows.next() {
-                entries.append(Entry(seq: UInt64(row[0] as Int64), table: row[1], rowID: row[2], scope: row[3], previousScope: row[4]))
+                entries.append(
+                    Entry(
+                        seq: UInt64(row[0] as Int64), table: row[1], rowID: row[2], scope: row[3], previousScope: row[4]
+                    ))
             }
             var stats: [(seq: UInt64, origin: UInt32, change: StatChange)] = []
             let statRows = try Row.fetchCursor(
@@ -81,7 +87,12 @@ extension ReplicaStore {
                 let key = StatKey(
                     origin: try directory.code(for: origin, db), community: try NodeCode(row[1] as String),
                     metric: row[2], dims: row[3], period: row[4])
-                stats.append((UInt64(row[7] as Int64), origin, StatChange(key: key, value: row[5], clock: HybridTimestamp(rawValue: UInt64(bitPattern: row[6])))))
+                stats.append(
+                    (
+                        UInt64(row[7] as Int64), origin,
+                        StatChange(
+                            key: key, value: row[5], clock: HybridTimestamp(rawValue: UInt64(bitPattern: row[6])))
+                    ))
             }
             // Only sequences below the end of a truncated scan are known complete.
             var bound = head
@@ -95,16 +106,20 @@ extension ReplicaStore {
             var statIndex = 0
             let tablesByID = Dictionary(uniqueKeysWithValues: tables.map { ($0.id, $0) })
             while cells < maxCells {
-                let nextEntry = entryIndex < entries.count && entries[entryIndex].seq <= bound ? entries[entryIndex].seq : nil
+                let nextEntry =
+                    entryIndex < entries.count && entries[entryIndex].seq <= bound ? entries[entryIndex].seq : nil
                 let nextStat = statIndex < stats.count && stats[statIndex].seq <= bound ? stats[statIndex].seq : nil
                 if let entrySeq = nextEntry, nextStat.map({ entrySeq < $0 }) ?? true {
                     let entry = entries[entryIndex]
                     entryIndex += 1
                     through = entry.seq
-                    guard filter.admits(scope: entry.scope) || (entry.previousScope.map { filter.admits(scope: $0) } ?? false),
+                    guard
+                        filter.admits(scope: entry.scope)
+                            || (entry.previousScope.map { filter.admits(scope: $0) } ?? false),
                         let table = tablesByID[entry.table]
                     else { continue }
-                    if let change = try rowChange(entry.seq, rowID: entry.rowID, table: table, excluding: excluded, db) {
+                    if let change = try rowChange(entry.seq, rowID: entry.rowID, table: table, excluding: excluded, db)
+                    {
                         cells += change.cells.count
                         batch.rows.append(change)
                     }
@@ -125,7 +140,9 @@ extension ReplicaStore {
     }
 
     /// The cells of one record that took sequence `seq`.
-    private func rowChange(_ seq: UInt64, rowID: Int64, table: StoredTable, excluding excluded: Set<Int64>, _ db: Database)
+    private func rowChange(
+        _ seq: UInt64, rowID: Int64, table: StoredTable, excluding excluded: Set<Int64>, _ db: Database
+    )
         throws -> RowChange?
     {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: table.selectByRowIDSQL), arguments: [rowID]) else {

@@ -50,7 +50,8 @@ extension ReplicaStore {
             if batch.undecodableStats > 0 {
                 outcome.refuse(
                     ReplicationError(
-                        .invalidStatistic, "\(batch.undecodableStats) statistics cells name a subject that is not a 12-digit code"),
+                        .invalidStatistic,
+                        "\(batch.undecodableStats) statistics cells name a subject that is not a 12-digit code"),
                     cells: batch.undecodableStats)
             }
             let first = context.seq
@@ -64,7 +65,8 @@ extension ReplicaStore {
             }
             if let newest = verdict.newest { context.clock.observe(newest) }
             if let peer, let watermark {
-                try storeWatermark(peer: peer, direction: .received, epoch: peerEpoch, seq: watermark, context.db, now: now)
+                try storeWatermark(
+                    peer: peer, direction: .received, epoch: peerEpoch, seq: watermark, context.db, now: now)
             }
             if context.seq > first { outcome.sequences = (first + 1)...context.seq }
             return outcome
@@ -116,7 +118,8 @@ extension ReplicaStore {
                 try HybridClock.validate(
                     clock, now: now, maxForwardSkewMilliseconds: configuration.maxForwardSkewMilliseconds,
                     origin: origin.rawValue)
-            } catch where error.code == .clockSkew
+            } catch
+                where error.code == .clockSkew
                 && clock.physicalMilliseconds - now <= Self.refuseForGoodSkewMilliseconds
             {
                 return error
@@ -127,7 +130,8 @@ extension ReplicaStore {
             var batchError: ReplicationError?
             do throws(ReplicationError) {
                 guard let tablePosition = tablesByName[row.table] else {
-                    throw ReplicationError(.unknownTable, "table \"\(row.table.prefix(64))\" is not declared in the schema")
+                    throw ReplicationError(
+                        .unknownTable, "table \"\(row.table.prefix(64))\" is not declared in the schema")
                 }
                 let table = tables[tablePosition].schema
                 try Self.validateKey(row.key, table: table.name)
@@ -168,7 +172,8 @@ extension ReplicaStore {
         }
     }
 
-    static func validateCell(_ column: String, _ value: Value, table: TableSchema, key: String) throws(ReplicationError) {
+    static func validateCell(_ column: String, _ value: Value, table: TableSchema, key: String) throws(ReplicationError)
+    {
         if column == TableSchema.erasureColumn {
             guard value.textValue != nil else {
                 throw ReplicationError(.typeMismatch, "erasure of \(table.name)/\(key) must carry a text reason")
@@ -208,7 +213,9 @@ extension ReplicaStore {
             storedScope = .some(row[table.scopeIndex])
             let blob: Data = row[table.crdtIndex]
             merge = RecordMerge(
-                values: (0..<schema.columns.count).map { Value(row[StoredTable.firstValueColumn + $0] as DatabaseValue) },
+                values: (0..<schema.columns.count).map {
+                    Value(row[StoredTable.firstValueColumn + $0] as DatabaseValue)
+                },
                 erased: Value(row[table.erasedIndex] as DatabaseValue),
                 slots: blob.withUnsafeBytes { [CellVersion](blob: $0, count: slotCount) }, originCode: originCode)
         } else {
@@ -217,7 +224,9 @@ extension ReplicaStore {
         for cell in change.cells {
             let slot = cell.column == TableSchema.erasureColumn ? 0 : schema.index[cell.column]! + 1
             let origin = try directory.id(for: cell.origin, db)
-            try merge.offer(slot: slot, CellVersion(clock: cell.clock.rawValue, origin: origin, via: via, seq: 0), value: cell.value)
+            try merge.offer(
+                slot: slot, CellVersion(clock: cell.clock.rawValue, origin: origin, via: via, seq: 0), value: cell.value
+            )
         }
         if let owners, schema.scopeIndex != nil {
             if let refusal = Self.ownership(
@@ -231,8 +240,9 @@ extension ReplicaStore {
         outcome.applied += merge.applied
         outcome.duplicates += merge.duplicates
         try merge.scrubPersonal(schema.personalIndexes)
-        guard let sealed = merge.seal(
-            seq: context.seq + 1, via: via, scopeIndex: schema.scopeIndex, storedScope: storedScope)
+        guard
+            let sealed = merge.seal(
+                seq: context.seq + 1, via: via, scopeIndex: schema.scopeIndex, storedScope: storedScope)
         else { return }
         let seq = context.nextSequence()
         if let rowID {
@@ -290,7 +300,8 @@ extension ReplicaStore {
         if case .some(let stored) = before, !owned(stored) {
             return ReplicationError(
                 .notOwner,
-                "\(table)/\(change.key.prefix(128)) belongs to \(stored ?? "no area"), outside the sender's subtree (\(names))")
+                "\(table)/\(change.key.prefix(128)) belongs to \(stored ?? "no area"), outside the sender's subtree (\(names))"
+            )
         }
         guard owned(after) else {
             let target = after.map { "\($0.prefix(40))" } ?? "no area"

@@ -51,7 +51,8 @@ extension ReplicaStore {
                     row[6], reason, now,
                 ])
             try db.execute(
-                sql: "DELETE FROM crdt_stats WHERE origin = ? AND community = ? AND metric = ? AND period = ? AND dims = ?",
+                sql:
+                    "DELETE FROM crdt_stats WHERE origin = ? AND community = ? AND metric = ? AND period = ? AND dims = ?",
                 arguments: [row[0], row[1], row[2], row[4], row[3]])
         }
         try db.execute(sql: "UPDATE crdt_meta SET stats_grammar = ? WHERE id = 1", arguments: [fingerprint])

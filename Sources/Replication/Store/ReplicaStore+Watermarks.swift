@@ -37,15 +37,17 @@ extension ReplicaStore {
     /// Every stored watermark, by peer.
     public func watermarks() throws -> [Watermark] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT peer, direction, epoch, seq, updated_at FROM crdt_watermarks ORDER BY peer, direction")
-                .compactMap { row in
-                    guard let peer = try? NodeCode(row[0] as String),
-                        let direction = WatermarkDirection(rawValue: row[1])
-                    else { return nil }
-                    return Watermark(
-                        peer: peer, direction: direction, epoch: row[2], seq: UInt64(row[3] as Int64),
-                        updatedAt: UInt64(row[4] as Int64))
-                }
+            try Row.fetchAll(
+                db, sql: "SELECT peer, direction, epoch, seq, updated_at FROM crdt_watermarks ORDER BY peer, direction"
+            )
+            .compactMap { row in
+                guard let peer = try? NodeCode(row[0] as String),
+                    let direction = WatermarkDirection(rawValue: row[1])
+                else { return nil }
+                return Watermark(
+                    peer: peer, direction: direction, epoch: row[2], seq: UInt64(row[3] as Int64),
+                    updatedAt: UInt64(row[4] as Int64))
+            }
         }
     }
 

@@ -189,7 +189,8 @@ public final class ReplicaStore: Sendable {
             uniquingKeysWith: { first, _ in first })
         // The report index holds the value too (a secondary index of a WITHOUT ROWID table carries its
         // key: origin and dims), so a report over a scope reads the index alone, never the table.
-        if let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'crdt_stats_report'"),
+        if let sql = try String.fetchOne(
+            db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'crdt_stats_report'"),
             !sql.contains("value")
         {
             try db.execute(sql: "DROP INDEX crdt_stats_report")
@@ -241,7 +242,9 @@ public final class ReplicaStore: Sendable {
             }
             for column in table.columns where !existing.contains(column.name) {
                 try db.execute(
-                    sql: "ALTER TABLE \(name) ADD COLUMN \(column.name.quotedDatabaseIdentifier) \(column.type.rawValue)")
+                    sql:
+                        "ALTER TABLE \(name) ADD COLUMN \(column.name.quotedDatabaseIdentifier) \(column.type.rawValue)"
+                )
             }
         } else {
             let columns = table.columns.map { "\($0.name.quotedDatabaseIdentifier) \($0.type.rawValue)" }
@@ -256,7 +259,9 @@ public final class ReplicaStore: Sendable {
                     """)
             if let scope = table.scopeColumn {
                 try db.execute(
-                    sql: "CREATE INDEX \("\(table.name)_scope".quotedDatabaseIdentifier) ON \(name)(\(scope.quotedDatabaseIdentifier))")
+                    sql:
+                        "CREATE INDEX \("\(table.name)_scope".quotedDatabaseIdentifier) ON \(name)(\(scope.quotedDatabaseIdentifier))"
+                )
             }
         }
         try db.execute(sql: "INSERT OR IGNORE INTO crdt_tables(name) VALUES (?)", arguments: [table.name])
@@ -279,7 +284,9 @@ public final class ReplicaStore: Sendable {
 
     /// The latest clock reading this node issued or observed.
     public func lastClock() throws -> HybridTimestamp {
-        try read { db in HybridTimestamp(rawValue: UInt64(bitPattern: try Int64.fetchOne(db, sql: "SELECT hlc FROM crdt_meta") ?? 0)) }
+        try read { db in
+            HybridTimestamp(rawValue: UInt64(bitPattern: try Int64.fetchOne(db, sql: "SELECT hlc FROM crdt_meta") ?? 0))
+        }
     }
 
     /// The current values of one record by column name (nil if the store never heard of it).

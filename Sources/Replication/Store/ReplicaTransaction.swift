@@ -42,7 +42,8 @@ public final class ReplicaTransaction {
         }
         let clock = context.clock.tick(now: context.now)
         let cells = write.values.map { CellChange(column: $0.column, value: $0.value, clock: clock, origin: node) }
-        try store.apply(RowChange(table: write.table, key: write.key, cells: cells), to: table, via: 0, context, &outcome)
+        try store.apply(
+            RowChange(table: write.table, key: write.key, cells: cells), to: table, via: 0, context, &outcome)
     }
 
     /// Writes an erasure tombstone: the record's personal columns are scrubbed here and on every node
@@ -55,7 +56,8 @@ public final class ReplicaTransaction {
         try ReplicaStore.validateKey(key, table: table)
         let clock = context.clock.tick(now: context.now)
         let cell = CellChange(column: TableSchema.erasureColumn, value: .text(reason), clock: clock, origin: node)
-        try store.apply(RowChange(table: table, key: key, cells: [cell]), to: store.tables[position], via: 0, context, &outcome)
+        try store.apply(
+            RowChange(table: table, key: key, cells: [cell]), to: store.tables[position], via: 0, context, &outcome)
     }
 
     /// Adds `delta` to one of this node's own statistics cells (creating it at zero).

@@ -112,7 +112,8 @@ public struct StatisticGrammar: Sendable {
             switch rule {
             case .oneOf(let allowed):
                 guard allowed.contains(String(pair.value)) else {
-                    throw refuse("\(name)=\(pair.value.prefix(40)) is not one of \(allowed.sorted().joined(separator: ", "))")
+                    throw refuse(
+                        "\(name)=\(pair.value.prefix(40)) is not one of \(allowed.sorted().joined(separator: ", "))")
                 }
             case .text(let maxBytes):
                 guard pair.value.utf8.count <= maxBytes else {

@@ -57,8 +57,10 @@ public enum SyncMessage: Sendable, Equatable {
     /// A refusal, with a code a program can act on and a message a person can.
     public struct SyncError: Sendable, Equatable {
         public enum Code: Int, Sendable, CaseIterable {
-            case unspecified = 0, malformed, unsupportedVersion, notTrusted, notWelcomed, foreignOrigin, clockSkew,
-                invalidChange, tooLarge, `internal`, outOfOrder
+            case unspecified = 0
+            case malformed, unsupportedVersion, notTrusted, notWelcomed, foreignOrigin, clockSkew, invalidChange,
+                tooLarge
+            case `internal`, outOfOrder
         }
 
         public var code: Code
@@ -81,7 +83,9 @@ public enum SyncMessage: Sendable, Equatable {
         public var payload: [UInt8]
         public var cellCount: UInt32
 
-        public init(batchID: UInt64, seqFrom: UInt64, seqTo: UInt64, compressed: Bool, payload: [UInt8], cellCount: UInt32) {
+        public init(
+            batchID: UInt64, seqFrom: UInt64, seqTo: UInt64, compressed: Bool, payload: [UInt8], cellCount: UInt32
+        ) {
             self.batchID = batchID
             self.seqFrom = seqFrom
             self.seqTo = seqTo

@@ -78,7 +78,8 @@ public enum WireCodec {
                 var inflated = try buffer.decompress(with: .zlib(), maxSize: maxBytes)
                 bytes = inflated.readBytes(length: inflated.readableBytes) ?? []
             } catch {
-                throw ReplicationError(.malformedFrame, "batch payload is not a valid zlib stream within \(maxBytes) bytes")
+                throw ReplicationError(
+                    .malformedFrame, "batch payload is not a valid zlib stream within \(maxBytes) bytes")
             }
         }
         let message: Eldercare_Sync_V1_Batch
@@ -195,7 +196,8 @@ public enum WireCodec {
         /// Sequence numbers and watermarks are SQLite integers at both ends: 0…2⁶³−1 (docs/PROTOCOL.md).
         func sequence(_ value: UInt64, _ field: String) throws(ReplicationError) -> UInt64 {
             guard value <= maxSequence else {
-                throw ReplicationError(.malformedFrame, "\(field) \(value) is beyond the largest sequence number \(maxSequence)")
+                throw ReplicationError(
+                    .malformedFrame, "\(field) \(value) is beyond the largest sequence number \(maxSequence)")
             }
             return value
         }
@@ -221,16 +223,19 @@ public enum WireCodec {
                     message: wire.message, batchID: wire.batchID))
         case .batch(let wire):
             guard wire.compression == .deflate || wire.compression == Eldercare_Sync_V1_Compression.none else {
-                throw ReplicationError(.malformedFrame, "batch \(wire.batchID) uses unknown compression \(wire.compression.rawValue)")
+                throw ReplicationError(
+                    .malformedFrame, "batch \(wire.batchID) uses unknown compression \(wire.compression.rawValue)")
             }
             _ = try sequence(wire.seqTo, "BATCH seq_to")
             guard wire.seqTo >= wire.seqFrom else {
-                throw ReplicationError(.malformedFrame, "batch \(wire.batchID) has seq_to \(wire.seqTo) < seq_from \(wire.seqFrom)")
+                throw ReplicationError(
+                    .malformedFrame, "batch \(wire.batchID) has seq_to \(wire.seqTo) < seq_from \(wire.seqFrom)")
             }
             return .batch(
                 .init(
                     batchID: wire.batchID, seqFrom: wire.seqFrom, seqTo: wire.seqTo,
-                    compressed: wire.compression == .deflate, payload: [UInt8](wire.payload), cellCount: wire.cellCount))
+                    compressed: wire.compression == .deflate, payload: [UInt8](wire.payload), cellCount: wire.cellCount)
+            )
         case .ack(let wire):
             return .ack(
                 .init(

@@ -8,7 +8,8 @@ extension CalendarDay {
     ///
     ///     CalendarDay.reportable.contains(CalendarDay("9999-12-31")!)   // false: HTTP 400
     public static let reportable: ClosedRange<CalendarDay> = {
-        guard let first = CalendarDay(StatisticGrammar.firstDay), let last = CalendarDay(StatisticGrammar.lastDay) else {
+        guard let first = CalendarDay(StatisticGrammar.firstDay), let last = CalendarDay(StatisticGrammar.lastDay)
+        else {
             preconditionFailure("StatisticGrammar's first and last days are dates")
         }
         return first...last

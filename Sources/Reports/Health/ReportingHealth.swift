@@ -138,12 +138,15 @@ public struct ReportingHealth: Equatable, Sendable {
             let ids = Set(
                 try Int64.fetchAll(
                     db,
-                    sql: "SELECT DISTINCT origin FROM crdt_stats WHERE period >= ? AND period <= ? AND \(ReportRollup.countedCell)",
+                    sql:
+                        "SELECT DISTINCT origin FROM crdt_stats WHERE period >= ? AND period <= ? AND \(ReportRollup.countedCell)",
                     arguments: [days.lowerBound.description, days.upperBound.description]))
             return Set(originsByChild.filter { $0.value.contains(where: ids.contains) }.keys)
         }
         let split = PeriodSplit(days)
-        var ranges: [(String, String, String)] = split.loose.map { ("d", $0.lowerBound.description, $0.upperBound.description) }
+        var ranges: [(String, String, String)] = split.loose.map {
+            ("d", $0.lowerBound.description, $0.upperBound.description)
+        }
         if let first = split.months.first, let last = split.months.last { ranges.append(("m", first, last)) }
         let probe = try db.cachedStatement(
             sql: """
@@ -172,7 +175,8 @@ public struct ReportingHealth: Equatable, Sendable {
                     }
                     continue
                 }
-                for (grain, lower, upper) in ranges where try Int.fetchOne(probe, arguments: [grain, id, lower, upper]) != nil {
+                for (grain, lower, upper) in ranges
+                where try Int.fetchOne(probe, arguments: [grain, id, lower, upper]) != nil {
                     result.insert(child)
                     break search
                 }
@@ -189,10 +193,13 @@ public struct ReportingHealth: Equatable, Sendable {
         var cells = changes
         let rows = try Row.fetchCursor(
             db.cachedStatement(
-                sql: "SELECT period, cells FROM report_origin_days WHERE grain = 'd' AND origin = ? AND period >= ? AND period <= ?"),
+                sql:
+                    "SELECT period, cells FROM report_origin_days WHERE grain = 'd' AND origin = ? AND period >= ? AND period <= ?"
+            ),
             arguments: [origin, days.lowerBound.description, days.upperBound.description])
         while let row = try rows.next() {
-            try cells[row[0], default: 0].addChecked(row[1] as Int64, "the cells of origin \(origin) on \(row[0] as String)")
+            try cells[row[0], default: 0].addChecked(
+                row[1] as Int64, "the cells of origin \(origin) on \(row[0] as String)")
         }
         return cells.values.contains { $0 > 0 }
     }

@@ -87,7 +87,8 @@ public struct ProviderReport: Equatable, Sendable {
                 line.unit = price.unit.rawValue
                 line.unitPriceFen = price.fen
                 line.amountFen = try amountFen(
-                    visits: tally.visits, minutes: tally.minutes, price: price, "provider \(key.provider), item \(key.item)")
+                    visits: tally.visits, minutes: tally.minutes, price: price,
+                    "provider \(key.provider), item \(key.item)")
             }
             lines[key.provider, default: []].append(line)
         }
@@ -100,7 +101,9 @@ public struct ProviderReport: Equatable, Sendable {
             let settlement: Int64? = priced.isEmpty ? nil : try sum(priced, provider: id)
             let score: Double? = tally.rated == 0 ? nil : tally.rate.value * 100
             var payable = settlement
-            if let settlement, let score { payable = try Self.payable(settlement: settlement, score: score, provider: id) }
+            if let settlement, let score {
+                payable = try Self.payable(settlement: settlement, score: score, provider: id)
+            }
             let complaints = yearSatisfaction.byProvider[id]?.complaints ?? 0
             var flags: [Flag] = []
             if tally.rated > 0, isBelowMinimumSatisfaction(satisfied: tally.satisfied, rated: tally.rated) {
@@ -108,14 +111,17 @@ public struct ProviderReport: Equatable, Sendable {
             }
             if complaints >= complaintLimit { flags.append(.complaints) }
             if let score, score < passingScore { flags.append(.lowScore) }
-            providers.append(Provider(
-                id: id, name: directory[id]?.name, contractStatus: directory[id]?.status,
-                services: services.byProvider[id] ?? ServiceSummary.Tally(), satisfaction: tally,
-                complaintsTwelveMonths: complaints, score: score, lines: providerLines, settlementFen: settlement,
-                payableFen: payable,
-                unpricedItems: Set(providerLines.filter { $0.amountFen == nil }.map { $0.item.isEmpty ? "(none)" : $0.item })
+            providers.append(
+                Provider(
+                    id: id, name: directory[id]?.name, contractStatus: directory[id]?.status,
+                    services: services.byProvider[id] ?? ServiceSummary.Tally(), satisfaction: tally,
+                    complaintsTwelveMonths: complaints, score: score, lines: providerLines, settlementFen: settlement,
+                    payableFen: payable,
+                    unpricedItems: Set(
+                        providerLines.filter { $0.amountFen == nil }.map { $0.item.isEmpty ? "(none)" : $0.item }
+                    )
                     .sorted(),
-                flags: flags))
+                    flags: flags))
         }
         return ProviderReport(providers: providers, catalogAvailable: !catalog.byKey.isEmpty)
     }
@@ -126,7 +132,8 @@ public struct ProviderReport: Equatable, Sendable {
     ///
     /// - Throws: `ReportError(.overflow)` naming `line` when the product leaves Int64.
     static func amountFen(
-        visits: Int64, minutes: Int64, price: ServiceCatalog.Price, _ line: @autoclosure () -> String = "a settlement line"
+        visits: Int64, minutes: Int64, price: ServiceCatalog.Price,
+        _ line: @autoclosure () -> String = "a settlement line"
     ) throws(ReportError) -> Int64 {
         switch price.unit {
         case .visit:

@@ -114,13 +114,17 @@ struct FoldChunk {
                 continue
             }
             // Within the bound: at most foldChunk × 10⁹ in any sum below, far from overflowing.
-            cells[Cell(metric: row[0], community: row[1], period: period, dims: Self.withoutItem(row[3])), default: 0] += value
+            cells[
+                Cell(metric: row[0], community: row[1], period: period, dims: Self.withoutItem(row[3])), default: 0] +=
+                value
             if count != 0 { originDays[OriginDay(origin: row[4], period: period), default: 0] += count }
         }
 
         // 2. Spread every non-zero cell over the node's levels and grains, with its projections.
-        let levels = try Row.fetchAll(db.cachedStatement(sql: "SELECT level, digits, grain, width FROM report_rollup_levels"))
-            .map { Level(level: $0[0], digits: $0[1], grain: $0[2], width: $0[3]) }
+        let levels = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT level, digits, grain, width FROM report_rollup_levels")
+        )
+        .map { Level(level: $0[0], digits: $0[1], grain: $0[2], width: $0[3]) }
         var projections: [String: [String]] = [:]
         let zeros = (0...12).map { String(repeating: "0", count: $0) }
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT metric, key FROM report_rollup_projections")) {
@@ -141,7 +145,8 @@ struct FoldChunk {
             }
             for (index, level) in levels.enumerated() {
                 // Codes and periods are ASCII; `decoding` keeps a cut through anything else from trapping.
-                let area = String(decoding: cell.community.utf8.prefix(level.digits), as: UTF8.self)
+                let area =
+                    String(decoding: cell.community.utf8.prefix(level.digits), as: UTF8.self)
                     + zeros[max(0, 12 - level.digits)]
                 let period = String(decoding: cell.period.utf8.prefix(level.width), as: UTF8.self)
                 var hasher = Hasher()
@@ -168,14 +173,18 @@ struct FoldChunk {
                 """)
         for (row, value) in rows {
             try upsert.run([
-                .text(row.metric), .text(row.grain), .integer(row.level), .text(row.area), .text(row.period), .text(row.dims),
+                .text(row.metric), .text(row.grain), .integer(row.level), .text(row.area), .text(row.period),
+                .text(row.dims),
                 .integer(value),
             ])
         }
         var origins: [OriginRow: Int64] = [:]
         for (day, count) in originDays where count != 0 {
             for (grain, width) in [("m", 7), ("d", 10)] {
-                origins[OriginRow(origin: day.origin, grain: grain, period: String(decoding: day.period.utf8.prefix(width), as: UTF8.self)), default: 0] += count
+                origins[
+                    OriginRow(
+                        origin: day.origin, grain: grain,
+                        period: String(decoding: day.period.utf8.prefix(width), as: UTF8.self)), default: 0] += count
             }
         }
         let originUpsert = try db.cachedStatement(
@@ -220,7 +229,8 @@ struct FoldChunk {
                     if pairEnd - pairStart >= pattern.count,
                         bytes[pairStart..<(pairStart + pattern.count)].elementsEqual(pattern)
                     {
-                        return String(decoding: UnsafeBufferPointer(rebasing: bytes[pairStart..<pairEnd]), as: UTF8.self)
+                        return String(
+                            decoding: UnsafeBufferPointer(rebasing: bytes[pairStart..<pairEnd]), as: UTF8.self)
                     }
                     pairStart = pairEnd + 1
                 }
@@ -230,7 +240,9 @@ struct FoldChunk {
     }
 
     /// The offset of the first occurrence of `pattern` in `bytes`.
-    private static func firstOffset(of pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    private static func firstOffset(of pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>)
+        -> Int?
+    {
         guard let first = pattern.first, bytes.count >= pattern.count else { return nil }
         var index = 0
         while index <= bytes.count - pattern.count {

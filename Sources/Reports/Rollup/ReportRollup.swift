@@ -220,8 +220,9 @@ public enum ReportRollup {
     /// `report_rollup_skipped` (`skippedCells`) and returned for the caller to log.
     public static func foldCounting(_ db: Database, limit: Int = foldChunk) throws -> FoldOutcome {
         guard try db.tableExists(pendingTable) else { return FoldOutcome() }
-        guard let bounds = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT min(rowid), max(rowid) FROM report_rollup_pending")),
+        guard
+            let bounds = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT min(rowid), max(rowid) FROM report_rollup_pending")),
             let first = bounds[0] as Int64?, let last = bounds[1] as Int64?
         else { return FoldOutcome() }
         // Rowids are positive; `limit` is the caller's (at least 1).
@@ -257,7 +258,8 @@ public enum ReportRollup {
     /// folder never opens a write transaction.
     public static func hasPending(_ db: Database) throws -> Bool {
         guard try db.tableExists(pendingTable) else { return false }
-        return try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM report_rollup_pending)")) ?? false
+        return try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM report_rollup_pending)"))
+            ?? false
     }
 
     /// How many changed cells are waiting to be folded (0 without a rollup).

@@ -66,8 +66,12 @@ public struct RosterSummary: Equatable, Sendable {
     {
         guard let childLevel = scope.childLevel else { return [:] }
         var result: [NodeCode: RosterSummary] = [:]
-        for (digits, summary) in try computeGrouped(db, scope: scope, asOf: asOf, groupDigits: childLevel.significantDigits) {
-            if let child = NodeCode.ancestor(ofDigits: digits.padding(toLength: 12, withPad: "0", startingAt: 0), at: childLevel) {
+        for (digits, summary) in try computeGrouped(
+            db, scope: scope, asOf: asOf, groupDigits: childLevel.significantDigits)
+        {
+            if let child = NodeCode.ancestor(
+                ofDigits: digits.padding(toLength: 12, withPad: "0", startingAt: 0), at: childLevel)
+            {
                 result[child] = summary
             }
         }

@@ -28,7 +28,9 @@ public struct SatisfactionSummary: Equatable, Sendable {
         /// - Throws: `ReportError(.overflow)` if a sum leaves Int64 (sums of cells within the bound never do).
         mutating func add(_ count: Int64, score: String, complaint: Bool) throws(ReportError) {
             try rated.addChecked(count, "the callbacks rated")
-            if SatisfactionStatistics.satisfiedScores.contains(score) { try satisfied.addChecked(count, "the callbacks satisfied") }
+            if SatisfactionStatistics.satisfiedScores.contains(score) {
+                try satisfied.addChecked(count, "the callbacks satisfied")
+            }
             if score == "satisfied" { try strictlySatisfied.addChecked(count, "the callbacks strictly satisfied") }
             if complaint { try complaints.addChecked(count, "the complaints") }
         }
@@ -69,7 +71,8 @@ public struct SatisfactionSummary: Equatable, Sendable {
     public static func compute(_ db: Database, scope: NodeCode, days: ClosedRange<CalendarDay>) throws
         -> SatisfactionSummary
     {
-        try SatisfactionSummary(try CellSource.sums(db, metric: SatisfactionStatistics.metric, scope: scope, days: days))
+        try SatisfactionSummary(
+            try CellSource.sums(db, metric: SatisfactionStatistics.metric, scope: scope, days: days))
     }
 
     /// The callbacks rated and satisfied of each child of `scope`, with no count of complaints and no

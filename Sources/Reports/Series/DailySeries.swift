@@ -42,15 +42,18 @@ public struct DailySeries: Equatable, Sendable {
         case .calls, .effectiveRatio:
             // Totals only: the `effective` projection, two rows per day.
             let byDay = try CellSource.sumsByDay(
-                db, metric: CallStatistics.metric, projection: CallStatistics.Dimension.effective, scope: scope, days: days)
+                db, metric: CallStatistics.metric, projection: CallStatistics.Dimension.effective, scope: scope,
+                days: days)
             points = try each(days) { day in
                 let calls = try CallSummary(sums: byDay[day.description] ?? [:])
-                return Point(day: day, value: calls.total, ratio: metric == .effectiveRatio ? calls.effectiveRatio : nil)
+                return Point(
+                    day: day, value: calls.total, ratio: metric == .effectiveRatio ? calls.effectiveRatio : nil)
             }
         case .satisfaction:
             // Rated and satisfied only: the `score` projection.
             let byDay = try CellSource.sumsByDay(
-                db, metric: SatisfactionStatistics.metric, projection: SatisfactionStatistics.Dimension.score, scope: scope,
+                db, metric: SatisfactionStatistics.metric, projection: SatisfactionStatistics.Dimension.score,
+                scope: scope,
                 days: days)
             points = try each(days) { day in
                 let tally = try SatisfactionSummary(byDay[day.description] ?? [:]).total
@@ -58,7 +61,8 @@ public struct DailySeries: Equatable, Sendable {
             }
         case .services:
             let visits = try CellSource.sumsByDay(db, metric: ServiceStatistics.visitsMetric, scope: scope, days: days)
-            let minutes = try CellSource.sumsByDay(db, metric: ServiceStatistics.minutesMetric, scope: scope, days: days)
+            let minutes = try CellSource.sumsByDay(
+                db, metric: ServiceStatistics.minutesMetric, scope: scope, days: days)
             points = try each(days) { day in
                 Point(
                     day: day, value: try total(visits[day.description], "the visits of \(day)"),

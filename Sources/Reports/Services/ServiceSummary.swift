@@ -59,12 +59,15 @@ public struct ServiceSummary: Equatable, Sendable {
         let item = pairs[ServiceStatistics.Dimension.item] ?? ""
         try total.add(visits: visits, minutes: minutes, "all visits")
         if !category.isEmpty {
-            try byCategory[category, default: Tally()].add(visits: visits, minutes: minutes, "the visits of \(category)")
+            try byCategory[category, default: Tally()].add(
+                visits: visits, minutes: minutes, "the visits of \(category)")
         }
         if !provider.isEmpty {
-            try byProvider[provider, default: Tally()].add(visits: visits, minutes: minutes, "the visits of \(provider)")
+            try byProvider[provider, default: Tally()].add(
+                visits: visits, minutes: minutes, "the visits of \(provider)")
             let key = ProviderItem(provider: provider, item: item, category: category)
-            try byProviderItem[key, default: Tally()].add(visits: visits, minutes: minutes, "the visits of \(provider) \(item)")
+            try byProviderItem[key, default: Tally()].add(
+                visits: visits, minutes: minutes, "the visits of \(provider) \(item)")
         }
     }
 

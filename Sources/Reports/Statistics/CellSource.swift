@@ -26,7 +26,8 @@ public enum CellSource {
 
         public init(_ metric: String, projection: String? = nil) {
             precondition(
-                projection.map { key in ReportRollup.projections.contains { $0.metric == metric && $0.key == key } } ?? true,
+                projection.map { key in ReportRollup.projections.contains { $0.metric == metric && $0.key == key } }
+                    ?? true,
                 "no rollup projection of \(metric) on \(projection ?? "")")
             self.metric = metric
             self.projection = projection
@@ -74,7 +75,9 @@ public enum CellSource {
 
     /// `sumsByChild` reading the child codes: the rollup passes each child's code for all its rows,
     /// so a code is parsed once per child, not once per row.
-    static func childCollector(_ level: NodeCode.Level) -> (inout [NodeCode: [String: Int64]], String, String, Int64) throws(ReportError) -> Void {
+    static func childCollector(_ level: NodeCode.Level) -> (inout [NodeCode: [String: Int64]], String, String, Int64)
+        throws(ReportError) -> Void
+    {
         var lastKey = ""
         var lastChild: NodeCode?
         return { result, key, dims, value in
@@ -95,7 +98,8 @@ public enum CellSource {
         guard let childLevel = scope.childLevel else { return [:] }
         var result: [NodeCode: [String: Int64]] = [:]
         let collect = childCollector(childLevel)
-        try each(db, Selection(metric, projection: projection), scope: scope, days: days, group: .child(childLevel)) { key, dims, value in
+        try each(db, Selection(metric, projection: projection), scope: scope, days: days, group: .child(childLevel)) {
+            key, dims, value in
             try collect(&result, key, dims, value)
         }
         return nonZero(result)
@@ -106,7 +110,8 @@ public enum CellSource {
         _ db: Database, metric: String, projection: String? = nil, scope: NodeCode, days: ClosedRange<CalendarDay>
     ) throws -> [String: [String: Int64]] {
         var result: [String: [String: Int64]] = [:]
-        try each(db, Selection(metric, projection: projection), scope: scope, days: days, group: .day) { day, dims, value in
+        try each(db, Selection(metric, projection: projection), scope: scope, days: days, group: .day) {
+            day, dims, value in
             try result[day, default: [:]][dims, default: 0].addChecked(value, "the sum of \(metric) \(dims) on \(day)")
         }
         return nonZero(result)
@@ -160,7 +165,9 @@ public enum CellSource {
     }
 
     /// The areas at `level` inside `scope` that have rollup rows for `metric` (any period), in code order.
-    static func rollupChildren(_ db: Database, _ selection: Selection, scope: NodeCode, level: NodeCode.Level) throws -> [NodeCode] {
+    static func rollupChildren(_ db: Database, _ selection: Selection, scope: NodeCode, level: NodeCode.Level) throws
+        -> [NodeCode]
+    {
         let range = SubtreeRange(scope)
         let next = try db.cachedStatement(
             sql: """
@@ -170,7 +177,9 @@ public enum CellSource {
                 """)
         var children: [NodeCode] = []
         var after = range.lower
-        while let area = try String.fetchOne(next, arguments: [selection.rollupMetric, level.rawValue, after, range.upper]) {
+        while let area = try String.fetchOne(
+            next, arguments: [selection.rollupMetric, level.rawValue, after, range.upper])
+        {
             if let code = try? NodeCode(area), code != scope { children.append(code) }
             // Every row of this area sorts before `area + ":"`: jump past them.
             after = area + ":"
@@ -210,7 +219,10 @@ public enum CellSource {
                     SELECT period, dims, value FROM report_rollup
                     WHERE metric = ? AND grain = 'd' AND level = ? AND area = ? AND period >= ? AND period <= ?
                     """,
-                arguments: [selection.rollupMetric, level, area.rawValue, days.lowerBound.description, days.upperBound.description], body)
+                arguments: [
+                    selection.rollupMetric, level, area.rawValue, days.lowerBound.description,
+                    days.upperBound.description,
+                ], body)
             try pendingSums(db, selection, area: area, days: days, byPeriod: true, body)
             return
         }
@@ -242,7 +254,9 @@ public enum CellSource {
                 WHERE metric = ? AND community >= ? AND community < ? AND period >= ? AND period <= ?
                   AND \(ReportRollup.foldableChange)
                 """,
-            arguments: [selection.metric, range.lower, range.upper, days.lowerBound.description, days.upperBound.description], body)
+            arguments: [
+                selection.metric, range.lower, range.upper, days.lowerBound.description, days.upperBound.description,
+            ], body)
     }
 
     /// Calls `body(key, dims, Σ value)` per group of the cells themselves, leaving out the cells
@@ -267,7 +281,9 @@ public enum CellSource {
                   AND \(ReportRollup.countedCell)
                 GROUP BY 1, 2
                 """,
-            arguments: [selection.metric, days.lowerBound.description, days.upperBound.description, range.lower, range.upper],
+            arguments: [
+                selection.metric, days.lowerBound.description, days.upperBound.description, range.lower, range.upper,
+            ],
             body)
     }
 

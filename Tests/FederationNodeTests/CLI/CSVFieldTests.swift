@@ -1,6 +1,6 @@
+import Eldercare
 import FederationNode
 import Testing
-import Eldercare
 
 /// `CSVField`: the cells `fedctl report --format csv` writes, neutralised against formula injection
 /// (OWASP) and quoted (RFC 4180).
@@ -47,11 +47,13 @@ import Eldercare
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("=+-@\t\r\n\0\"',.0123456789%eE王a ")
         for _ in 0..<5_000 {
-            let cell = String((0..<Int.random(in: 0...6, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            let cell = String(
+                (0..<Int.random(in: 0...6, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
             var written = CSVField.escape(cell)
             if written.hasPrefix("\"") { written = String(written.dropFirst()) }
             guard let first = written.first else { continue }
-            #expect(!CSVField.formulaTriggers.contains(first) || CSVField.isPlainNumber(cell), "\(cell.debugDescription)")
+            #expect(
+                !CSVField.formulaTriggers.contains(first) || CSVField.isPlainNumber(cell), "\(cell.debugDescription)")
         }
     }
 }

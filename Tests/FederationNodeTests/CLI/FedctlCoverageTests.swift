@@ -42,7 +42,9 @@ import Testing
         #expect(shown.output.contains("130102001001"))
         #expect(try federation.lastLine(shown.output).count == 40)  // a 32-byte key in Z85
 
-        let missing = try federation.fedctl(["key", "show", "--data", federation.root.appendingPathComponent("none").path])
+        let missing = try federation.fedctl([
+            "key", "show", "--data", federation.root.appendingPathComponent("none").path,
+        ])
         #expect(missing.status != 0)
         #expect(missing.error.contains("fedctl init"), "\(missing.error)")
     }
@@ -69,7 +71,9 @@ import Testing
         #expect(unreadable.error.contains("cannot read \(absent): check the path"), "\(unreadable.error)")
         let empty = federation.root.appendingPathComponent("empty.csv")
         try Data().write(to: empty)
-        let nothing = try federation.fedctl(["import", "roster", empty.path, "--node", "http://127.0.0.1:1", "--token", "t"])
+        let nothing = try federation.fedctl([
+            "import", "roster", empty.path, "--node", "http://127.0.0.1:1", "--token", "t",
+        ])
         #expect(nothing.status != 0)
         #expect(nothing.error.contains("is empty: export the roster with its header row"), "\(nothing.error)")
     }

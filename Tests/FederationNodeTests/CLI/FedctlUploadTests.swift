@@ -1,8 +1,8 @@
 import FederationNode
 import Foundation
 import Replication
-import Testing
 import Simulation
+import Testing
 
 /// `fedctl import roster` and `fedctl ingest` against a running node process.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct FedctlUploadTests {
@@ -53,9 +53,13 @@ import Simulation
         try await federation.start(Self.community)
         var lines: [String] = []
         for index in 0..<10 {
-            lines.append(#"{"id":"J-\#(index)","received_at":"2026-01-05T09:15:00+08:00","channel":"hotline","type":"service_request","effective":true,"community":"\#(Self.community)"}"#)
+            lines.append(
+                #"{"id":"J-\#(index)","received_at":"2026-01-05T09:15:00+08:00","channel":"hotline","type":"service_request","effective":true,"community":"\#(Self.community)"}"#
+            )
         }
-        lines.insert(#"{"id":"J-bad","received_at":"2026-01-05T09:15:00+08:00","channel":"fax","type":"consultation","effective":false,"community":"\#(Self.community)"}"#, at: 3)
+        lines.insert(
+            #"{"id":"J-bad","received_at":"2026-01-05T09:15:00+08:00","channel":"fax","type":"consultation","effective":false,"community":"\#(Self.community)"}"#,
+            at: 3)
         let jsonl = federation.root.appendingPathComponent("calls.jsonl")
         try Data(lines.joined(separator: "\n").utf8).write(to: jsonl)
         let token = federation.nodes[Self.community]?.token ?? ""
@@ -67,21 +71,31 @@ import Simulation
         #expect(result.output.contains("line 4: channel"), "\(result.output)")
 
         let csv = federation.root.appendingPathComponent("calls.csv")
-        try Data("""
+        try Data(
+            """
             id,received_at,channel,type,effective,community
             K-1,2026-01-05T10:00:00+08:00,walk_in,consultation,否,\(Self.community)
             K-2,2026-01-05T10:05:00+08:00,sos_key,emergency,是,\(Self.community)
 
-            """.utf8).write(to: csv)
+            """.utf8
+        ).write(to: csv)
         let viewer = try federation.lastLine(
-            federation.fedctl(["token", "show", "--data", federation.nodes[Self.community]?.data ?? "", "--role", "viewer"]).output)
-        let refused = try federation.fedctl(["ingest", "calls", csv.path, "--node", federation.url(Self.community), "--token", viewer])
+            federation.fedctl([
+                "token", "show", "--data", federation.nodes[Self.community]?.data ?? "", "--role", "viewer",
+            ]).output)
+        let refused = try federation.fedctl([
+            "ingest", "calls", csv.path, "--node", federation.url(Self.community), "--token", viewer,
+        ])
         #expect(refused.status != 0)
         #expect(refused.error.contains("403") && refused.error.contains("operator token"), "\(refused.error)")
-        let noToken = try federation.fedctl(["ingest", "calls", csv.path, "--node", federation.url(Self.community)], environment: ["ELDERCARE_TOKEN": ""])
+        let noToken = try federation.fedctl(
+            ["ingest", "calls", csv.path, "--node", federation.url(Self.community)],
+            environment: ["ELDERCARE_TOKEN": ""])
         #expect(noToken.status != 0)
         #expect(noToken.error.contains("fedctl token show"), "\(noToken.error)")
-        let fromCSV = try federation.fedctl(["ingest", "calls", csv.path, "--node", federation.url(Self.community), "--token", token])
+        let fromCSV = try federation.fedctl([
+            "ingest", "calls", csv.path, "--node", federation.url(Self.community), "--token", token,
+        ])
         #expect(fromCSV.status == 0, "\(fromCSV.output)\(fromCSV.error)")
         #expect(fromCSV.output.contains("2 accepted, 0 duplicates, 0 rejected"))
         let summary = try await federation.get(Self.community, "/api/v1/reports/summary?from=2026-01-05&to=2026-01-05")
@@ -89,7 +103,9 @@ import Simulation
         #expect((calls["total"] as? NSNumber)?.intValue == 12)
         #expect((calls["effective"] as? NSNumber)?.intValue == 11)
 
-        let unreachable = try federation.fedctl(["ingest", "calls", csv.path, "--node", "http://127.0.0.1:1", "--token", token])
+        let unreachable = try federation.fedctl([
+            "ingest", "calls", csv.path, "--node", "http://127.0.0.1:1", "--token", token,
+        ])
         #expect(unreachable.status != 0)
         #expect(unreachable.error.contains("cannot reach the node"))
     }

@@ -65,9 +65,15 @@ import Testing
 
     /// Calls at each community's station about itself, and at the city's 12349 hotline about all three.
     static let stationCalls: [String: [Call]] = [
-        east: (0..<5).map { Call(id: "C-E-\($0)", community: east, day: 5, hour: 9, channel: "walk_in", effective: $0 < 3) },
-        west: (0..<4).map { Call(id: "C-W-\($0)", community: west, day: 6, hour: 10, channel: "walk_in", effective: $0 < 1) },
-        south: (0..<3).map { Call(id: "C-S-\($0)", community: south, day: 7, hour: 8, channel: "help_key", effective: true) },
+        east: (0..<5).map {
+            Call(id: "C-E-\($0)", community: east, day: 5, hour: 9, channel: "walk_in", effective: $0 < 3)
+        },
+        west: (0..<4).map {
+            Call(id: "C-W-\($0)", community: west, day: 6, hour: 10, channel: "walk_in", effective: $0 < 1)
+        },
+        south: (0..<3).map {
+            Call(id: "C-S-\($0)", community: south, day: 7, hour: 8, channel: "help_key", effective: true)
+        },
     ]
     static let hotlineCalls: [Call] =
         (0..<3).map { Call(id: "H-E-\($0)", community: east, day: 5, hour: 11, channel: "hotline", effective: $0 < 2) }
@@ -79,13 +85,21 @@ import Testing
         Visit(id: "V-E-1", community: east, elder: "E-EAST-1", category: "daily_care", month: 1, day: 5, minutes: 90),
         Visit(id: "V-E-2", community: east, elder: "E-EAST-2", category: "daily_care", month: 1, day: 6, minutes: 45),
         Visit(id: "V-E-3", community: east, elder: "E-EAST-3", category: "medical_care", month: 1, day: 7, minutes: 60),
-        Visit(id: "V-E-4", community: east, elder: "E-EAST-1", category: "spiritual_comfort", month: 1, day: 8, minutes: 30),
-        Visit(id: "V-E-FEB", community: east, elder: "E-EAST-2", category: "daily_care", month: 2, day: 2, minutes: 120),
+        Visit(
+            id: "V-E-4", community: east, elder: "E-EAST-1", category: "spiritual_comfort", month: 1, day: 8,
+            minutes: 30),
+        Visit(
+            id: "V-E-FEB", community: east, elder: "E-EAST-2", category: "daily_care", month: 2, day: 2, minutes: 120),
         Visit(id: "V-W-1", community: west, elder: "E-WEST-1", category: "daily_care", month: 1, day: 10, minutes: 120),
         Visit(id: "V-W-2", community: west, elder: "E-WEST-2", category: "legal_aid", month: 1, day: 11, minutes: 15),
-        Visit(id: "V-S-1", community: south, elder: "E-SOUTH-1", category: "medical_care", month: 1, day: 12, minutes: 75),
-        Visit(id: "V-S-2", community: south, elder: "E-SOUTH-2", category: "culture_recreation", month: 1, day: 13, minutes: 105),
-        Visit(id: "V-S-3", community: south, elder: "E-SOUTH-1", category: "emergency_aid", month: 1, day: 14, minutes: 45),
+        Visit(
+            id: "V-S-1", community: south, elder: "E-SOUTH-1", category: "medical_care", month: 1, day: 12, minutes: 75),
+        Visit(
+            id: "V-S-2", community: south, elder: "E-SOUTH-2", category: "culture_recreation", month: 1, day: 13,
+            minutes: 105),
+        Visit(
+            id: "V-S-3", community: south, elder: "E-SOUTH-1", category: "emergency_aid", month: 1, day: 14, minutes: 45
+        ),
     ]
 
     /// Callbacks recorded at the communities about their visits, and at the city (the hotline calls back).
@@ -119,7 +133,8 @@ import Testing
 
     /// A valid 18-digit resident ID (GB 11643 check character) born in 1940 in the community's county.
     static func residentID(_ community: String, serial: Int) -> String {
-        let body = String(community.prefix(6)) + "194003" + String(format: "%02d", serial) + String(format: "%03d", serial)
+        let body =
+            String(community.prefix(6)) + "194003" + String(format: "%02d", serial) + String(format: "%03d", serial)
         let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
         let sum = zip(body, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
         return body + String(Array("10X98765432")[sum % 11])
@@ -153,7 +168,8 @@ import Testing
 
     static func json(_ callback: Callback) -> [String: Any] {
         [
-            "id": callback.id, "visit_id": callback.visit, "at": time(month: callback.month, day: callback.day, minuteOfDay: 16 * 60),
+            "id": callback.id, "visit_id": callback.visit,
+            "at": time(month: callback.month, day: callback.day, minuteOfDay: 16 * 60),
             "score": callback.score, "complaint": false, "community": callback.community,
         ]
     }
@@ -226,7 +242,9 @@ import Testing
             completed: int(services["completed"]), minutes: Int((double(services["hours"]) * 60).rounded()),
             minutesByCategory: object(services["by_category"]).mapValues { Int((double($0) * 60).rounded()) }
                 .filter { $0.value != 0 },
-            completedByCategory: object(services["completed_by_category"]).mapValues { int($0) }.filter { $0.value != 0 },
+            completedByCategory: object(services["completed_by_category"]).mapValues { int($0) }.filter {
+                $0.value != 0
+            },
             rated: int(satisfaction["rated"]), satisfied: int(satisfaction["satisfied"]),
             rate: rounded(double(satisfaction["rate"])), active: int(object(summary["roster"])["active"]))
     }
@@ -246,7 +264,9 @@ import Testing
         return seen
     }
 
-    static func post(_ federation: ProcessFederation, _ code: String, _ path: String, _ items: [[String: Any]]) async throws {
+    static func post(_ federation: ProcessFederation, _ code: String, _ path: String, _ items: [[String: Any]])
+        async throws
+    {
         guard !items.isEmpty else { return }
         let answer = try await federation.post(code, path, json: items)
         #expect(
@@ -265,13 +285,20 @@ import Testing
         for (code, _) in nodes { try await federation.start(code) }
 
         for community in Self.communities {
-            try await Self.post(federation, community, "/api/v1/elders", Self.elders.filter { $0.community == community }.map(Self.json))
-            try await Self.post(federation, community, "/api/v1/calls", (Self.stationCalls[community] ?? []).map(Self.json))
-            try await Self.post(federation, community, "/api/v1/visits", Self.visits.filter { $0.community == community }.map(Self.json))
-            try await Self.post(federation, community, "/api/v1/callbacks", (Self.stationCallbacks[community] ?? []).map(Self.json))
+            try await Self.post(
+                federation, community, "/api/v1/elders", Self.elders.filter { $0.community == community }.map(Self.json)
+            )
+            try await Self.post(
+                federation, community, "/api/v1/calls", (Self.stationCalls[community] ?? []).map(Self.json))
+            try await Self.post(
+                federation, community, "/api/v1/visits", Self.visits.filter { $0.community == community }.map(Self.json)
+            )
+            try await Self.post(
+                federation, community, "/api/v1/callbacks", (Self.stationCallbacks[community] ?? []).map(Self.json))
         }
         // The city's 12349 hotline, with a call in February (outside the range).
-        let february = Call(id: "H-FEB", community: Self.east, month: 2, day: 1, hour: 9, channel: "hotline", effective: true)
+        let february = Call(
+            id: "H-FEB", community: Self.east, month: 2, day: 1, hour: 9, channel: "hotline", effective: true)
         try await Self.post(federation, Self.city, "/api/v1/calls", (Self.hotlineCalls + [february]).map(Self.json))
         try await Self.post(federation, Self.city, "/api/v1/callbacks", Self.cityCallbacks.map(Self.json))
 

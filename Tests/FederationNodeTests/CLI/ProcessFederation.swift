@@ -37,7 +37,9 @@ final class ProcessFederation: @unchecked Sendable {
 
     /// Runs `fedctl ARGS` to completion; returns (status, stdout, stderr).
     @discardableResult
-    func fedctl(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, error: String) {
+    func fedctl(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+        status: Int32, output: String, error: String
+    ) {
         let process = Process()
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -57,14 +59,18 @@ final class ProcessFederation: @unchecked Sendable {
 
     /// `fedctl init` (and `trust` at the parent); the node is not started.
     func initialise(_ code: String, name: String, under parent: String? = nil) throws {
-        var node = Node(code: code, data: root.appendingPathComponent(code).path, syncPort: try Self.freePort(), httpPort: try Self.freePort())
+        var node = Node(
+            code: code, data: root.appendingPathComponent(code).path, syncPort: try Self.freePort(),
+            httpPort: try Self.freePort())
         var arguments = [
             "init", "--data", node.data, "--code", code, "--name", name, "--listen", "tcp://127.0.0.1:\(node.syncPort)",
             "--http", "127.0.0.1:\(node.httpPort)",
         ]
         if let parent, let parentNode = nodes[parent] {
             let key = try lastLine(fedctl(["key", "show", "--data", parentNode.data]).output)
-            arguments += ["--parent", "tcp://127.0.0.1:\(parentNode.syncPort)", "--parent-key", key, "--parent-code", parent]
+            arguments += [
+                "--parent", "tcp://127.0.0.1:\(parentNode.syncPort)", "--parent-key", key, "--parent-code", parent,
+            ]
         }
         let result = try fedctl(arguments)
         guard result.status == 0 else { throw ProcessFederationError("fedctl init \(code) failed: \(result.error)") }
@@ -84,8 +90,11 @@ final class ProcessFederation: @unchecked Sendable {
         var text = "[federation]\nname = \"测试联邦\"\n\n"
         var planned: [Node] = []
         for (code, name) in nodes {
-            let node = Node(code: code, data: root.appendingPathComponent("planned/\(code)").path, syncPort: try Self.freePort(), httpPort: try Self.freePort())
-            text += "[[node]]\ncode = \"\(code)\"\nname = \"\(name)\"\nhost = \"127.0.0.1\"\nsync_port = \(node.syncPort)\nhttp_port = \(node.httpPort)\n\n"
+            let node = Node(
+                code: code, data: root.appendingPathComponent("planned/\(code)").path, syncPort: try Self.freePort(),
+                httpPort: try Self.freePort())
+            text +=
+                "[[node]]\ncode = \"\(code)\"\nname = \"\(name)\"\nhost = \"127.0.0.1\"\nsync_port = \(node.syncPort)\nhttp_port = \(node.httpPort)\n\n"
             planned.append(node)
         }
         let file = root.appendingPathComponent("topology.toml")
@@ -107,13 +116,18 @@ final class ProcessFederation: @unchecked Sendable {
         guard var node = nodes[code] else { throw ProcessFederationError("unknown node \(code)") }
         let process = Process()
         process.executableURL = fedctl
-        process.arguments = ["run", "--data", node.data, "--log-level", ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"] ?? "error"]
+        process.arguments = [
+            "run", "--data", node.data, "--log-level", ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"] ?? "error",
+        ]
         process.standardOutput = FileHandle.nullDevice
-        if ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"] == nil { process.standardError = FileHandle.nullDevice }
+        if ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"] == nil {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         node.process = process
         nodes[code] = node
-        let deadline = ContinuousClock.now + .seconds(60)  // generous: many suites start processes at once on a busy machine
+        // Generous: many suites start processes at once on a busy machine.
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if (try? await get(code, "/healthz")) != nil { return }
             try await Task.sleep(for: .milliseconds(100))
@@ -201,7 +215,9 @@ final class ProcessFederation: @unchecked Sendable {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
         }
         guard bound else { throw ProcessFederationError("cannot find a free port") }
         return Int(UInt16(bigEndian: address.sin_port))

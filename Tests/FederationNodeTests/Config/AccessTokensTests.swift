@@ -1,7 +1,7 @@
+import Eldercare
 import FederationNode
 import Foundation
 import Testing
-import Eldercare
 
 @Suite(.timeLimit(.minutes(10))) struct AccessTokensTests {
     func temporaryPath() -> String {
@@ -22,7 +22,8 @@ import Eldercare
     }
 
     @Test func aTokenGrantsItsRoleAndNothingElseDoes() {
-        let tokens = AccessTokens(viewer: String(repeating: "a", count: 64), operator: String(repeating: "b", count: 64))
+        let tokens = AccessTokens(
+            viewer: String(repeating: "a", count: 64), operator: String(repeating: "b", count: 64))
         #expect(tokens.role(for: tokens.viewer) == .viewer)
         #expect(tokens.role(for: tokens.operator) == .operator)
         #expect(tokens.role(for: String(repeating: "a", count: 63)) == nil)

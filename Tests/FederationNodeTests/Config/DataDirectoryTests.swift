@@ -30,7 +30,9 @@ import ZeroMQTransport
         defer { try? FileManager.default.removeItem(atPath: path) }
         let street = try NodeCode("130102001000")
         let directory = try DataDirectory.initialize(
-            at: path, config: NodeConfig(code: street.rawValue, name: "建设街道", listen: "tcp://127.0.0.1:7103", http: "127.0.0.1:8103"))
+            at: path,
+            config: NodeConfig(
+                code: street.rawValue, name: "建设街道", listen: "tcp://127.0.0.1:7103", http: "127.0.0.1:8103"))
         let childKey = try CurveKeyPair.generate().publicKey
         try directory.trust(child: try NodeCode("130102001001"), publicKey: childKey, of: street)
         #expect(directory.trustedChildren()[childKey]?.code == (try NodeCode("130102001001")))

@@ -4,8 +4,8 @@ import Replication
 import TestSupport
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
+@testable import FederationNode
 
 /// Only nodes at or below the privacy boundary hold `[privacy] hash_key` (docs/PRIVACY.md): with it, a
 /// city could recover every resident ID from the birth month, gender and community it stores.
@@ -63,7 +63,9 @@ import Testing
         #expect(loaded?.message.hasPrefix(city.configURL.path + ": ") == true, "\(loaded?.message ?? "")")
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let started = await #expect(throws: NodeError.self) { _ = try await NodeDaemon(directory: city, logger: logger) }
+        let started = await #expect(throws: NodeError.self) {
+            _ = try await NodeDaemon(directory: city, logger: logger)
+        }
         #expect(started?.code == .privacyKeyAboveBoundary)
         #expect(started?.message.contains("Delete the hash_key line") == true)
         // The operator's file is not rewritten for them.

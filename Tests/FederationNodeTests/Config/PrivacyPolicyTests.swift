@@ -2,14 +2,16 @@ import Foundation
 import Replication
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
+@testable import FederationNode
 
 @Suite(.timeLimit(.minutes(10))) struct PrivacyPolicyTests {
     static let key = String(repeating: "3f9a", count: 16)
 
     static func cell(_ column: String, _ value: Value) -> CellChange {
-        CellChange(column: column, value: value, clock: HybridTimestamp(rawValue: 1 << 20), origin: try! NodeCode("130102000000"))
+        CellChange(
+            column: column, value: value, clock: HybridTimestamp(rawValue: 1 << 20),
+            origin: try! NodeCode("130102000000"))
     }
 
     @Test func aDistrictReducesWhatGoesToTheCityAndNothingBelow() throws {
@@ -23,7 +25,8 @@ import Testing
                 table: "elders", key: "E1",
                 cells: [
                     Self.cell("name", "王秀英"), Self.cell("resident_id", "11010519491231002X"),
-                    Self.cell("birth_date", "1949-12-31"), Self.cell("phone", "13803110001"), Self.cell("address", "建设北大街1号"),
+                    Self.cell("birth_date", "1949-12-31"), Self.cell("phone", "13803110001"),
+                    Self.cell("address", "建设北大街1号"),
                     Self.cell("emergency_contacts", #"[{"name":"王建军","phone":"13803110001"}]"#),
                     Self.cell("community", "130102001001"), Self.cell("categories", "minimum_living"),
                     Self.cell(TableSchema.erasureColumn, .null),
@@ -49,7 +52,9 @@ import Testing
     @Test func withoutAKeyTheResidentIDStaysBehind() throws {
         let reducer = try #require(try PrivacyPolicy().reducer(towards: .city, schema: try DomainSchema.replicated()))
         var batch = ChangeBatch(rows: [
-            RowChange(table: "elders", key: "E1", cells: [Self.cell("resident_id", "11010519491231002X"), Self.cell("status", "active")])
+            RowChange(
+                table: "elders", key: "E1",
+                cells: [Self.cell("resident_id", "11010519491231002X"), Self.cell("status", "active")])
         ])
         reducer.reduce(&batch)
         #expect(batch.rows[0].cells.map(\.column) == ["status"])
@@ -69,9 +74,12 @@ import Testing
     }
 
     @Test func nodeTomlReadsAndWritesThePrivacySection() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("eldercare-privacy-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "eldercare-privacy-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        var config = NodeConfig(code: "130102000000", name: "长安区", listen: "tcp://127.0.0.1:7101", http: "127.0.0.1:8101")
+        var config = NodeConfig(
+            code: "130102000000", name: "长安区", listen: "tcp://127.0.0.1:7101", http: "127.0.0.1:8101")
         config.privacy = PrivacyPolicy(hashKey: Self.key)
         let directory = try DataDirectory.initialize(at: path, config: config)
         let text = try String(contentsOf: directory.configURL, encoding: .utf8)

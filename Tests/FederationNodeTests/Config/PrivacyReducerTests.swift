@@ -2,8 +2,8 @@ import Foundation
 import Replication
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
+@testable import FederationNode
 
 /// The receiving guard: what a node above the privacy boundary keeps of a child's batch, without a key.
 @Suite(.timeLimit(.minutes(10))) struct PrivacyReducerTests {
@@ -59,7 +59,8 @@ import Testing
         let cells = Self.values(try #require(batch.rows.first))
         #expect(
             cells == [
-                "birth_date": "1949-12", "gender": "female", "community": "130102001001", "categories": "minimum_living",
+                "birth_date": "1949-12", "gender": "female", "community": "130102001001",
+                "categories": "minimum_living",
                 "status": "active", "monthly_hours": .integer(30),
             ])
         // Kept cells keep their clocks and origins: the merge treats them like any other.
@@ -94,7 +95,9 @@ import Testing
     ])
     func aResidentIDThatIsNotAKeyedHashIsDropped(residentID: String) throws {
         var batch = ChangeBatch(rows: [
-            RowChange(table: "elders", key: "E1", cells: [Self.cell("resident_id", .text(residentID)), Self.cell("status", "active")])
+            RowChange(
+                table: "elders", key: "E1",
+                cells: [Self.cell("resident_id", .text(residentID)), Self.cell("status", "active")])
         ])
         let stripped = try Self.privacyGuard().enforce(&batch)
         #expect(stripped == 1)
@@ -102,19 +105,25 @@ import Testing
     }
 
     @Test(arguments: [
-        ("1949-12-31", "1949-12"), ("1949-12", "1949-12"), ("1949-01-01T00:00:00+08:00", "1949-01"), ("2026-10-", "2026-10"),
+        ("1949-12-31", "1949-12"), ("1949-12", "1949-12"), ("1949-01-01T00:00:00+08:00", "1949-01"),
+        ("2026-10-", "2026-10"),
     ])
     func aBirthDateIsKeptAsItsMonth(date: String, month: String) throws {
-        var batch = ChangeBatch(rows: [RowChange(table: "elders", key: "E1", cells: [Self.cell("birth_date", .text(date))])])
+        var batch = ChangeBatch(rows: [
+            RowChange(table: "elders", key: "E1", cells: [Self.cell("birth_date", .text(date))])
+        ])
         let stripped = try Self.privacyGuard().enforce(&batch)
         #expect(stripped == (date == month ? 0 : 1))
         #expect(batch.rows.first?.cells.first?.value == .text(month))
     }
 
-    @Test(arguments: ["1949", "1949-1", "19491231", "1949/12/31", "1949-13-01", "1949-00-10", "49-12-31", "一九四九-12", "", "12-1949-31"])
+    @Test(arguments: [
+        "1949", "1949-1", "19491231", "1949/12/31", "1949-13-01", "1949-00-10", "49-12-31", "一九四九-12", "", "12-1949-31",
+    ])
     func aBirthDateThatDoesNotBeginWithAMonthIsDropped(date: String) throws {
         var batch = ChangeBatch(rows: [
-            RowChange(table: "elders", key: "E1", cells: [Self.cell("birth_date", .text(date)), Self.cell("gender", "male")])
+            RowChange(
+                table: "elders", key: "E1", cells: [Self.cell("birth_date", .text(date)), Self.cell("gender", "male")])
         ])
         let stripped = try Self.privacyGuard().enforce(&batch)
         #expect(stripped == 1)
@@ -124,7 +133,9 @@ import Testing
     @Test func nullsPassForErasuresAndClears() throws {
         let personal = ["name", "resident_id", "birth_date", "phone", "address", "emergency_contacts"]
         let cleared = ChangeBatch(rows: [
-            RowChange(table: "elders", key: "E1", cells: personal.map { Self.cell($0, .null) } + [Self.cell(TableSchema.erasureColumn, .null)])
+            RowChange(
+                table: "elders", key: "E1",
+                cells: personal.map { Self.cell($0, .null) } + [Self.cell(TableSchema.erasureColumn, .null)])
         ])
         var batch = cleared
         let stripped = try Self.privacyGuard().enforce(&batch)
@@ -138,7 +149,8 @@ import Testing
             RowChange(
                 table: "elders", key: "E1",
                 cells: [
-                    Self.cell("resident_id", .integer(110_105_194_912_310_024)), Self.cell("phone", .integer(13_803_110_001)),
+                    Self.cell("resident_id", .integer(110_105_194_912_310_024)),
+                    Self.cell("phone", .integer(13_803_110_001)),
                     Self.cell("birth_date", .real(1949.12)), Self.cell("status", "active"),
                 ])
         ])
@@ -149,7 +161,8 @@ import Testing
 
     @Test func aRowOfOnlyPersonalFieldsIsDroppedAndCounted() throws {
         var batch = ChangeBatch(rows: [
-            RowChange(table: "elders", key: "E1", cells: [Self.cell("name", "李桂兰"), Self.cell("phone", "13903110002")]),
+            RowChange(
+                table: "elders", key: "E1", cells: [Self.cell("name", "李桂兰"), Self.cell("phone", "13903110002")]),
             RowChange(table: "elders", key: "E2", cells: [Self.cell("status", "deceased")]),
         ])
         let stripped = try Self.privacyGuard().enforce(&batch)
@@ -164,9 +177,12 @@ import Testing
         let others = ChangeBatch(
             rows: [
                 // A provider's phone and name are contract data, not an elder's.
-                RowChange(table: "providers", key: "P-007", cells: [Self.cell("name", "幸福家政"), Self.cell("phone", "0311-86012345")]),
+                RowChange(
+                    table: "providers", key: "P-007",
+                    cells: [Self.cell("name", "幸福家政"), Self.cell("phone", "0311-86012345")]),
                 RowChange(table: "service_items", key: "S-1", cells: [Self.cell("name_zh", "助餐")]),
-                RowChange(table: "subsidy_policy", key: "three_no", cells: [Self.cell("monthly_subsidy_yuan", .integer(300))]),
+                RowChange(
+                    table: "subsidy_policy", key: "three_no", cells: [Self.cell("monthly_subsidy_yuan", .integer(300))]),
             ],
             stats: [stat])
         var batch = others
@@ -181,10 +197,19 @@ import Testing
         var expected = 0
         for index in 0..<50 {
             var cells = [Self.cell("status", "active")]
-            if index % 2 == 0 { cells.append(Self.cell("name", .text("老人\(index)"))); expected += 1 }
-            if index % 3 == 0 { cells.append(Self.cell("resident_id", .text("13010219491231\(String(format: "%04d", index))"))); expected += 1 }
+            if index % 2 == 0 {
+                cells.append(Self.cell("name", .text("老人\(index)")))
+                expected += 1
+            }
+            if index % 3 == 0 {
+                cells.append(Self.cell("resident_id", .text("13010219491231\(String(format: "%04d", index))")))
+                expected += 1
+            }
             if index % 5 == 0 { cells.append(Self.cell("resident_id", .text(Self.hash))) }
-            if index % 7 == 0 { cells.append(Self.cell("birth_date", .text("1950-0\(index % 9 + 1)-15"))); expected += 1 }
+            if index % 7 == 0 {
+                cells.append(Self.cell("birth_date", .text("1950-0\(index % 9 + 1)-15")))
+                expected += 1
+            }
             if index % 11 == 0 { cells.append(Self.cell("address", .null)) }
             rows.append(RowChange(table: "elders", key: "E\(index)", cells: cells))
         }

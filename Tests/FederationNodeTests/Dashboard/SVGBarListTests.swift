@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
 @testable import FederationHTTP
+@testable import FederationNode
 
 /// The category charts of the dashboard: long labels (Chinese and English) wrap inside the label
 /// column, and no label overlaps another label or a bar.

@@ -4,9 +4,9 @@ import HummingbirdTesting
 import Replication
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
 @testable import FederationHTTP
+@testable import FederationNode
 
 /// The enrolment workflow (`POST /api/v1/elders/{id}/apply|review|approve|reject`, `GET /api/v1/enrolments`).
 @Suite(.timeLimit(.minutes(10))) struct EnrolmentHTTPTests {
@@ -21,7 +21,9 @@ import Testing
         Application(router: try NodeHTTP.makeRouter(context: node.context, now: { now }))
     }
 
-    static func step(_ client: some TestClientProtocol, _ id: String, _ step: String, _ body: String) async throws -> TestResponse {
+    static func step(_ client: some TestClientProtocol, _ id: String, _ step: String, _ body: String) async throws
+        -> TestResponse
+    {
         try await ReferenceHTTPTests.post(client, "/api/v1/elders/\(id)/\(step)", body)
     }
 
@@ -68,13 +70,16 @@ import Testing
 
             // The community applies again with the missing paper; the street passes it; the district approves.
             _ = try await Self.step(client, id, "apply", #"{"operator":"张社工"}"#)
-            let list = try ReferenceHTTPTests.json(try await client.authorized(uri: "/api/v1/enrolments?status=applied", method: .get))
+            let list = try ReferenceHTTPTests.json(
+                try await client.authorized(uri: "/api/v1/enrolments?status=applied", method: .get))
             #expect((list["enrolments"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
             #expect(list["total"] as? Int == 1)
-            let reviewed = try ReferenceHTTPTests.json(try await Self.step(client, id, "review", #"{"operator":"王审核"}"#))
+            let reviewed = try ReferenceHTTPTests.json(
+                try await Self.step(client, id, "review", #"{"operator":"王审核"}"#))
             #expect(reviewed["status"] as? String == "reviewed")
             #expect(reviewed["status_note"] is NSNull)
-            let approved = try ReferenceHTTPTests.json(try await Self.step(client, id, "approve", #"{"operator":"李科长"}"#))
+            let approved = try ReferenceHTTPTests.json(
+                try await Self.step(client, id, "approve", #"{"operator":"李科长"}"#))
             #expect(approved["status"] as? String == "active")
             #expect(approved["status_month"] as? String == "2026-12")
             #expect(approved["decided_by"] as? String == "李科长@\(Codes.district)")
@@ -111,7 +116,8 @@ import Testing
         var elder = try #require(elders.first)
         elder["status"] = nil
         let id = elder["id"]!.textValue!
-        _ = try Roster.record([(0, try ElderInput(RosterSamples.input(elder), node: community.code))], in: community.store)
+        _ = try Roster.record(
+            [(0, try ElderInput(RosterSamples.input(elder), node: community.code))], in: community.store)
         try await Self.app(community).test(.router) { client in
             #expect(try await Self.step(client, id, "apply", #"{"operator":"张社工"}"#).status == .ok)
             let review = try await Self.step(client, id, "review", #"{"operator":"张社工"}"#)
@@ -125,7 +131,9 @@ import Testing
         // A street sees an elder of another street's community as outside its area.
         let street = try TestNode(Codes.street)
         try street.store.write([
-            RecordWrite(table: "elders", key: "E-FAR", ["name": "赵", "community": .text(Codes.otherStreetCommunity), "status": "applied"])
+            RecordWrite(
+                table: "elders", key: "E-FAR",
+                ["name": "赵", "community": .text(Codes.otherStreetCommunity), "status": "applied"])
         ])
         try await Self.app(street).test(.router) { client in
             let response = try await Self.step(client, "E-FAR", "review", #"{"operator":"王审核"}"#)
@@ -154,7 +162,8 @@ import Testing
             #expect(stored?["status_month"] == "2026-03")
             // The viewer sees them masked, the operator in full.
             for (role, phone, name) in [(AccessRole.viewer, "138****0001", "王**"), (.operator, "13803110001", "王建军")] {
-                let list = try ReferenceHTTPTests.json(try await client.authorized(uri: "/api/v1/elders", method: .get, role: role))
+                let list = try ReferenceHTTPTests.json(
+                    try await client.authorized(uri: "/api/v1/elders", method: .get, role: role))
                 let first = try #require((list["elders"] as? [[String: Any]])?.first { $0["id"] as? String == id })
                 let contacts = try #require(first["emergency_contacts"] as? [[String: Any]])
                 #expect(contacts.first?["phone"] as? String == phone)
@@ -164,7 +173,8 @@ import Testing
         // The CSV form name/relation/phone.
         #expect(
             try EmergencyContacts.normalized("王建军/儿子/13803110001；李梅/女儿/0311-86012345")
-                == #"[{"name":"王建军","phone":"13803110001","relation":"儿子"},{"name":"李梅","phone":"0311-86012345","relation":"女儿"}]"#)
+                == #"[{"name":"王建军","phone":"13803110001","relation":"儿子"},{"name":"李梅","phone":"0311-86012345","relation":"女儿"}]"#
+        )
         #expect(throws: ElderFieldError.self) { try EmergencyContacts.normalized("王建军 13803110001") }
     }
 }

@@ -3,9 +3,9 @@ import Hummingbird
 import Replication
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
 @testable import FederationHTTP
+@testable import FederationNode
 
 /// The per-batch shortcuts of the ingest path: statistics summed per cell, and items decoded straight
 /// into typed fields with the same answer as the `EventFields` path for every item, good or bad.
@@ -22,7 +22,8 @@ import Testing
         let node = try TestNode(Self.community)
         let head = try node.store.headSequence()
         // 50 calls in one cell, 10 in another, one duplicate id: two cell writes, not 60.
-        let calls = try (0..<50).map { try call("A\($0)") } + (0..<10).map { try call("B\($0)", hour: 14) }
+        let calls =
+            try (0..<50).map { try call("A\($0)") } + (0..<10).map { try call("B\($0)", hour: 14) }
             + [try call("A0")]
         let outcome = try CallLog.record(calls, in: node.store)
         #expect(outcome == CallLog.Outcome(recorded: 60, duplicates: 1))
@@ -105,8 +106,10 @@ import Testing
             #expect(Self.answers(typed) == Self.answers(tree), "body \(body)")
         }
         #expect(
-            try EventPayload.decode(ByteBuffer(string: "[" + items.joined(separator: ",") + "]"), noun: noun, as: Fields.self, slow: slow)
-                .contains { if case .success = $0.result { true } else { false } })
+            try EventPayload.decode(
+                ByteBuffer(string: "[" + items.joined(separator: ",") + "]"), noun: noun, as: Fields.self, slow: slow
+            )
+            .contains { if case .success = $0.result { true } else { false } })
     }
 
     @Test func typedCallsAnswerAsTheFieldReaderDoes() throws {
@@ -139,7 +142,9 @@ import Testing
                 }
             } catch { treeError = error }
             #expect(typedError != nil, "body \(body)")
-            #expect(typedError.map { "\($0.status) \($0.message)" } == treeError.map { "\($0.status) \($0.message)" }, "body \(body)")
+            #expect(
+                typedError.map { "\($0.status) \($0.message)" } == treeError.map { "\($0.status) \($0.message)" },
+                "body \(body)")
         }
         let tooMany = "[" + Array(repeating: "{}", count: EventPayload.maxItems + 1).joined(separator: ",") + "]"
         #expect(throws: APIError.self) { try CallPayload.decode(ByteBuffer(string: tooMany)) }

@@ -1,10 +1,10 @@
+import Eldercare
 import FederationNode
 import Foundation
 import GRDB
 import Replication
 import Reports
 import Testing
-import Eldercare
 
 @Suite(.timeLimit(.minutes(10))) struct CallLogTests {
     func call(
@@ -26,7 +26,10 @@ import Eldercare
         #expect(try node.store.statistic(key)?.value == 1)
         let row = try #require(
             try node.store.database.read { db in
-                try Row.fetchOne(db, sql: "SELECT received_at, day, hour, channel, type, effective, community FROM calls WHERE id = 'C1'")
+                try Row.fetchOne(
+                    db,
+                    sql: "SELECT received_at, day, hour, channel, type, effective, community FROM calls WHERE id = 'C1'"
+                )
             })
         #expect(row[0] as String == "2026-01-05T01:30:00Z")
         #expect(row[1] as String == "2026-01-05")
@@ -79,7 +82,9 @@ import Eldercare
         #expect(page.batch.stats.map(\.key.origin) == [station.code])
         #expect(page.batch.stats.map(\.key.community.rawValue) == [Codes.neighbour])
         let day = try #require(CalendarDay("2026-01-05"))
-        #expect(try CallSummary.compute(city.store.database, scope: try NodeCode("130103000000"), days: day...day).total == 1)
+        #expect(
+            try CallSummary.compute(city.store.database, scope: try NodeCode("130103000000"), days: day...day).total
+                == 1)
     }
 
     @Test func reopeningTheStoreKeepsTheCalls() throws {

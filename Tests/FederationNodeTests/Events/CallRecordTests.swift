@@ -1,7 +1,7 @@
+import Eldercare
 import FederationNode
 import Replication
 import Testing
-import Eldercare
 
 @Suite(.timeLimit(.minutes(10))) struct CallRecordTests {
     func make(
@@ -31,7 +31,9 @@ import Eldercare
         let call = try make(elderID: "E-0001", outcome: "已派单", handler: "坐席07", responseSeconds: 0)
         #expect(call.day.description == "2026-01-05")
         #expect(call.hour == 9)
-        _ = try make(id: String(repeating: "x", count: 64), outcome: String(repeating: "好", count: 500), responseSeconds: 604_800)
+        _ = try make(
+            id: String(repeating: "x", count: 64), outcome: String(repeating: "好", count: 500), responseSeconds: 604_800
+        )
     }
 
     @Test func eachRuleNamesItsField() {

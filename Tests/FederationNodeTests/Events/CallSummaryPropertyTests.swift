@@ -1,9 +1,9 @@
+import Eldercare
 import FederationNode
 import Foundation
 import Replication
 import Reports
 import Testing
-import Eldercare
 
 /// Random calls recorded at three nodes (with retries), merged up to the city: every summary the city
 /// computes equals a recount from the raw calls, using Foundation's calendar as an independent oracle
@@ -34,7 +34,8 @@ import Eldercare
             let text = String(value ?? 0)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        var text = "\(pad(parts.year, 4))-\(pad(parts.month))-\(pad(parts.day))T\(pad(parts.hour)):\(pad(parts.minute)):\(pad(parts.second))"
+        var text =
+            "\(pad(parts.year, 4))-\(pad(parts.month))-\(pad(parts.day))T\(pad(parts.hour)):\(pad(parts.minute)):\(pad(parts.second))"
         if fraction { text += ".250" }
         if offsetMinutes == 0 { return text + "Z" }
         let sign = offsetMinutes < 0 ? "-" : "+"
@@ -44,7 +45,8 @@ import Eldercare
     /// Day and hour in Beijing according to Foundation.
     static func oracle(_ text: String) throws -> (day: String, hour: Int) {
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+        formatter.formatOptions =
+            text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
         let date = try #require(formatter.date(from: text), "Foundation cannot parse \(text)")
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = try #require(TimeZone(secondsFromGMT: 8 * 3_600))
@@ -109,7 +111,9 @@ import Eldercare
             }
             let actual = try CallSummary.compute(city.database, scope: scope, days: from...to)
             #expect(actual == expected, "seed \(seed), scope \(scope), \(from)…\(to)")
-            #expect(actual.effectiveRatio.value == (expected.total == 0 ? 0 : Double(expected.effective) / Double(expected.total)))
+            #expect(
+                actual.effectiveRatio.value
+                    == (expected.total == 0 ? 0 : Double(expected.effective) / Double(expected.total)))
         }
         // Every node's rows match what it was sent, once each.
         for (position, node) in nodes.enumerated() {

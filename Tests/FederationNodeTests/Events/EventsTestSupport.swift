@@ -1,9 +1,9 @@
+import Eldercare
+import FederationHTTP
 import FederationNode
 import Foundation
 import Logging
 import Replication
-import Eldercare
-import FederationHTTP
 @_exported import TestSupport
 
 /// A node for tests: a real SQLite store in its own temporary directory (removed on release), its

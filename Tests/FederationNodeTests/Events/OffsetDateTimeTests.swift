@@ -1,6 +1,6 @@
+import Eldercare
 import FederationNode
 import Testing
-import Eldercare
 
 @Suite(.timeLimit(.minutes(10))) struct OffsetDateTimeTests {
     @Test(arguments: [

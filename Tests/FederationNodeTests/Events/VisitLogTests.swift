@@ -4,15 +4,17 @@ import Replication
 import Reports
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
+@testable import FederationNode
 
 /// Helpers for visits and callbacks over a real store.
 enum EventSamples {
     /// Registers elders (only id, community and status) in the node's roster.
     static func register(_ ids: [String], community: String = Codes.community, in store: ReplicaStore) throws {
         try store.write(
-            ids.map { RecordWrite(table: "elders", key: $0, ["community": .text(community), "status": .text("active")]) })
+            ids.map {
+                RecordWrite(table: "elders", key: $0, ["community": .text(community), "status": .text("active")])
+            })
     }
 
     static func visit(
@@ -31,7 +33,8 @@ enum EventSamples {
             var cells: [String: Int64] = [:]
             let placeholders = metrics.map { _ in "?" }.joined(separator: ",")
             let rows = try Row.fetchAll(
-                db, sql: "SELECT community, metric, dims, period, value FROM crdt_stats WHERE metric IN (\(placeholders))",
+                db,
+                sql: "SELECT community, metric, dims, period, value FROM crdt_stats WHERE metric IN (\(placeholders))",
                 arguments: StatementArguments(metrics))
             for row in rows {
                 let value: Int64 = row[4]
@@ -83,7 +86,9 @@ enum EventSamples {
         }
     }
 
-    static let allMetrics = [ServiceStatistics.visitsMetric, ServiceStatistics.minutesMetric, SatisfactionStatistics.metric]
+    static let allMetrics = [
+        ServiceStatistics.visitsMetric, ServiceStatistics.minutesMetric, SatisfactionStatistics.metric,
+    ]
 }
 
 @Suite(.timeLimit(.minutes(10))) struct VisitLogTests {
@@ -102,7 +107,8 @@ enum EventSamples {
         let dims = "category=daily_care;item=助浴;provider=P1"
         #expect(
             try EventSamples.cells(node.store, metrics: EventSamples.allMetrics) == [
-                "\(Codes.community)|visits|\(dims)|2026-01-05": 1, "\(Codes.community)|visit_minutes|\(dims)|2026-01-05": 90,
+                "\(Codes.community)|visits|\(dims)|2026-01-05": 1,
+                "\(Codes.community)|visit_minutes|\(dims)|2026-01-05": 90,
             ])
     }
 
@@ -176,14 +182,22 @@ enum EventSamples {
         let node = try node()
         let community = try NodeCode(Codes.neighbour)
         let callbacks = [
-            try CallbackRecord(id: "C1", visitID: "V1", at: "2026-01-05T16:30:00Z", score: .satisfied, complaint: false, community: community),
-            try CallbackRecord(id: "C2", visitID: "V2", at: "2026-01-06T08:00:00+08:00", score: .satisfied, complaint: false, community: community),
-            try CallbackRecord(id: "C3", visitID: "V3", at: "2026-01-06T09:00:00+08:00", score: .dissatisfied, complaint: true, community: community),
+            try CallbackRecord(
+                id: "C1", visitID: "V1", at: "2026-01-05T16:30:00Z", score: .satisfied, complaint: false,
+                community: community),
+            try CallbackRecord(
+                id: "C2", visitID: "V2", at: "2026-01-06T08:00:00+08:00", score: .satisfied, complaint: false,
+                community: community),
+            try CallbackRecord(
+                id: "C3", visitID: "V3", at: "2026-01-06T09:00:00+08:00", score: .dissatisfied, complaint: true,
+                community: community),
         ]
-        let outcome = try CallbackLog.record(Array(zip(0..., callbacks)).map { (index: $0.0, callback: $0.1) }, in: node.store)
+        let outcome = try CallbackLog.record(
+            Array(zip(0..., callbacks)).map { (index: $0.0, callback: $0.1) }, in: node.store)
         #expect(outcome == EventOutcome(accepted: 3))
         let changed = try CallbackRecord(
-            id: "C1", visitID: "V1", at: "2026-01-05T16:30:00Z", score: .dissatisfied, complaint: false, community: community)
+            id: "C1", visitID: "V1", at: "2026-01-05T16:30:00Z", score: .dissatisfied, complaint: false,
+            community: community)
         let again = try CallbackLog.record([(0, callbacks[0]), (1, changed)], in: node.store)
         #expect(again.duplicates == 1)
         #expect(again.rejected.map(\.error.field) == ["id"])
@@ -253,15 +267,18 @@ enum EventSamples {
             for position in 0..<Int.random(in: 0...6, using: &random) {
                 let callback = try CallbackRecord(
                     id: "C-\(round)-\(position)", visitID: "V-\(round)-0",
-                    at: "2026-01-\(10 + Int.random(in: 0..<9, using: &random))T2\(Int.random(in: 0..<4, using: &random)):00:00+0\(Int.random(in: 0..<9, using: &random)):00",
+                    at:
+                        "2026-01-\(10 + Int.random(in: 0..<9, using: &random))T2\(Int.random(in: 0..<4, using: &random)):00:00+0\(Int.random(in: 0..<9, using: &random)):00",
                     score: SatisfactionScore.allCases.randomElement(using: &random)!,
-                    complaint: Bool.random(using: &random), community: try NodeCode(communities.randomElement(using: &random)!))
+                    complaint: Bool.random(using: &random),
+                    community: try NodeCode(communities.randomElement(using: &random)!))
                 callbacks.append((position, callback))
                 if Bool.random(using: &random) { callbacks.append((callbacks.count, callback)) }
             }
             _ = try CallbackLog.record(callbacks, in: node.store)
             #expect(
-                try EventSamples.cells(node.store, metrics: EventSamples.allMetrics) == EventSamples.recount(node.store),
+                try EventSamples.cells(node.store, metrics: EventSamples.allMetrics)
+                    == EventSamples.recount(node.store),
                 "seed \(seed), round \(round)")
         }
         let cells = try EventSamples.cells(node.store, metrics: [ServiceStatistics.visitsMetric])

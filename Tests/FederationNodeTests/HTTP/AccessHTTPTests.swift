@@ -3,8 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import FederationNode
 @testable import FederationHTTP
+@testable import FederationNode
 
 /// Tokens and roles over the node's router (`AccessMiddleware`).
 @Suite(.timeLimit(.minutes(10))) struct AccessHTTPTests {
@@ -19,7 +19,8 @@ import Testing
         let node = try TestNode(Codes.community)
         try await Self.app(node).test(.router) { client in
             for (uri, method) in [
-                ("/api/v1/reports/summary", HTTPRequest.Method.get), ("/api/v1/elders", .get), ("/api/v1/elders/audit", .get),
+                ("/api/v1/reports/summary", HTTPRequest.Method.get), ("/api/v1/elders", .get),
+                ("/api/v1/elders/audit", .get),
                 ("/api/v1/calls", .post), ("/api/v1/elders", .post), ("/api/v1/nope", .get),
             ] {
                 let response = try await client.execute(uri: uri, method: method)
@@ -37,7 +38,9 @@ import Testing
     @Test func aWrongOrMalformedTokenIs401() async throws {
         let node = try TestNode(Codes.community)
         try await Self.app(node).test(.router) { client in
-            for header in ["Bearer " + String(repeating: "0", count: 64), "Bearer", "Basic dXNlcjpwYXNz", TestTokens.operator] {
+            for header in [
+                "Bearer " + String(repeating: "0", count: 64), "Bearer", "Basic dXNlcjpwYXNz", TestTokens.operator,
+            ] {
                 let response = try await client.execute(
                     uri: "/api/v1/elders", method: .get, headers: [.authorization: header])
                 #expect(response.status == .unauthorized, "\(header)")
@@ -51,7 +54,8 @@ import Testing
     @Test func theViewerReadsButOnlyTheOperatorWrites() async throws {
         let node = try TestNode(Codes.community)
         try await Self.app(node).test(.router) { client in
-            let read = try await client.authorized(uri: "/api/v1/reports/summary?from=2026-01-05&to=2026-01-05", method: .get, role: .viewer)
+            let read = try await client.authorized(
+                uri: "/api/v1/reports/summary?from=2026-01-05&to=2026-01-05", method: .get, role: .viewer)
             #expect(read.status == .ok)
             let write = try await client.authorized(
                 uri: "/api/v1/calls", method: .post, headers: [.contentType: "application/json"],

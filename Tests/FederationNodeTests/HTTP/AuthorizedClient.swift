@@ -1,11 +1,12 @@
+import Eldercare
 import FederationNode
 import Hummingbird
 import HummingbirdTesting
-import Eldercare
 
 /// The fixed tokens of every `TestNode` (a real node draws random ones at `fedctl init`).
 enum TestTokens {
-    static let tokens = AccessTokens(viewer: String(repeating: "a1", count: 32), operator: String(repeating: "0f", count: 32))
+    static let tokens = AccessTokens(
+        viewer: String(repeating: "a1", count: 32), operator: String(repeating: "0f", count: 32))
     static let viewer = tokens.viewer
     static let `operator` = tokens.operator
 }

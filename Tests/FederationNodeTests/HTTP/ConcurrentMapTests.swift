@@ -1,6 +1,7 @@
-@testable import FederationNode
 import Synchronization
 import Testing
+
+@testable import FederationNode
 
 /// `concurrentMap` (the roster import's row checks on every core) gives exactly `map`'s result, in
 /// order, for every size around its chunk boundaries, and calls the transform once per element.

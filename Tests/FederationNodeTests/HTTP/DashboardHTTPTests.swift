@@ -5,14 +5,14 @@ import Replication
 import Reports
 import Testing
 
+@testable import Eldercare
+@testable import FederationHTTP
+@testable import FederationNode
+@testable import FederationSync
+
 #if canImport(FoundationXML)
     import FoundationXML
 #endif
-
-@testable import FederationNode
-@testable import Eldercare
-@testable import FederationSync
-@testable import FederationHTTP
 
 /// The HTML dashboard at `/` at every level, empty and with data, in Chinese and English.
 @Suite(.timeLimit(.minutes(10))) struct DashboardHTTPTests {
@@ -35,7 +35,9 @@ import Testing
         var found = 0
         var valid = 0
         var rest = html[...]
-        while let start = rest.range(of: "<svg "), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex) {
+        while let start = rest.range(of: "<svg "),
+            let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex)
+        {
             found += 1
             let parser = XMLParser(data: Data(rest[start.lowerBound..<end.upperBound].utf8))
             if parser.parse() { valid += 1 }
@@ -49,28 +51,39 @@ import Testing
         func post(_ path: String, _ body: String) async throws {
             let response = try await client.authorized(
                 uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
-            #expect(String(buffer: response.body).contains(#""rejected":[]"#), "\(path): \(String(buffer: response.body))")
+            #expect(
+                String(buffer: response.body).contains(#""rejected":[]"#), "\(path): \(String(buffer: response.body))")
         }
         let ids = [(1935, 3, 1), (1950, 1, 1), (1955, 1, 1)].enumerated().map { index, birth in
             ResidentID.make(area: "110105", birth: birth, sequence: index + 1).rawValue
         }
-        try await post("/api/v1/elders", """
+        try await post(
+            "/api/v1/elders",
+            """
             [{"id":"D-1","resident_id":"\(ids[0])","name":"王秀英","community":"\(community)","status":"active","birth_date":"1935-03-01","categories":["minimum_living","nonagenarian"]},
              {"id":"D-2","resident_id":"\(ids[1])","name":"李建国","community":"\(community)","status":"active","birth_date":"1950-01-01"},
              {"id":"D-3","resident_id":"\(ids[2])","name":"张伟","community":"\(community)","status":"deceased","birth_date":"1955-01-01"}]
             """)
-        try await post("/api/v1/calls", "[" + [
-            (1, true, "hotline"), (2, true, "sos_key"), (3, false, "app"), (4, false, "walk_in"),
-        ].map { id, effective, channel in
-            #"{"id":"DC-\#(id)","received_at":"2026-01-05T09:1\#(id):00+08:00","channel":"\#(channel)","type":"service_request","effective":\#(effective),"community":"\#(community)"}"#
-        }.joined(separator: ",") + "]")
-        try await post("/api/v1/visits", """
+        try await post(
+            "/api/v1/calls",
+            "["
+                + [
+                    (1, true, "hotline"), (2, true, "sos_key"), (3, false, "app"), (4, false, "walk_in"),
+                ].map { id, effective, channel in
+                    #"{"id":"DC-\#(id)","received_at":"2026-01-05T09:1\#(id):00+08:00","channel":"\#(channel)","type":"service_request","effective":\#(effective),"community":"\#(community)"}"#
+                }.joined(separator: ",") + "]")
+        try await post(
+            "/api/v1/visits",
+            """
             [{"id":"DV-1","elder_id":"D-1","provider_id":"P1","category":"daily_care","item":"助餐","check_in":"2026-01-05T09:00:00+08:00","check_out":"2026-01-05T09:45:00+08:00","community":"\(community)"},
              {"id":"DV-2","elder_id":"D-2","provider_id":"P1","category":"medical_care","item":"护理","check_in":"2026-01-05T10:00:00+08:00","check_out":"2026-01-05T11:00:00+08:00","community":"\(community)"}]
             """)
-        try await post("/api/v1/callbacks", "[" + ["satisfied", "basically_satisfied", "satisfied", "dissatisfied"].enumerated().map { index, score in
-            #"{"id":"DB-\#(index)","visit_id":"DV-1","at":"2026-01-05T15:00:00+08:00","score":"\#(score)","complaint":false,"community":"\#(community)"}"#
-        }.joined(separator: ",") + "]")
+        try await post(
+            "/api/v1/callbacks",
+            "["
+                + ["satisfied", "basically_satisfied", "satisfied", "dissatisfied"].enumerated().map { index, score in
+                    #"{"id":"DB-\#(index)","visit_id":"DV-1","at":"2026-01-05T15:00:00+08:00","score":"\#(score)","complaint":false,"community":"\#(community)"}"#
+                }.joined(separator: ",") + "]")
     }
 
     @Test(arguments: [Codes.community, Codes.street, Codes.district, Codes.city])
@@ -128,11 +141,15 @@ import Testing
     @Test func figuresChangeWhenDataArrives() async throws {
         let node = try TestNode(Codes.street)
         try await Self.app(node).test(.router) { client in
-            let before = String(buffer: try await client.authorized(uri: "/dashboard/figures", method: .get, role: .viewer).body)
+            let before = String(
+                buffer: try await client.authorized(uri: "/dashboard/figures", method: .get, role: .viewer).body)
             try await Self.record(client)
-            let after = String(buffer: try await client.authorized(uri: "/dashboard/figures", method: .get, role: .viewer).body)
+            let after = String(
+                buffer: try await client.authorized(uri: "/dashboard/figures", method: .get, role: .viewer).body)
             #expect(before != after)
-            #expect(after.contains(#"<div class="value">50.0%</div>"#) && !before.contains(#"<div class="value">50.0%</div>"#))
+            #expect(
+                after.contains(#"<div class="value">50.0%</div>"#)
+                    && !before.contains(#"<div class="value">50.0%</div>"#))
         }
     }
 
@@ -152,7 +169,8 @@ import Testing
                 let response = try await client.authorized(uri: uri, method: .get, role: .viewer)
                 #expect(response.status == .badRequest, "\(uri)")
             }
-            let outside = try await client.authorized(uri: "/?scope=\(Codes.otherDistrictCommunity)", method: .get, role: .viewer)
+            let outside = try await client.authorized(
+                uri: "/?scope=\(Codes.otherDistrictCommunity)", method: .get, role: .viewer)
             #expect(outside.status == .forbidden)
         }
     }
@@ -183,7 +201,8 @@ import Testing
                 for day in 1...6 {
                     let key = StatKey(
                         origin: community, community: community, metric: "calls",
-                        dims: "channel=hotline;effective=1;hour=09;type=service_request", period: String(format: "2026-01-%02d", Int32(day)))
+                        dims: "channel=hotline;effective=1;hour=09;type=service_request",
+                        period: String(format: "2026-01-%02d", Int32(day)))
                     stats.append(StatChange(key: key, value: 10, clock: clock))
                 }
             }
@@ -208,13 +227,14 @@ import Testing
         var elders: [RecordWrite] = []
         for (index, community) in communities.enumerated() {
             for elder in 0...index {
-                elders.append(RecordWrite(
-                    table: "elders", key: "H-\(index)-\(elder)",
-                    [
-                        "community": .text(community), "status": .text(elder == 2 ? "deceased" : "active"),
-                        "birth_date": .text("19\(30 + 7 * elder)-06-15"),
-                        "categories": .text(elder == 0 ? "minimum_living,nonagenarian" : "low_income"),
-                    ]))
+                elders.append(
+                    RecordWrite(
+                        table: "elders", key: "H-\(index)-\(elder)",
+                        [
+                            "community": .text(community), "status": .text(elder == 2 ? "deceased" : "active"),
+                            "birth_date": .text("19\(30 + 7 * elder)-06-15"),
+                            "categories": .text(elder == 0 ? "minimum_living,nonagenarian" : "low_income"),
+                        ]))
             }
         }
         try node.store.write(elders)
@@ -224,25 +244,46 @@ import Testing
         for (index, text) in communities.dropLast().enumerated() {
             let community = try NodeCode(text)
             func cell(_ metric: String, _ dims: String, _ day: Int, _ value: Int64) {
-                stats.append(StatChange(
-                    key: StatKey(origin: community, community: community, metric: metric, dims: dims,
-                                 period: String(format: "2026-01-%02d", Int32(day))),
-                    value: value, clock: clock))
+                stats.append(
+                    StatChange(
+                        key: StatKey(
+                            origin: community, community: community, metric: metric, dims: dims,
+                            period: String(format: "2026-01-%02d", Int32(day))),
+                        value: value, clock: clock))
             }
             for day in 1...(3 + index) {
-                cell(CallStatistics.metric, CallStatistics.dimensions(channel: "hotline", type: "service_request", effective: true, hour: 9), day, Int64(2 + index))
-                cell(CallStatistics.metric, CallStatistics.dimensions(channel: "app", type: "consultation", effective: false, hour: 15), day, Int64(1 + day % 3))
-                cell(ServiceStatistics.visitsMetric, ServiceStatistics.dimensions(category: "daily_care", provider: "P\(index)", item: "助餐"), day, 2)
-                cell(ServiceStatistics.minutesMetric, ServiceStatistics.dimensions(category: "daily_care", provider: "P\(index)", item: "助餐"), day, Int64(50 + 7 * index))
-                cell(SatisfactionStatistics.metric, SatisfactionStatistics.dimensions(score: "satisfied", complaint: false), day, 1)
-                cell(SatisfactionStatistics.metric, SatisfactionStatistics.dimensions(score: day % 2 == 0 ? "dissatisfied" : "basically_satisfied", complaint: day % 2 == 0), day, 1)
+                cell(
+                    CallStatistics.metric,
+                    CallStatistics.dimensions(channel: "hotline", type: "service_request", effective: true, hour: 9),
+                    day, Int64(2 + index))
+                cell(
+                    CallStatistics.metric,
+                    CallStatistics.dimensions(channel: "app", type: "consultation", effective: false, hour: 15), day,
+                    Int64(1 + day % 3))
+                cell(
+                    ServiceStatistics.visitsMetric,
+                    ServiceStatistics.dimensions(category: "daily_care", provider: "P\(index)", item: "助餐"), day, 2)
+                cell(
+                    ServiceStatistics.minutesMetric,
+                    ServiceStatistics.dimensions(category: "daily_care", provider: "P\(index)", item: "助餐"), day,
+                    Int64(50 + 7 * index))
+                cell(
+                    SatisfactionStatistics.metric,
+                    SatisfactionStatistics.dimensions(score: "satisfied", complaint: false), day, 1)
+                cell(
+                    SatisfactionStatistics.metric,
+                    SatisfactionStatistics.dimensions(
+                        score: day % 2 == 0 ? "dissatisfied" : "basically_satisfied", complaint: day % 2 == 0), day, 1)
             }
             // A December day, inside 30d but not inside the month.
-            stats.append(StatChange(
-                key: StatKey(origin: community, community: community, metric: CallStatistics.metric,
-                             dims: CallStatistics.dimensions(channel: "hotline", type: "emergency", effective: false, hour: 22),
-                             period: "2025-12-20"),
-                value: Int64(5 + index), clock: clock))
+            stats.append(
+                StatChange(
+                    key: StatKey(
+                        origin: community, community: community, metric: CallStatistics.metric,
+                        dims: CallStatistics.dimensions(
+                            channel: "hotline", type: "emergency", effective: false, hour: 22),
+                        period: "2025-12-20"),
+                    value: Int64(5 + index), clock: clock))
         }
         _ = try node.store.merge(ChangeBatch(stats: stats))
         // A district this city links to directly, expected though it has sent nothing.
@@ -261,7 +302,8 @@ import Testing
 
             let days = try #require(DashboardPeriod(rawValue: period)).days(today: CalendarDay("2026-01-06")!)
             let response = try await client.authorized(
-                uri: "/api/v1/reports/summary?scope=\(scope)&from=\(days.lowerBound)&to=\(days.upperBound)", method: .get)
+                uri: "/api/v1/reports/summary?scope=\(scope)&from=\(days.lowerBound)&to=\(days.upperBound)",
+                method: .get)
             #expect(response.status == .ok)
             let summary = try NodeHTTPTests.json(response)
             let html = try await Self.page(client, "/?scope=\(scope)&period=\(period)&lang=en")
@@ -291,19 +333,26 @@ import Testing
             #expect(details[2].hasSuffix(" " + String(format: "%.1f", num(summary["services", "hours"]) ?? -1)))
             // Satisfaction over callbacks.
             #expect(values[3] == percent(satisfied, rated))
-            #expect(details[3].hasPrefix(count(summary["satisfaction", "satisfied"]) + " / " + count(summary["satisfaction", "rated"])))
+            #expect(
+                details[3].hasPrefix(
+                    count(summary["satisfaction", "satisfied"]) + " / " + count(summary["satisfaction", "rated"])))
             // Active elders.
             #expect(values[4] == count(summary["roster", "active"]))
             // Reporting rate.
             #expect(values[5] == percent(reported, expected))
-            #expect(details[5] == count(summary["reporting", "reported"]) + " / " + count(summary["reporting", "expected"]))
+            #expect(
+                details[5] == count(summary["reporting", "reported"]) + " / " + count(summary["reporting", "expected"]))
             // The table lists the report's children, in its order.
             guard case .array(let children)? = summary["children"] else { throw ReportTestFailure("no children") }
-            let rows = html.components(separatedBy: "<tr><td><a href=\"/?scope=").dropFirst().map { String($0.prefix(12)) }
-            #expect(rows == children.compactMap { child -> String? in
-                guard case .string(let code)? = child["code"] else { return nil }
-                return code
-            })
+            let rows = html.components(separatedBy: "<tr><td><a href=\"/?scope=").dropFirst().map {
+                String($0.prefix(12))
+            }
+            #expect(
+                rows
+                    == children.compactMap { child -> String? in
+                        guard case .string(let code)? = child["code"] else { return nil }
+                        return code
+                    })
             // Something to compare: figures from several communities, a child that has not reported.
             #expect((total ?? 0) > 0 && (rated ?? 0) > 0 && num(summary["roster", "active"]) ?? 0 > 1)
             if scope == Codes.city {

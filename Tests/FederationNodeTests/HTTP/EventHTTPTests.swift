@@ -5,8 +5,8 @@ import Replication
 import Reports
 import Testing
 
-@testable import FederationNode
 @testable import FederationHTTP
+@testable import FederationNode
 
 /// `POST /api/v1/visits` and `/callbacks` through the router, over a real store.
 @Suite(.timeLimit(.minutes(10))) struct EventHTTPTests {
@@ -16,7 +16,8 @@ import Testing
     }
 
     static func visit(
-        _ id: String, elder: String = "E1", category: String = "daily_care", checkIn: String = "2026-01-05T09:00:00+08:00",
+        _ id: String, elder: String = "E1", category: String = "daily_care",
+        checkIn: String = "2026-01-05T09:00:00+08:00",
         checkOut: String = "2026-01-05T09:45:00+08:00", status: String? = nil
     ) -> String {
         #"{"id":"\#(id)","elder_id":"\#(elder)","provider_id":"P1","category":"\#(category)","item":"助餐","check_in":"\#(checkIn)","check_out":"\#(checkOut)","community":"\#(Codes.community)""#
@@ -31,15 +32,17 @@ import Testing
 
     @Test func mixedVisitsRecordTheGoodOnesAndNameTheBad() async throws {
         let node = try Self.node()
-        let body = "[" + [
-            Self.visit("V1"),
-            Self.visit("V2", elder: "E404"),
-            Self.visit("V3", category: "massage"),
-            Self.visit("V4", checkIn: "yesterday"),
-            Self.visit("V5", category: "医疗护理"),
-            Self.visit("V6", checkOut: "2026-01-05T08:00:00+08:00"),
-            Self.visit("V1"),
-        ].joined(separator: ",") + "]"
+        let body =
+            "["
+            + [
+                Self.visit("V1"),
+                Self.visit("V2", elder: "E404"),
+                Self.visit("V3", category: "massage"),
+                Self.visit("V4", checkIn: "yesterday"),
+                Self.visit("V5", category: "医疗护理"),
+                Self.visit("V6", checkOut: "2026-01-05T08:00:00+08:00"),
+                Self.visit("V1"),
+            ].joined(separator: ",") + "]"
         try await NodeHTTPTests.app(node).test(.router) { client in
             let response = try await Self.post(client, "/api/v1/visits", body)
             #expect(response.status == .ok)
@@ -75,20 +78,24 @@ import Testing
 
     @Test func callbacksAnswerTheSameContract() async throws {
         let node = try Self.node()
-        let good = #"{"id":"C1","visit_id":"V1","at":"2026-01-06T15:00:00+08:00","score":"基本满意","complaint":false,"community":"130102001001"}"#
-        let body = "[" + [
-            good,
-            #"{"id":"C2","visit_id":"V1","at":"2026-01-06T15:00:00+08:00","score":"great","complaint":false,"community":"130102001001"}"#,
-            #"{"id":"C3","visit_id":"V1","at":"2026-01-06 15:00","score":"satisfied","complaint":false,"community":"130102001001"}"#,
-            #"{"id":"C4","visit_id":"V1","at":"2026-01-06T15:00:00+08:00","score":"satisfied","complaint":"no","community":"130102001001"}"#,
-            #"{"id":"C5","visit_id":"V1","at":"2026-01-06T15:00:00+08:00","score":"satisfied","complaint":true,"community":"130102001000"}"#,
-            "[]",
-            good,
-        ].joined(separator: ",") + "]"
+        let good =
+            #"{"id":"C1","visit_id":"V1","at":"2026-01-06T15:00:00+08:00","score":"基本满意","complaint":false,"community":"130102001001"}"#
+        let body =
+            "["
+            + [
+                good,
+                #"{"id":"C2","visit_id":"V1","at":"2026-01-06T15:00:00+08:00","score":"great","complaint":false,"community":"130102001001"}"#,
+                #"{"id":"C3","visit_id":"V1","at":"2026-01-06 15:00","score":"satisfied","complaint":false,"community":"130102001001"}"#,
+                #"{"id":"C4","visit_id":"V1","at":"2026-01-06T15:00:00+08:00","score":"satisfied","complaint":"no","community":"130102001001"}"#,
+                #"{"id":"C5","visit_id":"V1","at":"2026-01-06T15:00:00+08:00","score":"satisfied","complaint":true,"community":"130102001000"}"#,
+                "[]",
+                good,
+            ].joined(separator: ",") + "]"
         try await NodeHTTPTests.app(node).test(.router) { client in
             let response = try await Self.post(client, "/api/v1/callbacks", body)
             #expect(response.status == .ok)
-            guard case .object(let answer) = try NodeHTTPTests.json(response), case .array(let rejected)? = answer["rejected"]
+            guard case .object(let answer) = try NodeHTTPTests.json(response),
+                case .array(let rejected)? = answer["rejected"]
             else {
                 Issue.record("unexpected \(NodeHTTPTests.text(response))")
                 return
@@ -113,9 +120,11 @@ import Testing
         let node = try Self.node()
         try await NodeHTTPTests.app(node).test(.router) { client in
             for path in ["/api/v1/visits", "/api/v1/callbacks"] {
-                let many = try await Self.post(client, path, "[" + Array(repeating: "{}", count: 1_001).joined(separator: ",") + "]")
+                let many = try await Self.post(
+                    client, path, "[" + Array(repeating: "{}", count: 1_001).joined(separator: ",") + "]")
                 #expect(many.status == .contentTooLarge)
-                let huge = try await Self.post(client, path, "[" + String(repeating: " ", count: NodeAPI.maxBodyBytes) + "]")
+                let huge = try await Self.post(
+                    client, path, "[" + String(repeating: " ", count: NodeAPI.maxBodyBytes) + "]")
                 #expect(huge.status == .contentTooLarge)
                 #expect(try NodeHTTPTests.errorCode(huge) == "payload_too_large")
                 let notJSON = try await Self.post(client, path, "{")

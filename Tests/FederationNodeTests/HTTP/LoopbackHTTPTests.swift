@@ -4,8 +4,8 @@ import HummingbirdTesting
 import LoopbackHTTP
 import Testing
 
-@testable import FederationNode
 @testable import FederationHTTP
+@testable import FederationNode
 
 #if canImport(Glibc)
     import Glibc
@@ -20,7 +20,10 @@ import Testing
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let (health, denied) = try await LoopbackHTTP.withConnection(port: port, deadline: 10) { connection in
-                (try await connection.send(.GET, "/healthz"), try await connection.send(.GET, "/api/v1/reports/summary"))
+                (
+                    try await connection.send(.GET, "/healthz"),
+                    try await connection.send(.GET, "/api/v1/reports/summary")
+                )
             }
             #expect(health.status == 200)
             #expect(String(buffer: health.body) == #"{"status":"ok","node":"130102001001","level":"community"}"# + "\n")

@@ -6,8 +6,8 @@ import Replication
 import Reports
 import Testing
 
-@testable import FederationNode
 @testable import FederationHTTP
+@testable import FederationNode
 
 /// `GET /metrics`: open, Prometheus text, and the values follow ingest, requests and sync.
 @Suite(.timeLimit(.minutes(10))) struct MetricsHTTPTests {
@@ -36,9 +36,13 @@ import Testing
             let before = try await Self.scrape(client)
             #expect(Self.value(before, #"eldercare_ingest_items_total{kind="calls",outcome="accepted"}"#) == 0)
             #expect(Self.value(before, "eldercare_feed_head") == 0)
-            let body = "[" + [Self.call("M1"), Self.call("M2"), Self.call("M1"), Self.call("M3", channel: "fax")].joined(separator: ",") + "]"
+            let body =
+                "["
+                + [Self.call("M1"), Self.call("M2"), Self.call("M1"), Self.call("M3", channel: "fax")].joined(
+                    separator: ",") + "]"
             let posted = try await client.authorized(
-                uri: "/api/v1/calls", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
+                uri: "/api/v1/calls", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: body))
             #expect(posted.status == .ok)
             _ = try await client.execute(uri: "/api/v1/elders", method: .get)  // 401
             let after = try await Self.scrape(client)
@@ -48,9 +52,15 @@ import Testing
             #expect(Self.value(after, #"eldercare_ingest_items_total{kind="visits",outcome="accepted"}"#) == 0)
             #expect((Self.value(after, "eldercare_feed_head") ?? 0) > 0)
             #expect(
-                Self.value(after, #"eldercare_http_request_duration_seconds_count{route="/api/v1/calls",method="POST",status="200"}"#) == 1)
+                Self.value(
+                    after,
+                    #"eldercare_http_request_duration_seconds_count{route="/api/v1/calls",method="POST",status="200"}"#)
+                    == 1)
             #expect(
-                Self.value(after, #"eldercare_http_request_duration_seconds_count{route="/api/v1/elders",method="GET",status="401"}"#) == 1)
+                Self.value(
+                    after,
+                    #"eldercare_http_request_duration_seconds_count{route="/api/v1/elders",method="GET",status="401"}"#)
+                    == 1)
             #expect(after.contains("# TYPE eldercare_http_request_duration_seconds histogram"))
             // No personal data and no tokens on the open page.
             #expect(!after.contains(TestTokens.operator) && !after.contains(TestTokens.viewer))
@@ -60,9 +70,11 @@ import Testing
     @Test func rosterWritesCountAsElders() async throws {
         let node = try TestNode(Codes.community)
         try await Application(router: try NodeHTTP.makeRouter(context: node.context)).test(.router) { client in
-            let body = #"[{"id":"E-1","resident_id":"11010519491231002X","name":"王秀英","community":"130102001001"},{"id":"E-2"}]"#
+            let body =
+                #"[{"id":"E-1","resident_id":"11010519491231002X","name":"王秀英","community":"130102001001"},{"id":"E-2"}]"#
             let posted = try await client.authorized(
-                uri: "/api/v1/elders", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
+                uri: "/api/v1/elders", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: body))
             #expect(posted.status == .ok)
             let text = try await Self.scrape(client)
             #expect(Self.value(text, #"eldercare_ingest_items_total{kind="elders",outcome="accepted"}"#) == 1)
@@ -82,12 +94,18 @@ import Testing
             // A daemon's tokens come from its data directory.
             let posted = try await client.execute(
                 uri: "/api/v1/calls", method: .post,
-                headers: [.contentType: "application/json", .authorization: "Bearer \(community.daemon.context.tokens.operator)"],
+                headers: [
+                    .contentType: "application/json",
+                    .authorization: "Bearer \(community.daemon.context.tokens.operator)",
+                ],
                 body: ByteBuffer(string: "[" + Self.call("S1") + "," + Self.call("S2") + "]"))
             #expect(posted.status == .ok)
         }
         let streetStore = street.store
-        #expect(try await federation.eventually { try streetStore.total("calls", within: try NodeCode(Codes.community)) == 2 })
+        #expect(
+            try await federation.eventually {
+                try streetStore.total("calls", within: try NodeCode(Codes.community)) == 2
+            })
         let peer = #"{peer="\#(Codes.community)",role="child"}"#
         var streetText = ""
         let received = await Self.eventually {
@@ -126,7 +144,8 @@ import Testing
         let app = Application(router: try NodeHTTP.makeRouter(context: node.context))  // installs the rollup
         let keys = try (0..<30).map { index in
             StatKey(
-                origin: node.code, community: try NodeCode(index % 2 == 0 ? Codes.community : Codes.neighbour), metric: "calls",
+                origin: node.code, community: try NodeCode(index % 2 == 0 ? Codes.community : Codes.neighbour),
+                metric: "calls",
                 dims: "channel=hotline;effective=\(index % 3 == 0 ? 1 : 0);hour=09;type=consultation",
                 period: "2026-03-\(String(format: "%02d", 1 + index % 20))")
         }
@@ -143,7 +162,8 @@ import Testing
         let before = try figures()
         #expect(before == [60, 20])
         // One pending row per changed cell.
-        #expect(Self.value(try await Self.scrapeOnce(app), "eldercare_rollup_pending_changes") == Double(Set(keys).count))
+        #expect(
+            Self.value(try await Self.scrapeOnce(app), "eldercare_rollup_pending_changes") == Double(Set(keys).count))
         let folder = RollupFolder(store: node.store, interval: .milliseconds(20), logger: Logger(label: "test.folder"))
         let running = Task { await folder.run() }
         var pending = Double(Set(keys).count)

@@ -5,9 +5,9 @@ import Replication
 import Reports
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
 @testable import FederationHTTP
+@testable import FederationNode
 
 @Suite(.timeLimit(.minutes(10))) struct NodeHTTPTests {
     /// 2026-01-31T12:00:00Z, the wall clock of the router tests.
@@ -91,20 +91,20 @@ import Testing
             #expect(
                 Self.text(summary).hasPrefix(
                     #"{"scope":"130102001000","level":"street","from":"2026-01-05","to":"2026-01-05","calls":{"total":5,"effective":2,"effective_ratio":0.4,"by_channel":{"hotline":1,"sos_key":1,"help_key":1,"app":1,"walk_in":1},"by_type":{"emergency":1,"service_request":1,"consultation":1,"complaint":1,"invalid":1},"by_hour":"#
-                    + Self.hours([0: 1, 9: 2, 23: 2]) + #"},"services":"#))
+                        + Self.hours([0: 1, 9: 2, 23: 2]) + #"},"services":"#))
 
             let community = try await Self.get(
                 client, "/api/v1/reports/summary?from=2026-01-05&to=2026-01-06&scope=130102001001")
             #expect(
                 Self.text(community).hasPrefix(
                     #"{"scope":"130102001001","level":"community","from":"2026-01-05","to":"2026-01-06","calls":{"total":4,"effective":2,"effective_ratio":0.5,"by_channel":{"hotline":2,"app":1,"walk_in":1},"by_type":{"service_request":1,"consultation":1,"complaint":1,"companionship":1},"by_hour":"#
-                    + Self.hours([0: 1, 9: 2, 23: 1]) + #"},"services":"#))
+                        + Self.hours([0: 1, 9: 2, 23: 1]) + #"},"services":"#))
 
             let empty = try await Self.get(client, "/api/v1/reports/summary?from=2026-02-01&to=2026-02-28")
             #expect(
                 Self.text(empty).hasPrefix(
                     #"{"scope":"130102001000","level":"street","from":"2026-02-01","to":"2026-02-28","calls":{"total":0,"effective":0,"effective_ratio":0.0,"by_channel":{},"by_type":{},"by_hour":"#
-                    + Self.hours([:]) + #"},"services":"#))
+                        + Self.hours([:]) + #"},"services":"#))
         }
     }
 
@@ -114,9 +114,12 @@ import Testing
         try await Self.app(node).test(.router) { client in
             #expect(try await Self.text(Self.post(client, body)) == #"{"accepted":1,"duplicates":0,"rejected":[]}"#)
             #expect(try await Self.text(Self.post(client, body)) == #"{"accepted":0,"duplicates":1,"rejected":[]}"#)
-            #expect(try await Self.text(Self.post(client, "[\(body),\(body)]")) == #"{"accepted":0,"duplicates":2,"rejected":[]}"#)
+            #expect(
+                try await Self.text(Self.post(client, "[\(body),\(body)]"))
+                    == #"{"accepted":0,"duplicates":2,"rejected":[]}"#)
             let summary = try await Self.get(client, "/api/v1/reports/summary?from=2026-01-05&to=2026-01-05")
-            guard case .object(let document) = try Self.json(summary), case .object(let calls)? = document["calls"] else {
+            guard case .object(let document) = try Self.json(summary), case .object(let calls)? = document["calls"]
+            else {
                 Issue.record("summary is not an object: \(Self.text(summary))")
                 return
             }
@@ -144,17 +147,50 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"130102001001"}"#, "id", "is required"),
-        (#"{"id":7,"received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"130102001001"}"#, "id", "must be a string"),
-        (#"{"id":"X","received_at":"2026-01-05T09:00:00","channel":"app","type":"consultation","effective":true,"community":"130102001001"}"#, "received_at", ""),
-        (#"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"chat","effective":true,"community":"130102001001"}"#, "type", #""chat" is not one of emergency, service_request"#),
-        (#"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":"yes","community":"130102001001"}"#, "effective", "must be true or false"),
-        (#"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"invalid","effective":true,"community":"130102001001"}"#, "effective", "a call of type invalid cannot be effective"),
-        (#"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"1301020010"}"#, "community", ""),
-        (#"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"130102001000"}"#, "community", "130102001000 is a street-level code"),
-        (#"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"130102001001","response_seconds":-5}"#, "response_seconds", "-5 is not in"),
-        (#"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"130102001001","response_seconds":1.5}"#, "response_seconds", "must be a whole number"),
-        (#"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"130102001001","chanel":"app"}"#, "chanel", "unknown field"),
+        (
+            #"{"received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"130102001001"}"#,
+            "id", "is required"
+        ),
+        (
+            #"{"id":7,"received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"130102001001"}"#,
+            "id", "must be a string"
+        ),
+        (
+            #"{"id":"X","received_at":"2026-01-05T09:00:00","channel":"app","type":"consultation","effective":true,"community":"130102001001"}"#,
+            "received_at", ""
+        ),
+        (
+            #"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"chat","effective":true,"community":"130102001001"}"#,
+            "type", #""chat" is not one of emergency, service_request"#
+        ),
+        (
+            #"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":"yes","community":"130102001001"}"#,
+            "effective", "must be true or false"
+        ),
+        (
+            #"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"invalid","effective":true,"community":"130102001001"}"#,
+            "effective", "a call of type invalid cannot be effective"
+        ),
+        (
+            #"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"1301020010"}"#,
+            "community", ""
+        ),
+        (
+            #"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"130102001000"}"#,
+            "community", "130102001000 is a street-level code"
+        ),
+        (
+            #"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"130102001001","response_seconds":-5}"#,
+            "response_seconds", "-5 is not in"
+        ),
+        (
+            #"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"130102001001","response_seconds":1.5}"#,
+            "response_seconds", "must be a whole number"
+        ),
+        (
+            #"{"id":"X","received_at":"2026-01-05T09:00:00Z","channel":"app","type":"consultation","effective":true,"community":"130102001001","chanel":"app"}"#,
+            "chanel", "unknown field"
+        ),
         (#"["Y"]"#, "item", "must be a call object, got a string"),
     ])
     func invalidCallsNameTheField(_ body: String, _ field: String, _ message: String) async throws {
@@ -191,7 +227,8 @@ import Testing
         let node = try TestNode(Codes.community)
         let one = Self.call("X", "2026-01-05T09:00:00Z", "app", "consultation", true)
         try await Self.app(node).test(.router) { client in
-            let many = try await Self.post(client, "[" + Array(repeating: one, count: CallPayload.maxCalls + 1).joined(separator: ",") + "]")
+            let many = try await Self.post(
+                client, "[" + Array(repeating: one, count: CallPayload.maxCalls + 1).joined(separator: ",") + "]")
             #expect(many.status == .contentTooLarge)
             #expect(try Self.errorCode(many) == "payload_too_large")
             let padding = String(repeating: " ", count: NodeAPI.maxBodyBytes)
@@ -206,12 +243,14 @@ import Testing
         let node = try TestNode(Codes.street)
         try await Self.app(node).test(.router) { client in
             for scope in ["130102002000", "130102000000", "130100000000", "130102002001"] {
-                let response = try await Self.get(client, "/api/v1/reports/summary?from=2026-01-01&to=2026-01-31&scope=\(scope)")
+                let response = try await Self.get(
+                    client, "/api/v1/reports/summary?from=2026-01-01&to=2026-01-31&scope=\(scope)")
                 #expect(response.status == .forbidden, "scope \(scope)")
                 #expect(try Self.errorCode(response) == "forbidden_scope")
             }
             for scope in ["130102001000", "130102001001"] {
-                let response = try await Self.get(client, "/api/v1/reports/summary?from=2026-01-01&to=2026-01-31&scope=\(scope)")
+                let response = try await Self.get(
+                    client, "/api/v1/reports/summary?from=2026-01-01&to=2026-01-31&scope=\(scope)")
                 #expect(response.status == .ok, "scope \(scope)")
             }
             let malformed = try await Self.get(client, "/api/v1/reports/summary?scope=1301")
@@ -240,7 +279,9 @@ import Testing
         try await Self.app(node, now: now).test(.router) { client in
             let response = try await Self.get(client, "/api/v1/reports/summary")
             #expect(response.status == .ok)
-            #expect(Self.text(response).hasPrefix(#"{"scope":"130102001001","level":"community","from":"2026-01-05","to":"2026-01-05","#))
+            #expect(
+                Self.text(response).hasPrefix(
+                    #"{"scope":"130102001001","level":"community","from":"2026-01-05","to":"2026-01-05","#))
             #expect(Self.text(response).hasSuffix(#""as_of":"2026-01-04T16:30:00Z"}"#))
             let early = try await Self.get(client, "/api/v1/reports/summary?from=2026-01-01")
             #expect(Self.text(early).contains(#""from":"2026-01-01","to":"2026-01-05""#))
@@ -252,7 +293,9 @@ import Testing
     @Test func unknownRoutesAnswerJSON404() async throws {
         let node = try TestNode(Codes.community)
         try await Self.app(node).test(.router) { client in
-            for (uri, method) in [("/nope", HTTPRequest.Method.get), ("/api/v1/calls", .get), ("/api/v1/reports/summary", .post)] {
+            for (uri, method) in [
+                ("/nope", HTTPRequest.Method.get), ("/api/v1/calls", .get), ("/api/v1/reports/summary", .post),
+            ] {
                 let response = try await client.authorized(uri: uri, method: method)
                 #expect(response.status == .notFound)
                 #expect(try Self.errorCode(response) == "not_found")
@@ -283,8 +326,9 @@ import Testing
             #expect(
                 Self.text(summary).hasPrefix(
                     #"{"scope":"130102001000","level":"street","from":"2026-01-05","to":"2026-01-05","calls":{"total":4,"effective":3,"effective_ratio":0.75,"by_channel":{"hotline":2,"sos_key":1,"walk_in":1},"by_type":{"emergency":1,"service_request":1,"consultation":1,"invalid":1},"by_hour":"#
-                    + Self.hours([8: 3, 14: 1]) + #"},"services":"#))
-            let childOnly = try await Self.get(client, "/api/v1/reports/summary?from=2026-01-05&to=2026-01-05&scope=130102001001")
+                        + Self.hours([8: 3, 14: 1]) + #"},"services":"#))
+            let childOnly = try await Self.get(
+                client, "/api/v1/reports/summary?from=2026-01-05&to=2026-01-05&scope=130102001001")
             #expect(Self.text(childOnly).contains(#""total":3,"effective":2,"#))
         }
     }
@@ -296,7 +340,8 @@ import Testing
             let health = try await Self.get(client, "/healthz")
             #expect(health.status == .ok)
             #expect(Self.text(health) == #"{"status":"ok","node":"130102001001","level":"community"}"#)
-            let posted = try await Self.post(client, Self.call("L1", "2026-01-05T09:00:00+08:00", "app", "consultation", true))
+            let posted = try await Self.post(
+                client, Self.call("L1", "2026-01-05T09:00:00+08:00", "app", "consultation", true))
             #expect(Self.text(posted) == #"{"accepted":1,"duplicates":0,"rejected":[]}"#)
             let missing = try await Self.get(client, "/metrics-not-yet")
             #expect(missing.status == .notFound)

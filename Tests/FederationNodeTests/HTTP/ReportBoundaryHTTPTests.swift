@@ -1,15 +1,15 @@
 import Foundation
 import GRDB
 import Hummingbird
-import Logging
 import HummingbirdTesting
+import Logging
 import Replication
 import Reports
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
 @testable import FederationHTTP
+@testable import FederationNode
 
 /// Issue 13: nothing a reader sends, and nothing stored, crashes a node through the reports. Every
 /// report route and the dashboard, over generated queries of extreme and invalid dates, periods,
@@ -30,7 +30,9 @@ import Testing
     ]
     static let periods = ["day", "month", "quarter", "week", "", "DAY", "today", "30d", "-1", "99999999999999999999"]
     static let metrics = ["calls", "effective_ratio", "satisfaction", "services", "visits", "", "-1"]
-    static let numbers = ["0", "-1", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "1e308", "NaN", ""]
+    static let numbers = [
+        "0", "-1", "9223372036854775807", "9223372036854775808", "-9223372036854775809", "1e308", "NaN", "",
+    ]
     static let languages = ["zh", "en", "fr", "", "-1"]
 
     /// Codes in the district's subtree, codes outside it, and text that is no code at all.
@@ -50,7 +52,9 @@ import Testing
         let route = (dashboard ? dashboardRoutes : reportRoutes).randomElement(using: &random)!
         var parameters: [(String, String)] = []
         func maybe(_ name: String, _ pool: [String], odds: Int = 2) {
-            if Int.random(in: 0..<odds, using: &random) == 0 { parameters.append((name, pool.randomElement(using: &random)!)) }
+            if Int.random(in: 0..<odds, using: &random) == 0 {
+                parameters.append((name, pool.randomElement(using: &random)!))
+            }
         }
         if dashboard {
             maybe("scope", scopes)
@@ -73,7 +77,9 @@ import Testing
     /// The status is 200, or 400/403 with an error code and a message a person can act on.
     static func expectAnswered(_ response: TestResponse, _ uri: String) throws {
         let status = response.status.code
-        #expect([200, 400, 403].contains(status), "\(uri.prefix(300)): \(status) \(NodeHTTPTests.text(response).prefix(300))")
+        #expect(
+            [200, 400, 403].contains(status),
+            "\(uri.prefix(300)): \(status) \(NodeHTTPTests.text(response).prefix(300))")
         guard status != 200 else { return }
         guard case .object(let body) = try NodeHTTPTests.json(response), case .object(let error)? = body["error"],
             case .string(let code)? = error["code"], case .string(let message)? = error["message"]
@@ -98,10 +104,12 @@ import Testing
                         key: StatKey(
                             origin: try NodeCode(Codes.community), community: try NodeCode(Codes.community),
                             metric: CallStatistics.metric,
-                            dims: CallStatistics.dimensions(channel: "hotline", type: "consultation", effective: true, hour: 9),
+                            dims: CallStatistics.dimensions(
+                                channel: "hotline", type: "consultation", effective: true, hour: 9),
                             period: day),
                         value: Int64(index + 1),
-                        clock: HybridTimestamp(physicalMilliseconds: UInt64(Date().timeIntervalSince1970 * 1_000), logical: 0)))
+                        clock: HybridTimestamp(
+                            physicalMilliseconds: UInt64(Date().timeIntervalSince1970 * 1_000), logical: 0)))
             }
             try node.store.merge(ChangeBatch(stats: cells))
             return node
@@ -144,7 +152,9 @@ import Testing
                         #expect(text.contains("1970-01-01") && text.contains("9998-12-31"), "\(uri): \(text)")
                     }
                 }
-                for query in ["from=9998-12-31&to=9998-12-31", "period=quarter&date=9998-12-31", "from=1970-01-01&to=1970-01-31"] {
+                for query in [
+                    "from=9998-12-31&to=9998-12-31", "period=quarter&date=9998-12-31", "from=1970-01-01&to=1970-01-31",
+                ] {
                     let uri = "\(route)?\(metric)\(query)"
                     let response = try await client.authorized(uri: uri, method: .get, role: .viewer)
                     #expect(response.status == .ok, "\(uri): \(NodeHTTPTests.text(response).prefix(300))")
@@ -174,15 +184,19 @@ import Testing
                         key: StatKey(
                             origin: try NodeCode(Codes.community), community: try NodeCode(Codes.community),
                             metric: CallStatistics.metric,
-                            dims: CallStatistics.dimensions(channel: "hotline", type: "consultation", effective: true, hour: 9),
+                            dims: CallStatistics.dimensions(
+                                channel: "hotline", type: "consultation", effective: true, hour: 9),
                             period: "2026-01-05"),
-                        value: 7, clock: HybridTimestamp(physicalMilliseconds: UInt64(Date().timeIntervalSince1970 * 1_000), logical: 0))
+                        value: 7,
+                        clock: HybridTimestamp(
+                            physicalMilliseconds: UInt64(Date().timeIntervalSince1970 * 1_000), logical: 0))
                 ]))
             try await NodeHTTPTests.app(node).test(.router) { client in
                 // The router installed the rollup: the cells below fire its triggers as a merge would.
                 try await node.store.database.write { db in try Self.storeHostileData(db) }
                 for route in Self.reportRoutes + Self.dashboardRoutes {
-                    let metrics = route.hasSuffix("/series") ? DailySeries.Metric.allCases.map { "metric=\($0.rawValue)&" } : [""]
+                    let metrics =
+                        route.hasSuffix("/series") ? DailySeries.Metric.allCases.map { "metric=\($0.rawValue)&" } : [""]
                     for metric in metrics {
                         let uri = route.hasPrefix("/api") ? "\(route)?\(metric)from=2026-01-01&to=2026-01-31" : route
                         let response = try await client.authorized(uri: uri, method: .get, role: .viewer)
@@ -190,10 +204,12 @@ import Testing
                     }
                 }
                 let calls = try NodeHTTPTests.json(
-                    try await client.authorized(uri: "/api/v1/reports/calls?from=2026-01-01&to=2026-01-31", method: .get))
+                    try await client.authorized(
+                        uri: "/api/v1/reports/calls?from=2026-01-01&to=2026-01-31", method: .get))
                 #expect(calls["calls", "total"] == .integer(7), "\(code): \(calls)")
                 let roster = try NodeHTTPTests.json(
-                    try await client.authorized(uri: "/api/v1/reports/roster?from=2026-01-01&to=2026-01-31", method: .get))
+                    try await client.authorized(
+                        uri: "/api/v1/reports/roster?from=2026-01-01&to=2026-01-31", method: .get))
                 #expect(roster["roster", "active"] == .integer(4), "\(code): \(roster)")
                 #expect(roster["roster", "monthly_subsidy_yuan"] == .integer(100), "\(code): \(roster)")
                 #expect(roster["roster", "monthly_entitled_hours"] == .integer(30), "\(code): \(roster)")
@@ -226,11 +242,14 @@ import Testing
         // Removing those cells (as the store's quarantine does when it opens) is skipped in turn, so
         // the rollup stays as it was; the counter only grows.
         try await node.store.database.write { db in
-            try db.execute(sql: "DELETE FROM crdt_stats WHERE value NOT BETWEEN 0 AND ?", arguments: [StatisticGrammar.maxValue])
+            try db.execute(
+                sql: "DELETE FROM crdt_stats WHERE value NOT BETWEEN 0 AND ?", arguments: [StatisticGrammar.maxValue])
         }
         #expect(await folder.foldPending() == 10)
         #expect(try await skippedOnMetrics() == 20)
-        #expect(try await node.store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report_rollup") } == 0)
+        #expect(
+            try await node.store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM report_rollup") }
+                == 0)
     }
 
     /// Two call cells and visit cells of 2^62 on one day, a cell of −2^63 and Int64.max, four
@@ -238,19 +257,50 @@ import Testing
     /// price of 2^62 fen and providers of other types than text.
     static func storeHostileData(_ db: Database) throws {
         try db.execute(sql: "INSERT OR IGNORE INTO crdt_nodes(code) VALUES (?)", arguments: [Codes.community])
-        let origin = try Int64.fetchOne(db, sql: "SELECT id FROM crdt_nodes WHERE code = ?", arguments: [Codes.community])!
+        let origin = try Int64.fetchOne(
+            db, sql: "SELECT id FROM crdt_nodes WHERE code = ?", arguments: [Codes.community])!
         let huge: Int64 = 1 << 62
         let cells: [(String, String, Int64)] = [
-            (CallStatistics.metric, CallStatistics.dimensions(channel: "hotline", type: "emergency", effective: true, hour: 1), huge),
-            (CallStatistics.metric, CallStatistics.dimensions(channel: "app", type: "emergency", effective: true, hour: 2), huge),
-            (CallStatistics.metric, CallStatistics.dimensions(channel: "app", type: "emergency", effective: false, hour: 3), .min),
-            (CallStatistics.metric, CallStatistics.dimensions(channel: "app", type: "emergency", effective: false, hour: 4), .max),
-            (ServiceStatistics.visitsMetric, ServiceStatistics.dimensions(category: "daily_care", provider: "P1", item: "x"), huge),
-            (ServiceStatistics.minutesMetric, ServiceStatistics.dimensions(category: "daily_care", provider: "P1", item: "x"), huge),
-            (ServiceStatistics.visitsMetric, ServiceStatistics.dimensions(category: "daily_care", provider: "P1", item: "y"), huge),
-            (ServiceStatistics.minutesMetric, ServiceStatistics.dimensions(category: "daily_care", provider: "P1", item: "y"), .max),
-            (SatisfactionStatistics.metric, SatisfactionStatistics.dimensions(score: "satisfied", complaint: true, provider: "P1"), huge),
-            (SatisfactionStatistics.metric, SatisfactionStatistics.dimensions(score: "dissatisfied", complaint: true, provider: "P1"), huge),
+            (
+                CallStatistics.metric,
+                CallStatistics.dimensions(channel: "hotline", type: "emergency", effective: true, hour: 1), huge
+            ),
+            (
+                CallStatistics.metric,
+                CallStatistics.dimensions(channel: "app", type: "emergency", effective: true, hour: 2), huge
+            ),
+            (
+                CallStatistics.metric,
+                CallStatistics.dimensions(channel: "app", type: "emergency", effective: false, hour: 3), .min
+            ),
+            (
+                CallStatistics.metric,
+                CallStatistics.dimensions(channel: "app", type: "emergency", effective: false, hour: 4), .max
+            ),
+            (
+                ServiceStatistics.visitsMetric,
+                ServiceStatistics.dimensions(category: "daily_care", provider: "P1", item: "x"), huge
+            ),
+            (
+                ServiceStatistics.minutesMetric,
+                ServiceStatistics.dimensions(category: "daily_care", provider: "P1", item: "x"), huge
+            ),
+            (
+                ServiceStatistics.visitsMetric,
+                ServiceStatistics.dimensions(category: "daily_care", provider: "P1", item: "y"), huge
+            ),
+            (
+                ServiceStatistics.minutesMetric,
+                ServiceStatistics.dimensions(category: "daily_care", provider: "P1", item: "y"), .max
+            ),
+            (
+                SatisfactionStatistics.metric,
+                SatisfactionStatistics.dimensions(score: "satisfied", complaint: true, provider: "P1"), huge
+            ),
+            (
+                SatisfactionStatistics.metric,
+                SatisfactionStatistics.dimensions(score: "dissatisfied", complaint: true, provider: "P1"), huge
+            ),
         ]
         for (metric, dims, value) in cells {
             try db.execute(
@@ -260,7 +310,9 @@ import Testing
                     """,
                 arguments: [origin, Codes.community, metric, dims, value])
         }
-        for (id, subsidy, hours) in [("H1", 100, 30), ("H2", huge, huge), ("H3", huge, huge), ("H4", Int64.max, Int64.max)] as [(String, Int64, Int64)] {
+        for (id, subsidy, hours) in [
+            ("H1", 100, 30), ("H2", huge, huge), ("H3", huge, huge), ("H4", Int64.max, Int64.max),
+        ] as [(String, Int64, Int64)] {
             try db.execute(
                 sql: """
                     INSERT INTO elders(id, community, status, birth_date, monthly_subsidy, monthly_hours, _crdt)
@@ -270,7 +322,8 @@ import Testing
         }
         if try db.tableExists("service_items") {
             try db.execute(
-                sql: "INSERT INTO service_items(id, category, unit, unit_price_fen, _crdt) VALUES ('x', 'daily_care', 'hour', ?, X''), ('y', 'daily_care', 'visit', 'abc', X'')",
+                sql:
+                    "INSERT INTO service_items(id, category, unit, unit_price_fen, _crdt) VALUES ('x', 'daily_care', 'hour', ?, X''), ('y', 'daily_care', 'visit', 'abc', X'')",
                 arguments: [huge])
         }
         if try db.tableExists("providers") {

@@ -5,8 +5,8 @@ import Replication
 import Reports
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
+@testable import FederationNode
 @testable import FederationSync
 
 /// Every report endpoint over HTTP, on a street that recorded two visits, two callbacks and three
@@ -42,9 +42,12 @@ import Testing
                     key: StatKey(
                         origin: try NodeCode(Codes.community), community: try NodeCode(Codes.community),
                         metric: CallStatistics.metric,
-                        dims: CallStatistics.dimensions(channel: "app", type: "consultation", effective: false, hour: 15),
+                        dims: CallStatistics.dimensions(
+                            channel: "app", type: "consultation", effective: false, hour: 15),
                         period: "2026-01-06"),
-                    value: 1, clock: HybridTimestamp(physicalMilliseconds: UInt64(Date().timeIntervalSince1970 * 1_000), logical: 0))
+                    value: 1,
+                    clock: HybridTimestamp(
+                        physicalMilliseconds: UInt64(Date().timeIntervalSince1970 * 1_000), logical: 0))
             ]))
         return node
     }
@@ -58,18 +61,22 @@ import Testing
     static func record(_ client: some TestClientProtocol) async throws {
         try await post(
             client, "/api/v1/calls",
-            "[" + [
-                NodeHTTPTests.call("A1", "2026-01-05T09:30:00+08:00", "hotline", "service_request", true),
-                NodeHTTPTests.call("A2", "2026-01-05T10:30:00+08:00", "hotline", "consultation", false, Codes.neighbour),
-            ].joined(separator: ",") + "]")
+            "["
+                + [
+                    NodeHTTPTests.call("A1", "2026-01-05T09:30:00+08:00", "hotline", "service_request", true),
+                    NodeHTTPTests.call(
+                        "A2", "2026-01-05T10:30:00+08:00", "hotline", "consultation", false, Codes.neighbour),
+                ].joined(separator: ",") + "]")
         try await post(
             client, "/api/v1/visits",
             #"[{"id":"V1","elder_id":"E1","provider_id":"P1","category":"daily_care","item":"daily_care.bathing","check_in":"2026-01-05T09:00:00+08:00","check_out":"2026-01-05T10:30:00+08:00","community":"130102001001"},"#
-                + #"{"id":"V2","elder_id":"E2","provider_id":"P1","category":"medical_care","item":"测血压","check_in":"2026-01-06T09:00:00+08:00","check_out":"2026-01-06T09:45:00+08:00","community":"130102001002"}]"#)
+                + #"{"id":"V2","elder_id":"E2","provider_id":"P1","category":"medical_care","item":"测血压","check_in":"2026-01-06T09:00:00+08:00","check_out":"2026-01-06T09:45:00+08:00","community":"130102001002"}]"#
+        )
         try await post(
             client, "/api/v1/callbacks",
             #"[{"id":"C1","visit_id":"V1","at":"2026-01-07T10:00:00+08:00","score":"satisfied","complaint":false,"community":"130102001001"},"#
-                + #"{"id":"C2","visit_id":"V2","at":"2026-01-07T11:00:00+08:00","score":"dissatisfied","complaint":true,"community":"130102001002"}]"#)
+                + #"{"id":"C2","visit_id":"V2","at":"2026-01-07T11:00:00+08:00","score":"dissatisfied","complaint":true,"community":"130102001002"}]"#
+        )
     }
 
     static func get(_ client: some TestClientProtocol, _ uri: String) async throws -> JSONValue {
@@ -86,9 +93,12 @@ import Testing
             try await Self.record(client)
             let summary = try await Self.get(client, "/api/v1/reports/summary?\(Self.january)")
             // The contract's sections in its order (the decoded object sorts its keys, so read the text).
-            let text = try await NodeHTTPTests.text(client.authorized(uri: "/api/v1/reports/summary?\(Self.january)", method: .get))
-            let order = ["scope", "level", "from", "to", "calls", "services", "satisfaction", "roster", "reporting", "as_of"]
-                .map { text.range(of: "\"\($0)\":")?.lowerBound }
+            let text = try await NodeHTTPTests.text(
+                client.authorized(uri: "/api/v1/reports/summary?\(Self.january)", method: .get))
+            let order = [
+                "scope", "level", "from", "to", "calls", "services", "satisfaction", "roster", "reporting", "as_of",
+            ]
+            .map { text.range(of: "\"\($0)\":")?.lowerBound }
             #expect(order.allSatisfy { $0 != nil })
             #expect(order.compactMap { $0 } == order.compactMap { $0 }.sorted())
             #expect(summary["calls", "total"] == .integer(3))
@@ -159,14 +169,16 @@ import Testing
             #expect(num(health["reporting", "rate"]) == 0.5)
             #expect(health["children", 0, "last_sync"] == "2026-01-31T11:59:30Z")
 
-            let series = try await Self.get(client, "/api/v1/reports/series?metric=effective_ratio&from=2026-01-05&to=2026-01-07")
+            let series = try await Self.get(
+                client, "/api/v1/reports/series?metric=effective_ratio&from=2026-01-05&to=2026-01-07")
             #expect(series["points", 0, "day"] == "2026-01-05")
             #expect(series["points", 0, "value"] == .integer(2))
             #expect(num(series["points", 0, "ratio"]) == 0.5)
             #expect(series["points", 1, "value"] == .integer(1))
             #expect(num(series["points", 1, "ratio"]) == 0)
             #expect(series["points", 2, "value"] == .integer(0))
-            let visits = try await Self.get(client, "/api/v1/reports/series?metric=services&from=2026-01-05&to=2026-01-06")
+            let visits = try await Self.get(
+                client, "/api/v1/reports/series?metric=services&from=2026-01-05&to=2026-01-06")
             #expect(visits["points", 1, "day"] == "2026-01-06")
             #expect(visits["points", 1, "value"] == .integer(1))
             #expect(visits["points", 1, "minutes"] == .integer(45))

@@ -1,7 +1,7 @@
 import Replication
 
-@testable import FederationNode
 @testable import Eldercare
+@testable import FederationNode
 
 /// The resident IDs that fit what a reader sees of an elder: an attacker's count of how far a masked
 /// ID can be rebuilt (docs/PRIVACY.md, "What a viewer sees").

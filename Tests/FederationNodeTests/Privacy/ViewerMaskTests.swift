@@ -1,7 +1,7 @@
 import Testing
 
-@testable import FederationNode
 @testable import FederationHTTP
+@testable import FederationNode
 
 /// `ViewerMask`: what the viewer token sees of each personal field.
 @Suite(.timeLimit(.minutes(10))) struct ViewerMaskTests {

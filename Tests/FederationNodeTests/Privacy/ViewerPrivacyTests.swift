@@ -4,9 +4,9 @@ import HummingbirdTesting
 import Replication
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
 @testable import FederationHTTP
+@testable import FederationNode
 
 /// What the viewer token sees (docs/PRIVACY.md, "What a viewer sees"): every GET route of a node,
 /// read with the viewer token over a roster whose personal data is known, shows no elder's name,
@@ -54,7 +54,8 @@ import Testing
         var forbidden: [String] {
             [
                 residentID, name, phone, phone.replacingOccurrences(of: "-", with: ""), address, birthDate,
-                birthDate.replacingOccurrences(of: "-", with: ""), contactName, contactPhone, String(residentID.suffix(5)),
+                birthDate.replacingOccurrences(of: "-", with: ""), contactName, contactPhone,
+                String(residentID.suffix(5)),
                 String(residentID.prefix(4)) + "*",
             ]
         }
@@ -97,7 +98,10 @@ import Testing
         "/api/v1/subsidy-policy": [""],
     ].merging(
         ["summary", "calls", "services", "satisfaction", "roster", "providers", "health"].map { name in
-            ("/api/v1/reports/\(name)", ["", "?period=quarter&date=2026-06-01", "?scope=\(Codes.neighbour)&period=month"])
+            (
+                "/api/v1/reports/\(name)",
+                ["", "?period=quarter&date=2026-06-01", "?scope=\(Codes.neighbour)&period=month"]
+            )
         }
             + [("/api/v1/reports/series", ["?metric=calls", "?metric=services&period=quarter&date=2026-06-01"])],
         uniquingKeysWith: { $0 + $1 })
@@ -114,45 +118,59 @@ import Testing
         try await app.test(.router) { client in
             func post(_ uri: String, _ body: String) async throws {
                 let response = try await client.authorized(
-                    uri: uri, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
+                    uri: uri, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body)
+                )
                 let text = String(decoding: response.body.readableBytesView, as: UTF8.self)
                 #expect(response.status == .ok, "\(uri): \(text)")
                 #expect(!text.contains(#""rejected":[{"#), "\(uri): \(text)")
             }
             let twice = people[1]
-            let duplicate = #"{"id":"E-P2B","resident_id":"\#(twice.residentID)","name":"\#(twice.name)","community":"\#(Codes.neighbour)"}"#
+            let duplicate =
+                #"{"id":"E-P2B","resident_id":"\#(twice.residentID)","name":"\#(twice.name)","community":"\#(Codes.neighbour)"}"#
             try await post(
                 "/api/v1/elders",
-                "[" + [people[0].json(status: "active"), people[1].json(status: nil), people[2].json(status: nil),
-                    people[3].json(status: "active"), duplicate].joined(separator: ",") + "]")
+                "["
+                    + [
+                        people[0].json(status: "active"), people[1].json(status: nil), people[2].json(status: nil),
+                        people[3].json(status: "active"), duplicate,
+                    ].joined(separator: ",") + "]")
             try await post("/api/v1/elders/E-P2/apply", #"{"operator":"张社工"}"#)
             try await post("/api/v1/elders/E-P3/apply", #"{"operator":"张社工"}"#)
             try await post("/api/v1/elders/E-P3/review", #"{"operator":"刘审核","result":"returned","reason":"缺少低保证明"}"#)
             try await post(
                 "/api/v1/providers",
-                #"[{"id":"P1","name":"长安区颐康居家养老服务中心","contract_status":"active","contract_start":"2026-01-01","categories":["daily_care"],"phone":"0311-86019999"}]"#)
+                #"[{"id":"P1","name":"长安区颐康居家养老服务中心","contract_status":"active","contract_start":"2026-01-01","categories":["daily_care"],"phone":"0311-86019999"}]"#
+            )
             try await post("/api/v1/catalog/defaults", "")
             try await post("/api/v1/subsidy-policy/defaults", "")
             try await post(
                 "/api/v1/calls",
-                #"[{"id":"C-1","received_at":"2026-05-02T08:30:00+08:00","channel":"hotline","type":"service_request","effective":true,"community":"\#(Codes.community)","elder_id":"E-P1"}]"#)
+                #"[{"id":"C-1","received_at":"2026-05-02T08:30:00+08:00","channel":"hotline","type":"service_request","effective":true,"community":"\#(Codes.community)","elder_id":"E-P1"}]"#
+            )
             try await post(
                 "/api/v1/visits",
-                #"{"id":"V-1","elder_id":"E-P4","provider_id":"P1","category":"daily_care","item":"助浴","check_in":"2026-05-02T09:00:00+08:00","check_out":"2026-05-02T10:00:00+08:00","community":"\#(Codes.neighbour)"}"#)
+                #"{"id":"V-1","elder_id":"E-P4","provider_id":"P1","category":"daily_care","item":"助浴","check_in":"2026-05-02T09:00:00+08:00","check_out":"2026-05-02T10:00:00+08:00","community":"\#(Codes.neighbour)"}"#
+            )
             try await post("/api/v1/elders", people[3].json(status: "deceased"))
         }
         return node
     }
 
     /// Every read of `reads` with the role's token: path and query → status and body.
-    static func readEverything(_ node: TestNode, role: AccessRole) async throws -> [(uri: String, status: HTTPResponse.Status, body: String)] {
+    static func readEverything(_ node: TestNode, role: AccessRole) async throws -> [(
+        uri: String, status: HTTPResponse.Status, body: String
+    )] {
         let app = Application(router: try NodeHTTP.makeRouter(context: node.context, now: { today }))
         return try await app.test(.router) { client in
             var answers: [(uri: String, status: HTTPResponse.Status, body: String)] = []
             for (path, queries) in reads.sorted(by: { $0.key < $1.key }) {
                 for query in queries {
                     let response = try await client.authorized(uri: path + query, method: .get, role: role)
-                    answers.append((path + query, response.status, String(decoding: response.body.readableBytesView, as: UTF8.self)))
+                    answers.append(
+                        (
+                            path + query, response.status,
+                            String(decoding: response.body.readableBytesView, as: UTF8.self)
+                        ))
                 }
             }
             return answers
@@ -181,7 +199,8 @@ import Testing
             }
         }
         // The lists the viewer reads do hold the people, masked: the test reads real rows.
-        let roster = try #require(answers.first { $0.uri == "/api/v1/elders?community=\(Codes.neighbour)&per_page=500" })
+        let roster = try #require(
+            answers.first { $0.uri == "/api/v1/elders?community=\(Codes.neighbour)&per_page=500" })
         #expect(roster.body.contains(#""name":"赵**""#))
         let enrolments = try #require(answers.first { $0.uri == "/api/v1/enrolments" })
         #expect(enrolments.body.contains("E-P2") && enrolments.body.contains("E-P3"))
@@ -192,12 +211,14 @@ import Testing
     @Test func theOperatorStillSeesEveryFieldInFull() async throws {
         let node = try await Self.populatedNode()
         let answers = try await Self.readEverything(node, role: .operator)
-        let roster = try #require(answers.first { $0.uri == "/api/v1/elders?community=\(Codes.neighbour)&per_page=500" })
+        let roster = try #require(
+            answers.first { $0.uri == "/api/v1/elders?community=\(Codes.neighbour)&per_page=500" })
         let enrolments = try #require(answers.first { $0.uri == "/api/v1/enrolments" })
         let audit = try #require(answers.first { $0.uri == "/api/v1/elders/audit" })
-        for text in [Self.people[2].residentID, Self.people[2].name, Self.people[2].birthDate, Self.people[2].address,
-            Self.people[2].phone, Self.people[2].contactName, Self.people[2].contactPhone]
-        {
+        for text in [
+            Self.people[2].residentID, Self.people[2].name, Self.people[2].birthDate, Self.people[2].address,
+            Self.people[2].phone, Self.people[2].contactName, Self.people[2].contactPhone,
+        ] {
             #expect(roster.body.contains(text), "\(text)")
         }
         #expect(enrolments.body.contains(Self.people[1].name) && enrolments.body.contains(Self.people[2].name))
@@ -212,7 +233,8 @@ import Testing
         let app = Application(router: try NodeHTTP.makeRouter(context: node.context, now: { Self.today }))
         try await app.test(.router) { client in
             let response = try await client.authorized(uri: "/api/v1/elders?per_page=500", method: .get, role: .viewer)
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+            let json = try #require(
+                try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
             let elders = try #require(json["elders"] as? [[String: Any]])
             #expect(elders.count == 5)
             for elder in elders {

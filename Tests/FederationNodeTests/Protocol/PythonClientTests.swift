@@ -1,10 +1,10 @@
 import FederationNode
+import FederationSync
 import Foundation
 import GRDB
 import Replication
 import Testing
 import ZeroMQTransport
-import FederationSync
 
 /// Proves docs/PROTOCOL.md: `tests/python/child_client.py`, a child written from the document and the
 /// .proto alone (pyzmq + protobuf), links to a real street node over CURVE, sends a statistics cell
@@ -60,7 +60,9 @@ import FederationSync
     }
 
     /// Waits for a launched process (polling, so no thread is blocked); kills it after `timeout`.
-    static func finish(_ process: Process, stdout: URL, stderr: URL, timeout: Duration = .seconds(60)) async throws -> Run {
+    static func finish(_ process: Process, stdout: URL, stderr: URL, timeout: Duration = .seconds(60)) async throws
+        -> Run
+    {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
@@ -74,7 +76,9 @@ import FederationSync
             try? FileManager.default.removeItem(at: stderr)
         }
         if trace {
-            print((try? String(contentsOf: stderr, encoding: .utf8)) ?? "", (try? String(contentsOf: stdout, encoding: .utf8)) ?? "")
+            print(
+                (try? String(contentsOf: stderr, encoding: .utf8)) ?? "",
+                (try? String(contentsOf: stdout, encoding: .utf8)) ?? "")
         }
         return Run(
             status: process.terminationStatus,
@@ -95,23 +99,26 @@ import FederationSync
     }
 
     /// A street node with the Python child's fresh key trusted as `child`, and the client's arguments.
-    static func streetWithPythonChild(_ federation: TestFederation, trusted: Bool = true) async throws -> (ReplicaStore, [String]) {
+    static func streetWithPythonChild(_ federation: TestFederation, trusted: Bool = true) async throws -> (
+        ReplicaStore, [String]
+    ) {
         let node = try await federation.start(street)
         let keys = try CurveKeyPair.generate()
         if trusted {
             try node.directory.trust(child: try NodeCode(child), publicKey: keys.publicKey, of: node.code)
         }
-        let arguments = [
-            "tests/python/child_client.py",
-            "--endpoint", node.endpoint,
-            // `--option=VALUE`: a Z85 key may begin with "-", which argparse would take for an option.
-            "--parent-key=" + (try node.directory.loadKeyPair().publicKey),
-            "--public=" + keys.publicKey,
-            "--secret=" + keys.secretKey,
-            "--code", child,
-            "--community", child,
-            "--period", period,
-        ] + (trace ? ["--trace"] : [])
+        let arguments =
+            [
+                "tests/python/child_client.py",
+                "--endpoint", node.endpoint,
+                // `--option=VALUE`: a Z85 key may begin with "-", which argparse would take for an option.
+                "--parent-key=" + (try node.directory.loadKeyPair().publicKey),
+                "--public=" + keys.publicKey,
+                "--secret=" + keys.secretKey,
+                "--code", child,
+                "--community", child,
+                "--period", period,
+            ] + (trace ? ["--trace"] : [])
         return (node.store, arguments)
     }
 
@@ -121,17 +128,25 @@ import FederationSync
         defer { Task { await federation.shutdown() } }
         let (street, arguments) = try await Self.streetWithPythonChild(federation)
         let childCode = try NodeCode(Self.child)
-        let (process, stdout, stderr) = try Self.launch(arguments + ["--count", "7", "--probe-malformed", "--timeout", "45"])
+        let (process, stdout, stderr) = try Self.launch(
+            arguments + ["--count", "7", "--probe-malformed", "--timeout", "45"])
 
         // The child's cell arrives at the street (merged, committed, then ACKed)…
-        let childCell = StatKey(origin: childCode, community: childCode, metric: "calls", dims: Self.callDims, period: Self.period)
+        let childCell = StatKey(
+            origin: childCode, community: childCode, metric: "calls", dims: Self.callDims, period: Self.period)
         let arrived = try await federation.eventually(timeout: .seconds(45)) {
             try street.statistic(childCell) != nil || !process.isRunning
         }
         #expect(arrived)
         // …and while the client waits, the street records a change about the child's community.
         let streetDims = "channel=app;effective=0;hour=23;type=service_request"
-        try street.add([(StatKey(origin: street.node, community: childCode, metric: "calls", dims: streetDims, period: Self.period), 2)])
+        try street.add([
+            (
+                StatKey(
+                    origin: street.node, community: childCode, metric: "calls", dims: streetDims, period: Self.period),
+                2
+            )
+        ])
 
         let run = try await Self.finish(process, stdout: stdout, stderr: stderr)
         #expect(run.status == 0, "child_client.py exited \(run.status)\nstdout: \(run.stdout)\nstderr: \(run.stderr)")
@@ -192,13 +207,17 @@ import FederationSync
         let forged = try NodeCode(try #require(sent["origin"] as? String))
         #expect(!(try NodeCode(Self.child)).contains(forged))
 
-        let key = StatKey(origin: forged, community: try NodeCode(Self.child), metric: "calls", dims: Self.callDims, period: Self.period)
+        let key = StatKey(
+            origin: forged, community: try NodeCode(Self.child), metric: "calls", dims: Self.callDims,
+            period: Self.period)
         #expect(try street.statistic(key) == nil)
         #expect(try street.total("calls", within: try NodeCode(Self.street)) == 0)
         // The refusal is counted on the child's link, by its code.
         let counted = try await federation.eventually(timeout: .seconds(10)) {
             try street.database.read { db in
-                try LinkStatistics.all(db).first { $0.peer == Self.child }.map { $0.refusedByCode["foreign_origin"] == 1 } ?? false
+                try LinkStatistics.all(db).first { $0.peer == Self.child }.map {
+                    $0.refusedByCode["foreign_origin"] == 1
+                } ?? false
             }
         }
         #expect(counted, "the street did not count the refused change as foreign_origin")
@@ -210,7 +229,8 @@ import FederationSync
         let federation = try TestFederation()
         defer { Task { await federation.shutdown() } }
         let (street, arguments) = try await Self.streetWithPythonChild(federation)
-        let (process, stdout, stderr) = try Self.launch(arguments + ["--count", "4", "--all-tables", "--timeout", "45"])
+        let (process, stdout, stderr) = try Self.launch(
+            arguments + ["--count", "4", "--all-tables", "--timeout", "45"])
         let run = try await Self.finish(process, stdout: stdout, stderr: stderr)
         #expect(run.status == 0, "child_client.py exited \(run.status)\nstdout: \(run.stdout)\nstderr: \(run.stderr)")
         let json = try #require(run.json, "no JSON line from child_client.py: \(run.stdout) \(run.stderr)")
@@ -223,8 +243,14 @@ import FederationSync
         let badCells = bad.reduce(0) { $0 + ($1["cells"] as? Int ?? 0) }
         let goodCells = good.reduce(0) { $0 + ($1["cells"] as? Int ?? 0) }
         // Every replicated table, one valid statistics cell, and the refused kinds the document lists.
-        #expect(Set(good.compactMap { $0["table"] as? String }) == ["elders", "providers", "service_items", "subsidy_policy"])
-        #expect(Set(bad.compactMap { $0["expected"] as? String }) == ["not_owner", "unknown_table", "unknown_column", "invalid_statistic"])
+        #expect(
+            Set(good.compactMap { $0["table"] as? String }) == [
+                "elders", "providers", "service_items", "subsidy_policy",
+            ])
+        #expect(
+            Set(bad.compactMap { $0["expected"] as? String }) == [
+                "not_owner", "unknown_table", "unknown_column", "invalid_statistic",
+            ])
         #expect(bad.count == 6)
 
         // The batch is acknowledged: the refused changes are left out and counted, the rest applied.
@@ -243,17 +269,28 @@ import FederationSync
             let scope = table == "elders" ? "community" : "scope"
             #expect(record[scope]?.textValue == Self.child, "\(table)/\(key): \(record)")
         }
-        #expect(try street.record("elders", key: try #require(good.first?["key"] as? String))?["status"]?.textValue == "active")
-        #expect(try street.record("service_items", key: try #require(good[2]["key"] as? String))?["unit_price_fen"]?.integerValue == 3000)
-        #expect(try street.record("subsidy_policy", key: try #require(good[3]["key"] as? String))?["monthly_hours"]?.integerValue == 8)
-        #expect(try street.statistic(StatKey(origin: code, community: code, metric: "calls", dims: Self.callDims, period: Self.period))?.value == 4)
+        #expect(
+            try street.record("elders", key: try #require(good.first?["key"] as? String))?["status"]?.textValue
+                == "active")
+        #expect(
+            try street.record("service_items", key: try #require(good[2]["key"] as? String))?["unit_price_fen"]?
+                .integerValue == 3000)
+        #expect(
+            try street.record("subsidy_policy", key: try #require(good[3]["key"] as? String))?["monthly_hours"]?
+                .integerValue == 8)
+        #expect(
+            try street.statistic(
+                StatKey(origin: code, community: code, metric: "calls", dims: Self.callDims, period: Self.period))?
+                .value == 4)
         // …and none of the refused ones: not the sibling's elder, not the row with an undeclared column,
         // no statistics cell but the good one.
         for change in bad where change["table"] as? String == "elders" {
             #expect(try street.record("elders", key: try #require(change["key"] as? String)) == nil, "\(change)")
         }
         #expect(try street.total("calls", within: try NodeCode(Self.street)) == 4)
-        let cells = try await street.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM crdt_stats") ?? 0 }
+        let cells = try await street.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM crdt_stats") ?? 0
+        }
         #expect(cells == 1)
 
         // Counted on the child's link by code, as `fedctl status` and /metrics show them.
@@ -266,7 +303,9 @@ import FederationSync
                 } ?? false
             }
         }
-        let statistics = try await street.database.read { db in try LinkStatistics.all(db).first { $0.peer == Self.child } }
+        let statistics = try await street.database.read { db in
+            try LinkStatistics.all(db).first { $0.peer == Self.child }
+        }
         #expect(counted, "expected \(expected), the street counted \(String(describing: statistics))")
         await federation.shutdown()
     }
@@ -283,10 +322,11 @@ import FederationSync
         #expect(first["applied"] as? Int == 11)
         #expect(first["refused"] as? Int == 13)
         let codes = try #require(first["refused_by_code"] as? [String: Int])
-        #expect(codes == [
-            "unknown_table": 2, "unknown_column": 2, "type_mismatch": 1, "invalid_key": 1, "malformed_clock": 1,
-            "invalid_statistic": 5, "clock_skew": 1,
-        ])
+        #expect(
+            codes == [
+                "unknown_table": 2, "unknown_column": 2, "type_mismatch": 1, "invalid_key": 1, "malformed_clock": 1,
+                "invalid_statistic": 5, "clock_skew": 1,
+            ])
         let again = try #require(json["again"] as? [String: Any])
         #expect(again["duplicates"] as? Int == 11)
         #expect(again["refused"] as? Int == 13)

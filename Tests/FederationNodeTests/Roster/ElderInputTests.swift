@@ -1,8 +1,8 @@
 import Replication
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
+@testable import FederationNode
 
 @Suite(.timeLimit(.minutes(10))) struct ElderInputTests {
     static let node = RosterSamples.node
@@ -32,7 +32,8 @@ import Testing
             let input = try Self.check(RosterSamples.input(elder))
             // Every column of a registration; the sample roster leaves out contacts and the enrolment workflow's.
             let notSampled: Set = [
-                "status_month", "emergency_contacts", "applied_by", "applied_at", "reviewed_by", "reviewed_at", "decided_by",
+                "status_month", "emergency_contacts", "applied_by", "applied_at", "reviewed_by", "reviewed_at",
+                "decided_by",
                 "decided_at", "status_note",
             ]
             #expect(input.values.count == DomainSchema.elders.columns.filter { !notSampled.contains($0.name) }.count)

@@ -1,7 +1,8 @@
-@testable import FederationNode
-import Testing
 import TestSupport
+import Testing
+
 @testable import Eldercare
+@testable import FederationNode
 
 /// The resident-ID checks work on UTF-8 bytes (a roster import checks 100,000 of them); these
 /// tests hold them to the character-based rules they replaced, on generated numbers, and the
@@ -31,23 +32,31 @@ import TestSupport
             if round % 2 == 0 {
                 // A well-formed number, sometimes with one character changed.
                 let id = ResidentID.make(
-                    area: "130102", birth: (Int.random(in: 1870...2110, using: &generator), Int.random(in: 0...13, using: &generator),
-                                            Int.random(in: 0...32, using: &generator)),
+                    area: "130102",
+                    birth: (
+                        Int.random(in: 1870...2110, using: &generator), Int.random(in: 0...13, using: &generator),
+                        Int.random(in: 0...32, using: &generator)
+                    ),
                     sequence: Int.random(in: 0...999, using: &generator))
                 var characters = Array(id.rawValue)
                 if round % 4 == 0 {
-                    characters[Int.random(in: 0..<characters.count, using: &generator)] = alphabet.randomElement(using: &generator)!
+                    characters[Int.random(in: 0..<characters.count, using: &generator)] = alphabet.randomElement(
+                        using: &generator)!
                 }
                 if characters.last == "X", Bool.random(using: &generator) { characters[characters.count - 1] = "x" }
                 text = String(characters)
             } else {
-                text = String((0..<Int.random(in: 16...19, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+                text = String(
+                    (0..<Int.random(in: 16...19, using: &generator)).map { _ in
+                        alphabet.randomElement(using: &generator)!
+                    })
             }
             let parsed = try? ResidentID(text)
             #expect(parsed?.rawValue == Self.reference(text), "\(text)")
             if let parsed {
                 valid += 1
-                let expectedBirth = String(Array(parsed.rawValue)[6..<10]) + "-" + String(Array(parsed.rawValue)[10..<12]) + "-"
+                let expectedBirth =
+                    String(Array(parsed.rawValue)[6..<10]) + "-" + String(Array(parsed.rawValue)[10..<12]) + "-"
                     + String(Array(parsed.rawValue)[12..<14])
                 #expect(parsed.birthDate == expectedBirth)
                 #expect(parsed.gender == ((Array(parsed.rawValue)[16].wholeNumberValue! % 2 == 1) ? .male : .female))

@@ -4,8 +4,8 @@ import HummingbirdTesting
 import Replication
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
+@testable import FederationNode
 
 /// A roster CSV with quotes that do not pair up: every line under the header is accounted for —
 /// accepted, a duplicate, or rejected naming its line and the reason — and the lines after a bad one
@@ -19,7 +19,8 @@ import Testing
         try RosterSamples.elders(count, seed: seed).map { elder in
             let text = { (key: String) in elder[key]?.textValue ?? "" }
             let address = text("address").replacingOccurrences(of: "\"", with: "\"\"")
-            return "\(prefix)\(text("id")),\(text("resident_id")),\(text("name")),\"\(address), 门口\",\(text("community")),\(text("phone"))"
+            return
+                "\(prefix)\(text("id")),\(text("resident_id")),\(text("name")),\"\(address), 门口\",\(text("community")),\(text("phone"))"
         }
     }
 
@@ -87,7 +88,9 @@ import Testing
     }
 
     @Test func aHeaderWithAnOpenQuoteRefusesTheFile() {
-        #expect(throws: RosterCSV.FileError.self) { try RosterCSV(Array("id,\"resident_id,name,community\nE-1,1,2,3\n".utf8)) }
+        #expect(throws: RosterCSV.FileError.self) {
+            try RosterCSV(Array("id,\"resident_id,name,community\nE-1,1,2,3\n".utf8))
+        }
     }
 
     /// The law: for generated files with stray quotes put anywhere in random lines, accepted +
@@ -121,9 +124,11 @@ import Testing
                     let accepted = (answer["accepted"] as? NSNumber)?.intValue ?? -1
                     let duplicates = (answer["duplicates"] as? NSNumber)?.intValue ?? -1
                     let rejected = answer["rejected"] as? [[String: Any]] ?? []
-                    let context = "trial \(trial) round \(round): \(lines.count) lines, stray quotes on \(strayLines.sorted())"
+                    let context =
+                        "trial \(trial) round \(round): \(lines.count) lines, stray quotes on \(strayLines.sorted())"
                     #expect(accepted + duplicates + rejected.count == lines.count, "\(context): \(answer)")
-                    #expect(Set(rejected.compactMap { ($0["line"] as? NSNumber)?.intValue }) == strayLines, "\(context)")
+                    #expect(
+                        Set(rejected.compactMap { ($0["line"] as? NSNumber)?.intValue }) == strayLines, "\(context)")
                     #expect((round == 0 ? accepted : duplicates) == lines.count - strayLines.count, "\(context)")
                 }
             }

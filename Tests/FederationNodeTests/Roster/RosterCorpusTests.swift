@@ -2,8 +2,8 @@ import Foundation
 import Replication
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
+@testable import FederationNode
 
 /// The roster fuzzing seed corpus (fuzz/corpus/csv, written by scripts/fuzz-seeds.py; docs/TESTING.md)
 /// replayed through the importer, so it is exercised on every `swift test` even where libFuzzer is
@@ -16,7 +16,8 @@ import Testing
 
     /// Reads one file as the importer does: the file's refusal, or per row the accepted input or the
     /// field refused (lines whose quotes cannot be read among them), in line order.
-    static func replay(_ name: String) throws -> (file: RosterCSV.FileError?, accepted: [ElderInput], refused: [String]) {
+    static func replay(_ name: String) throws -> (file: RosterCSV.FileError?, accepted: [ElderInput], refused: [String])
+    {
         let bytes = [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
         let sheet: RosterCSV
         do throws(RosterCSV.FileError) {
@@ -37,7 +38,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("utf8_english.csv", 4), ("utf8_bom_chinese.csv", 4), ("gb18030_chinese.csv", 4), ("gb18030_chinese_values.csv", 3),
+        ("utf8_english.csv", 4), ("utf8_bom_chinese.csv", 4), ("gb18030_chinese.csv", 4),
+        ("gb18030_chinese_values.csv", 3),
         ("tab_separated.tsv.csv", 3), ("required_only.csv", 3), ("blank_rows.csv", 2),
         ("unknown_columns.csv", 2),
     ])
@@ -88,12 +90,15 @@ import Testing
     /// What the fuzz target checks, without libFuzzer: no file of the corpus (seeds, and any crash a
     /// fuzzing run kept) crashes the importer, and every accepted row carries its required columns.
     @Test func wholeCorpusIsReadOrRefused() throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: Self.directory.path).filter { !$0.hasPrefix(".") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.directory.path).filter {
+            !$0.hasPrefix(".")
+        }
         #expect(names.count >= 12)
         for name in names {
             let result = try Self.replay(name)
             for elder in result.accepted {
-                #expect(Set(elder.values.map(\.column)).isSuperset(of: ["name", "resident_id", "community"]), "\(name)")
+                #expect(
+                    Set(elder.values.map(\.column)).isSuperset(of: ["name", "resident_id", "community"]), "\(name)")
             }
         }
     }

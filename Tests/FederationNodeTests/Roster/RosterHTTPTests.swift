@@ -4,9 +4,9 @@ import HummingbirdTesting
 import Replication
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
 @testable import FederationHTTP
+@testable import FederationNode
 
 @Suite(.timeLimit(.minutes(10))) struct RosterHTTPTests {
     static func app(_ node: TestNode) throws -> some ApplicationProtocol {
@@ -256,34 +256,46 @@ import Testing
         struct Listing: Decodable {
             struct Elder: Decodable {
                 let id: String
-                let resident_id: String
-                let birth_date: String
+                let residentID: String
+                let birthDate: String
                 let name: String
                 let phone: String?
                 let community: String
                 let categories: [String]
+
+                enum CodingKeys: String, CodingKey {
+                    case id, name, phone, community, categories
+                    case residentID = "resident_id"
+                    case birthDate = "birth_date"
+                }
             }
 
             let page: Int
-            let per_page: Int
+            let perPage: Int
             let total: Int
             let elders: [Elder]
+
+            enum CodingKeys: String, CodingKey {
+                case page, total, elders
+                case perPage = "per_page"
+            }
         }
         try await Self.app(node).test(.router) { client in
-            let response = try await client.authorized(uri: "/api/v1/elders?page=2&per_page=50", method: .get, role: .viewer)
+            let response = try await client.authorized(
+                uri: "/api/v1/elders?page=2&per_page=50", method: .get, role: .viewer)
             #expect(response.status == .ok)
             let listing = try JSONDecoder().decode(Listing.self, from: Data(response.body.readableBytesView))
             #expect(listing.page == 2)
-            #expect(listing.per_page == 50)
+            #expect(listing.perPage == 50)
             #expect(listing.total == 120)
             #expect(listing.elders.map(\.id) == Array(sortedIDs[50..<100]))
             let byID = Dictionary(uniqueKeysWithValues: elders.map { ($0["id"]!.textValue!, $0) })
             for elder in listing.elders {
                 let original = try #require(byID[elder.id])
                 let residentID = original["resident_id"]!.textValue!
-                #expect(elder.resident_id == String(repeating: "*", count: 14) + residentID.suffix(4))
+                #expect(elder.residentID == String(repeating: "*", count: 14) + residentID.suffix(4))
                 let birthDate = original["birth_date"]!.textValue!
-                #expect(elder.birth_date == birthDate.prefix(4) + "-**-**")
+                #expect(elder.birthDate == birthDate.prefix(4) + "-**-**")
                 let phone = original["phone"]!.textValue!
                 #expect(elder.phone == phone.prefix(3) + "****" + phone.suffix(4))
                 let name = original["name"]!.textValue!
@@ -293,12 +305,13 @@ import Testing
             #expect(!Self.text(response).contains(elders[0]["resident_id"]!.textValue!))
 
             // The operator's token shows the personal fields in full.
-            let full = try await client.authorized(uri: "/api/v1/elders?page=2&per_page=50", method: .get, role: .operator)
+            let full = try await client.authorized(
+                uri: "/api/v1/elders?page=2&per_page=50", method: .get, role: .operator)
             let unmasked = try JSONDecoder().decode(Listing.self, from: Data(full.body.readableBytesView))
             #expect(unmasked.elders.map(\.id) == Array(sortedIDs[50..<100]))
             for elder in unmasked.elders {
                 let original = try #require(byID[elder.id])
-                #expect(elder.resident_id == original["resident_id"]!.textValue!)
+                #expect(elder.residentID == original["resident_id"]!.textValue!)
                 #expect(elder.phone == original["phone"]!.textValue!)
                 #expect(elder.name == original["name"]!.textValue!)
             }

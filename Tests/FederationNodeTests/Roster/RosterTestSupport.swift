@@ -1,8 +1,8 @@
 import Foundation
 import Replication
 
-@testable import FederationNode
 @testable import Eldercare
+@testable import FederationNode
 @testable import Simulation
 
 /// Sample elders as the API's clients send them.

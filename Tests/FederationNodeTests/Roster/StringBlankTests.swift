@@ -6,14 +6,18 @@ import Testing
 @Suite(.timeLimit(.minutes(10))) struct StringBlankTests {
     /// Every scalar Foundation counts as white space or a line break, a few that it does not, and
     /// ordinary text around them.
-    static let scalars: [Unicode.Scalar] = (0x00...0x3100).compactMap(Unicode.Scalar.init) + [
-        "\u{FEFF}", "\u{200B}", "\u{E000}", "\u{1F600}",
-    ]
+    static let scalars: [Unicode.Scalar] =
+        (0x00...0x3100).compactMap(Unicode.Scalar.init) + [
+            "\u{FEFF}", "\u{200B}", "\u{E000}", "\u{1F600}",
+        ]
 
     @Test func trimmingMatchesFoundationForEveryScalar() {
         for scalar in Self.scalars {
             let character = String(Character(scalar))
-            for text in [character, " \(character)王秀英\(character)\t", "\(character)\(character)", "a\(character)b", "\r\n\(character)"] {
+            for text in [
+                character, " \(character)王秀英\(character)\t", "\(character)\(character)", "a\(character)b",
+                "\r\n\(character)",
+            ] {
                 #expect(
                     text.trimmedWhitespace == text.trimmingCharacters(in: .whitespacesAndNewlines),
                     "U+\(String(scalar.value, radix: 16))")

@@ -83,8 +83,10 @@ import Testing
         }
         #expect(applied == NodeSchema.allMigrations.identifiers)
 
-        let trusted = try String(contentsOf: Self.fixture.appendingPathComponent("\(code)/trusted.txt"), encoding: .utf8)
-            .split(whereSeparator: \.isNewline).map { try NodeCode(String($0)) }
+        let trusted = try String(
+            contentsOf: Self.fixture.appendingPathComponent("\(code)/trusted.txt"), encoding: .utf8
+        )
+        .split(whereSeparator: \.isNewline).map { try NodeCode(String($0)) }
         let context = NodeContext(
             code: node, name: code, listen: "127.0.0.1:0", store: store, logger: Logger(label: "test.upgrade.\(code)"),
             tokens: TestTokens.tokens, expectedChildren: { trusted })

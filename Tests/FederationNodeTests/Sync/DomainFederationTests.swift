@@ -3,9 +3,9 @@ import GRDB
 import Replication
 import Testing
 
-@testable import FederationNode
 @testable import Eldercare
 @testable import FederationHTTP
+@testable import FederationNode
 
 /// Reference data, the enrolment workflow and the privacy policy across real in-process nodes.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct DomainFederationTests {
@@ -18,8 +18,11 @@ import Testing
     static func provider(_ id: String, scope: String) -> RecordWrite {
         RecordWrite(
             table: "providers", key: id,
-            ["name": "颐康居家养老", "contract_status": "active", "contract_start": "2026-01-01", "categories": "daily_care",
-             "scope": .text(scope)])
+            [
+                "name": "颐康居家养老", "contract_status": "active", "contract_start": "2026-01-01",
+                "categories": "daily_care",
+                "scope": .text(scope),
+            ])
     }
 
     @Test func referenceRowsFlowDownToEveryDescendantAndNotSideways() async throws {
@@ -45,20 +48,27 @@ import Testing
             #expect(try await federation.eventually { try count(store, "service_items") == items }, "\(code)")
             #expect(try await federation.eventually { try count(store, "subsidy_policy") == 9 }, "\(code)")
         }
-        #expect(try await federation.eventually { try community.record("providers", key: "P-007")?["scope"] == .text(Self.district) })
+        #expect(
+            try await federation.eventually {
+                try community.record("providers", key: "P-007")?["scope"] == .text(Self.district)
+            })
         #expect(try await federation.eventually { try cityStore.record("providers", key: "P-007") != nil })
         #expect(try community.record("service_items", key: "daily_care.bathing")?["unit_price_fen"] == .integer(4_000))
         // A later price change at the city reaches the community too.
-        try cityStore.write([RecordWrite(table: "service_items", key: "daily_care.bathing", ["unit_price_fen": .integer(4_500)])])
-        #expect(try await federation.eventually {
-            try community.record("service_items", key: "daily_care.bathing")?["unit_price_fen"] == .integer(4_500)
-        })
+        try cityStore.write([
+            RecordWrite(table: "service_items", key: "daily_care.bathing", ["unit_price_fen": .integer(4_500)])
+        ])
+        #expect(
+            try await federation.eventually {
+                try community.record("service_items", key: "daily_care.bathing")?["unit_price_fen"] == .integer(4_500)
+            })
         // The other district never receives this district's provider: the price change the city wrote
         // after it held the provider reaches the other district, so the provider would have come first.
         let other = try federation.store(Self.otherDistrict)
-        #expect(try await federation.eventually {
-            try other.record("service_items", key: "daily_care.bathing")?["unit_price_fen"] == .integer(4_500)
-        })
+        #expect(
+            try await federation.eventually {
+                try other.record("service_items", key: "daily_care.bathing")?["unit_price_fen"] == .integer(4_500)
+            })
         #expect(try other.record("providers", key: "P-007") == nil)
         await federation.shutdown()
     }
@@ -106,10 +116,12 @@ import Testing
     static func elder(_ id: String, residentID: String, community: String) -> RecordWrite {
         RecordWrite(
             table: "elders", key: id,
-            ["name": "王秀英", "resident_id": .text(residentID), "birth_date": "1949-12-31", "gender": "female",
-             "phone": "13803110001", "address": "建设北大街1号", "community": .text(community), "status": "active",
-             "categories": "minimum_living",
-             "emergency_contacts": #"[{"name":"王建军","phone":"13803110001","relation":"儿子"}]"#])
+            [
+                "name": "王秀英", "resident_id": .text(residentID), "birth_date": "1949-12-31", "gender": "female",
+                "phone": "13803110001", "address": "建设北大街1号", "community": .text(community), "status": "active",
+                "categories": "minimum_living",
+                "emergency_contacts": #"[{"name":"王建军","phone":"13803110001","relation":"儿子"}]"#,
+            ])
     }
 
     @Test func theCityHoldsKeyedHashesYetFindsAResidentRegisteredInTwoDistricts() async throws {
@@ -123,13 +135,22 @@ import Testing
             Self.elder("E-A1", residentID: twice, community: "130102001001"),
             Self.elder("E-A2", residentID: "130102194912310024", community: "130102001002"),
         ])
-        try federation.store(Self.otherDistrict).write([Self.elder("E-B1", residentID: twice, community: "130103001001")])
+        try federation.store(Self.otherDistrict).write([
+            Self.elder("E-B1", residentID: twice, community: "130103001001")
+        ])
         let city = try federation.store(Self.city)
-        #expect(try await federation.eventually {
-            try city.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders WHERE status = 'active'") } == 3
-        })
+        #expect(
+            try await federation.eventually {
+                try city.database.read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM elders WHERE status = 'active'")
+                } == 3
+            })
         let rows = try city.database.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, resident_id, name, phone, address, birth_date, emergency_contacts, categories FROM elders ORDER BY id")
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT id, resident_id, name, phone, address, birth_date, emergency_contacts, categories FROM elders ORDER BY id"
+            )
         }
         for row in rows {
             let residentID: String? = row["resident_id"]
@@ -159,7 +180,9 @@ import Testing
         let federation = try TestFederation()
         try await federation.start(Self.city)
         try await federation.start(Self.district, under: Self.city)
-        try federation.store(Self.district).write([Self.elder("E-A1", residentID: "11010519491231002X", community: Self.community)])
+        try federation.store(Self.district).write([
+            Self.elder("E-A1", residentID: "11010519491231002X", community: Self.community)
+        ])
         let city = try federation.store(Self.city)
         #expect(try await federation.eventually { try city.record("elders", key: "E-A1")?["status"] == "active" })
         #expect(try city.record("elders", key: "E-A1")?["resident_id"] == .null)

@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 import Replication
 import Testing
 
 @testable import FederationNode
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Reporting health counts every trusted child as expected, also one that has never synced: a
 /// district office that was set up but never connected must lower the city's reporting rate, not
@@ -21,7 +22,8 @@ import Testing
             config: NodeConfig(
                 code: "130103000000", name: "absent", listen: "tcp://127.0.0.1:*", http: "127.0.0.1:0", parent: nil,
                 parentKey: nil))
-        try city.directory.trust(child: try NodeCode("130103000000"), publicKey: try absent.loadKeyPair().publicKey, of: city.code)
+        try city.directory.trust(
+            child: try NodeCode("130103000000"), publicKey: try absent.loadKeyPair().publicKey, of: city.code)
         #expect(await federation.eventually { city.daemon.httpPort != nil })
         let port = try #require(city.daemon.httpPort)
         let token = try city.directory.loadTokens().viewer

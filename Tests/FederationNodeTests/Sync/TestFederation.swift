@@ -1,5 +1,6 @@
 import FederationNode
 import Foundation
+import GRDB
 import Logging
 import Replication
 import Testing
@@ -27,7 +28,8 @@ final class TestFederation: @unchecked Sendable {
 
     static var logger: Logger {
         var logger = Logger(label: "test")
-        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         return logger
     }
 
@@ -141,5 +143,3 @@ extension ReplicaStore {
         }
     }
 }
-
-import GRDB

@@ -1,10 +1,10 @@
+import Eldercare
 import FederationNode
 import Foundation
 import Replication
 import TestSupport
 import Testing
 import ZeroMQTransport
-import Eldercare
 
 @Suite(.timeLimit(.minutes(10))) struct TopologyTests {
     /// The repository's deploy/topologies directory.
@@ -36,27 +36,43 @@ import Eldercare
         #expect(topology.nodes.filter { $0.code.level == .street }.allSatisfy { topology.children(of: $0).count == 2 })
         let ports = topology.nodes.flatMap { [$0.syncPort, $0.httpPort] }
         #expect(Set(ports).count == 30)
-        #expect(topology.nodes.allSatisfy { $0.host == "127.0.0.1" && !$0.nameEnglish.isEmpty && $0.name != $0.nameEnglish })
+        #expect(
+            topology.nodes.allSatisfy { $0.host == "127.0.0.1" && !$0.nameEnglish.isEmpty && $0.name != $0.nameEnglish }
+        )
         // Parents come before their children.
         for (index, node) in topology.nodes.enumerated() where node.parent != nil {
             #expect(topology.nodes[..<index].contains { $0.code == node.parent })
         }
         let large = try Topology.load(path: Self.topologies.appendingPathComponent("shijiazhuang.toml").path)
         #expect(large.nodes.count == 53)
-        #expect(large.config(for: large.nodes[1], parentKey: "k").sync.parent == "tcp://city.eldercare.sjz.example:7100")
+        #expect(
+            large.config(for: large.nodes[1], parentKey: "k").sync.parent == "tcp://city.eldercare.sjz.example:7100")
         #expect(large.config(for: large.nodes[1], parentKey: "k").sync.listen == "tcp://0.0.0.0:7100")
     }
 
     static func badTopologies() -> [(text: String, message: String)] {
         var cases: [(text: String, message: String)] = []
         let city = node("130100000000", 1, 2)
-        cases.append((city + node("130102000000", 3, 4) + node("130102000000", 5, 6),
-            "t.toml:15: node 130102000000 appears twice (first at line 8)"))
-        cases.append((city + node("130102001000", 3, 4, extra: #"parent = "130104000000""#) + node("130104000000", 5, 6),
-            "t.toml:8: node 130102001000 is not inside its parent 130104000000's subtree (line 15)"))
-        cases.append((city + node("130102000000", 3, 2),
-            "t.toml:8: node 130102000000: http_port 2 on 127.0.0.1 clashes with http_port of node 130100000000 (line 1)"))
-        cases.append((node("130100000000", 1, 1), "t.toml:1: node 130100000000: http_port 1 on 127.0.0.1 clashes with its own sync_port"))
+        cases.append(
+            (
+                city + node("130102000000", 3, 4) + node("130102000000", 5, 6),
+                "t.toml:15: node 130102000000 appears twice (first at line 8)"
+            ))
+        cases.append(
+            (
+                city + node("130102001000", 3, 4, extra: #"parent = "130104000000""#) + node("130104000000", 5, 6),
+                "t.toml:8: node 130102001000 is not inside its parent 130104000000's subtree (line 15)"
+            ))
+        cases.append(
+            (
+                city + node("130102000000", 3, 2),
+                "t.toml:8: node 130102000000: http_port 2 on 127.0.0.1 clashes with http_port of node 130100000000 (line 1)"
+            ))
+        cases.append(
+            (
+                node("130100000000", 1, 1),
+                "t.toml:1: node 130100000000: http_port 1 on 127.0.0.1 clashes with its own sync_port"
+            ))
         cases.append((node("130100000000", 1, 2, extra: "htp_port = 3"), #"t.toml:1: unknown key "htp_port""#))
         cases.append((city + node("130200000000", 3, 4), "t.toml:8: node 130200000000 has no parent in this topology"))
         cases.append((node("1301", 1, 2), #"t.toml:1: code "1301""#))
@@ -74,8 +90,10 @@ import Eldercare
 
     @Test func planningCreatesKeysAndTrustAndASecondRunKeepsThem() throws {
         let root = try TemporaryDirectory()
-        let text = Self.node("130100000000", 7100, 8100) + Self.node("130102000000", 7101, 8101)
-            + Self.node("130102001000", 7102, 8102) + Self.node("130102001001", 7103, 8103) + Self.node("130102001002", 7104, 8104)
+        let text =
+            Self.node("130100000000", 7100, 8100) + Self.node("130102000000", 7101, 8101)
+            + Self.node("130102001000", 7102, 8102) + Self.node("130102001001", 7103, 8103)
+            + Self.node("130102001002", 7104, 8104)
         let topology = try Topology.parse(text, file: "t.toml")
         let first = try FederationPlan.apply(topology, to: root.url.path)
         #expect(first.map(\.action) == Array(repeating: .created, count: 5))
@@ -90,7 +108,9 @@ import Eldercare
         #expect(community.sync.parentKey == keys["130102001000"])
         #expect(community.sync.parentCode == "130102001000")
         #expect(community.http.listen == "127.0.0.1:8103")
-        #expect(try DataDirectory(path: root.url.appendingPathComponent("130100000000").path).loadConfig().sync.parent == nil)
+        #expect(
+            try DataDirectory(path: root.url.appendingPathComponent("130100000000").path).loadConfig().sync.parent
+                == nil)
         // One privacy key for every node at or below the boundary, so the city still sees cross-district
         // duplicates; the city, above it, holds none (it compares hashes, never computes them).
         let privacyKeys = try first.map { try $0.directory.loadConfig().privacy?.hashKey }
@@ -105,11 +125,14 @@ import Eldercare
         #expect(try again.map { try $0.directory.loadConfig().privacy?.hashKey } == privacyKeys)
 
         // A changed port is rewritten; the keys stay.
-        let moved = try Topology.parse(text.replacingOccurrences(of: "http_port = 8104", with: "http_port = 8199"), file: "t.toml")
+        let moved = try Topology.parse(
+            text.replacingOccurrences(of: "http_port = 8104", with: "http_port = 8199"), file: "t.toml")
         let third = try FederationPlan.apply(moved, to: root.url.path)
         #expect(third.last?.action == .updated)
         #expect(third.map(\.publicKey) == first.map(\.publicKey))
-        #expect(try DataDirectory(path: root.url.appendingPathComponent("130102001002").path).loadConfig().http.listen == "127.0.0.1:8199")
+        #expect(
+            try DataDirectory(path: root.url.appendingPathComponent("130102001002").path).loadConfig().http.listen
+                == "127.0.0.1:8199")
     }
 
     @Test func aCityPlannedWithAKeyByAnEarlierVersionIsRefusedAndKeptAsItIs() throws {

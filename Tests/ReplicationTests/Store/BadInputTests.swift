@@ -6,15 +6,21 @@ import Testing
 @Suite(.timeLimit(.minutes(10))) struct BadInputTests {
     static let clockValue = HybridTimestamp(physicalMilliseconds: 1_767_225_600_000, logical: 1)
 
-    static func row(_ table: String = "elders", _ column: String = "status", _ value: Value = "active",
-                    clock: HybridTimestamp = clockValue) -> ChangeBatch {
+    static func row(
+        _ table: String = "elders", _ column: String = "status", _ value: Value = "active",
+        clock: HybridTimestamp = clockValue
+    ) -> ChangeBatch {
         ChangeBatch(rows: [
-            RowChange(table: "elders", key: "OK1", cells: [
-                CellChange(column: "status", value: "active", clock: clockValue, origin: Fixtures.community)
-            ]),
-            RowChange(table: table, key: "E1", cells: [
-                CellChange(column: column, value: value, clock: clock, origin: Fixtures.community)
-            ]),
+            RowChange(
+                table: "elders", key: "OK1",
+                cells: [
+                    CellChange(column: "status", value: "active", clock: clockValue, origin: Fixtures.community)
+                ]),
+            RowChange(
+                table: table, key: "E1",
+                cells: [
+                    CellChange(column: column, value: value, clock: clock, origin: Fixtures.community)
+                ]),
         ])
     }
 
@@ -26,10 +32,15 @@ import Testing
         ("zero clock", row(clock: .zero), .malformedClock),
         ("erasure without reason", row("elders", "_erased", .integer(1)), .typeMismatch),
         ("empty key", ChangeBatch(rows: [RowChange(table: "elders", key: "", cells: [])]), .invalidKey),
-        ("statistic without metric", ChangeBatch(stats: [
-            StatChange(key: StatKey(origin: Fixtures.community, community: Fixtures.community, metric: "", period: "2026-01-01"),
-                       value: 1, clock: clockValue)
-        ]), .invalidStatistic),
+        (
+            "statistic without metric",
+            ChangeBatch(stats: [
+                StatChange(
+                    key: StatKey(
+                        origin: Fixtures.community, community: Fixtures.community, metric: "", period: "2026-01-01"),
+                    value: 1, clock: clockValue)
+            ]), .invalidStatistic
+        ),
     ]
 
     @Test(arguments: 0..<cases.count)
@@ -55,7 +66,10 @@ import Testing
         let directory = try TemporaryDirectory()
         let store = try Fixtures.store(directory, Fixtures.street) { $0.maxBatchCells = 10 }
         let cells = (0..<11).map {
-            CellChange(column: "status", value: "active", clock: HybridTimestamp(physicalMilliseconds: 1_767_225_600_000, logical: UInt16($0)), origin: Fixtures.community)
+            CellChange(
+                column: "status", value: "active",
+                clock: HybridTimestamp(physicalMilliseconds: 1_767_225_600_000, logical: UInt16($0)),
+                origin: Fixtures.community)
         }
         #expect {
             try store.merge(ChangeBatch(rows: [RowChange(table: "elders", key: "E1", cells: cells)]))
@@ -71,7 +85,9 @@ import Testing
         let store = try Fixtures.store(directory, Fixtures.street)
         let batch = ChangeBatch(stats: [
             StatChange(
-                key: StatKey(origin: Fixtures.otherStreetCommunity, community: Fixtures.community, metric: "calls", period: "2026-01-01"),
+                key: StatKey(
+                    origin: Fixtures.otherStreetCommunity, community: Fixtures.community, metric: "calls",
+                    period: "2026-01-01"),
                 value: 9, clock: Self.clockValue)
         ])
         let outcome = try store.merge(batch, from: Fixtures.community, originsWithin: Fixtures.community)
@@ -91,7 +107,13 @@ import Testing
         }
         #expect(try store.record("elders", key: "E1") == nil)  // the first write rolled back with the second
         #expect {
-            try store.add([(StatKey(origin: Fixtures.neighbour, community: Fixtures.community, metric: "calls", period: "2026-01-01"), 1)])
+            try store.add([
+                (
+                    StatKey(
+                        origin: Fixtures.neighbour, community: Fixtures.community, metric: "calls", period: "2026-01-01"
+                    ), 1
+                )
+            ])
         } throws: { error in
             (error as? ReplicationError)?.code == .foreignOrigin
         }

@@ -48,7 +48,11 @@ import Testing
         ])
         try city.add([
             (StatKey(origin: Fixtures.city, community: Fixtures.community, metric: "calls", period: "2026-01-01"), 1),
-            (StatKey(origin: Fixtures.city, community: Fixtures.otherStreetCommunity, metric: "calls", period: "2026-01-01"), 1),
+            (
+                StatKey(
+                    origin: Fixtures.city, community: Fixtures.otherStreetCommunity, metric: "calls",
+                    period: "2026-01-01"), 1
+            ),
         ])
         let down = try city.changes(after: 0, filter: FeedFilter(subtree: Fixtures.street))
         #expect(Set(down.batch.rows.map(\.key)) == ["IN", "meal"])
@@ -61,11 +65,15 @@ import Testing
         let clock = ManualClock()
         let district = try Fixtures.store(directory, Fixtures.district, clock: clock)
         try district.write([
-            RecordWrite(table: "elders", key: "E1", ["name": "张三", "community": .text(Fixtures.community.rawValue), "status": "active"])
+            RecordWrite(
+                table: "elders", key: "E1",
+                ["name": "张三", "community": .text(Fixtures.community.rawValue), "status": "active"])
         ])
         let before = try district.headSequence()
         clock.advance(by: 1)
-        try district.write([RecordWrite(table: "elders", key: "E1", ["community": .text(Fixtures.otherStreetCommunity.rawValue)])])
+        try district.write([
+            RecordWrite(table: "elders", key: "E1", ["community": .text(Fixtures.otherStreetCommunity.rawValue)])
+        ])
         let newStreet = try district.changes(after: before, filter: FeedFilter(subtree: try NodeCode("130102002000")))
         let cells = Set(newStreet.batch.rows.flatMap(\.cells).map(\.column))
         #expect(cells == ["name", "community", "status"])
@@ -97,14 +105,19 @@ import Testing
             clock.advance(by: 1)
             if Bool.random(using: &generator) {
                 try store.write([
-                    RecordWrite(table: "elders", key: "E\(Int.random(in: 0..<40, using: &generator))", [
-                        "status": .text("s\(step)")
-                    ])
+                    RecordWrite(
+                        table: "elders", key: "E\(Int.random(in: 0..<40, using: &generator))",
+                        [
+                            "status": .text("s\(step)")
+                        ])
                 ])
             } else {
                 try store.add([
-                    (StatKey(origin: Fixtures.community, community: Fixtures.community, metric: "calls",
-                             period: "2026-01-\(10 + Int.random(in: 0..<20, using: &generator))"), 1)
+                    (
+                        StatKey(
+                            origin: Fixtures.community, community: Fixtures.community, metric: "calls",
+                            period: "2026-01-\(10 + Int.random(in: 0..<20, using: &generator))"), 1
+                    )
                 ])
             }
         }

@@ -1,4 +1,5 @@
 import Replication
+import Synchronization
 import Testing
 
 /// A merge that fails before commit leaves no partial state: not in the tables, the feed, the
@@ -16,7 +17,12 @@ import Testing
                 RecordWrite(table: "elders", key: "E\(index)", ["name": .text("老人\(index)"), "status": "active"])
             ])
         }
-        try source.add([(StatKey(origin: Fixtures.community, community: Fixtures.community, metric: "calls", period: "2026-01-01"), 4)])
+        try source.add([
+            (
+                StatKey(
+                    origin: Fixtures.community, community: Fixtures.community, metric: "calls", period: "2026-01-01"), 4
+            )
+        ])
         let armed = ManualFault()
         let target = try Fixtures.store(directory, Fixtures.street, clock: clock) { configuration in
             configuration.faultInjector = { reached in
@@ -55,5 +61,3 @@ final class ManualFault: Sendable {
     func arm() { flag.store(true, ordering: .relaxed) }
     func disarm() { flag.store(false, ordering: .relaxed) }
 }
-
-import Synchronization

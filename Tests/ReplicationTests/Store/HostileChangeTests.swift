@@ -8,7 +8,9 @@ import Testing
 @Suite(.timeLimit(.minutes(10))) struct HostileChangeTests {
     static let t0 = HybridTimestamp(physicalMilliseconds: 1_767_225_600_000, logical: 1)
 
-    static func elder(_ key: String, _ values: KeyValuePairs<String, Value>, from origin: NodeCode, clock: HybridTimestamp = t0)
+    static func elder(
+        _ key: String, _ values: KeyValuePairs<String, Value>, from origin: NodeCode, clock: HybridTimestamp = t0
+    )
         -> RowChange
     {
         RowChange(
@@ -17,11 +19,13 @@ import Testing
     }
 
     static func cell(
-        _ metric: String = "calls", dims: String = "", period: String = "2026-01-01", community: NodeCode = Fixtures.community,
+        _ metric: String = "calls", dims: String = "", period: String = "2026-01-01",
+        community: NodeCode = Fixtures.community,
         value: Int64 = 1, origin: NodeCode = Fixtures.community
     ) -> StatChange {
         StatChange(
-            key: StatKey(origin: origin, community: community, metric: metric, dims: dims, period: period), value: value,
+            key: StatKey(origin: origin, community: community, metric: metric, dims: dims, period: period),
+            value: value,
             clock: t0)
     }
 
@@ -47,12 +51,14 @@ import Testing
             // Its own elder moved out to the sibling: a move is the common ancestor's write.
             Self.elder("A1", ["community": .text(Fixtures.neighbour.rawValue)], from: Fixtures.community, clock: later),
             // A new record for the sibling, and one of no area at all.
-            Self.elder("B2", ["name": "王五", "community": .text(Fixtures.neighbour.rawValue)], from: Fixtures.community),
+            Self.elder(
+                "B2", ["name": "王五", "community": .text(Fixtures.neighbour.rawValue)], from: Fixtures.community),
             Self.elder("N1", ["name": "赵六"], from: Fixtures.community),
             Self.elder("C1", ["community": "not a code"], from: Fixtures.community),
             // What it may do: edit and create its own.
             Self.elder("A1", ["status": "active"], from: Fixtures.community, clock: later),
-            Self.elder("A2", ["name": "钱七", "community": .text(Fixtures.community.rawValue)], from: Fixtures.community),
+            Self.elder(
+                "A2", ["name": "钱七", "community": .text(Fixtures.community.rawValue)], from: Fixtures.community),
         ])
         let outcome = try street.merge(batch, from: Fixtures.community, originsWithin: Fixtures.community)
         #expect(outcome.refusedByCode[.notOwner] == outcome.refused)
@@ -113,7 +119,9 @@ import Testing
         func check(_ metric: String, _ dims: String) -> ReplicationError.Code? {
             do {
                 try grammar.check(
-                    StatKey(origin: Fixtures.community, community: Fixtures.community, metric: metric, dims: dims, period: "2026-01-01"),
+                    StatKey(
+                        origin: Fixtures.community, community: Fixtures.community, metric: metric, dims: dims,
+                        period: "2026-01-01"),
                     value: 1)
                 return nil
             } catch { return error.code }
@@ -143,7 +151,11 @@ import Testing
         #expect(try street.headSequence() == 0)
         let outcome = try street.merge(
             ChangeBatch(
-                rows: [ok, Self.elder("A2", ["community": .text(Fixtures.community.rawValue)], from: Fixtures.community, clock: days)],
+                rows: [
+                    ok,
+                    Self.elder(
+                        "A2", ["community": .text(Fixtures.community.rawValue)], from: Fixtures.community, clock: days),
+                ],
                 stats: [StatChange(key: Self.cell().key, value: 1, clock: days)]),
             from: Fixtures.community, originsWithin: Fixtures.community)
         #expect(outcome.refusedByCode[.clockSkew] == 2)
@@ -161,10 +173,15 @@ import Testing
             try store.merge(ChangeBatch(stats: [good]), from: Fixtures.community)
             // What an earlier version accepted: written straight into the table.
             try store.database.write { db in
-                let origin = try Int64.fetchOne(db, sql: "SELECT id FROM crdt_nodes WHERE code = ?", arguments: [Fixtures.community.rawValue])!
-                for (period, value) in [("2026-01-02", Int64(1) << 62), ("2026-01-03", Int64(1) << 62), ("yesterday", Int64(5)), ("2026-01-04", Int64(-5_000))] {
+                let origin = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM crdt_nodes WHERE code = ?", arguments: [Fixtures.community.rawValue])!
+                for (period, value) in [
+                    ("2026-01-02", Int64(1) << 62), ("2026-01-03", Int64(1) << 62), ("yesterday", Int64(5)),
+                    ("2026-01-04", Int64(-5_000)),
+                ] {
                     try db.execute(
-                        sql: "INSERT INTO crdt_stats(origin, community, metric, dims, period, value, clock, seq, via) VALUES (?, ?, 'calls', '', ?, ?, 1, 99, 0)",
+                        sql:
+                            "INSERT INTO crdt_stats(origin, community, metric, dims, period, value, clock, seq, via) VALUES (?, ?, 'calls', '', ?, ?, 1, 99, 0)",
                         arguments: [origin, Fixtures.community.rawValue, period, value])
                 }
                 try db.execute(sql: "UPDATE crdt_meta SET stats_grammar = ''")
@@ -174,9 +191,12 @@ import Testing
         #expect(reopened.quarantinedAtOpen == 4)
         #expect(try reopened.quarantinedStatistics() == 4)
         #expect(try reopened.statistic(good.key)?.value == 7)
-        let remaining = try reopened.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM crdt_stats") }
+        let remaining = try reopened.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM crdt_stats")
+        }
         #expect(remaining == 1)
-        let reasons = try reopened.database.read { db in try String.fetchAll(db, sql: "SELECT reason FROM crdt_stats_refused ORDER BY period") }
+        let reasons = try reopened.database.read { db in
+            try String.fetchAll(db, sql: "SELECT reason FROM crdt_stats_refused ORDER BY period")
+        }
         #expect(reasons.allSatisfy { $0.hasPrefix("invalid_statistic") })
         // Checked under the same grammar: not scanned again.
         let third = try Fixtures.store(directory, Fixtures.street, name: "s")
@@ -189,7 +209,8 @@ import Testing
         let bad = Self.cell(community: Fixtures.neighbour, value: 9)
         var payload = try WireCodec.encodeBatch(ChangeBatch(stats: [good, bad]), compress: false)
         let needle = Array(Fixtures.neighbour.rawValue.utf8)
-        let at = try #require((0...(payload.count - needle.count)).first { Array(payload[$0..<($0 + needle.count)]) == needle })
+        let at = try #require(
+            (0...(payload.count - needle.count)).first { Array(payload[$0..<($0 + needle.count)]) == needle })
         payload.replaceSubrange(at..<(at + needle.count), with: Array("13010200100X".utf8))
         let batch = try WireCodec.decodeBatch(payload, compressed: false)
         #expect(batch.stats.count == 1)

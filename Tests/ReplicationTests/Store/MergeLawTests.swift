@@ -26,39 +26,58 @@ import Testing
             if roll < 55 {
                 let key = "E\(Int.random(in: 0..<5, using: &generator))"
                 let column = elderColumns.randomElement(using: &generator)!
-                let token = (salt ^ UInt64(key.utf8.reduce(0) { $0 &+ UInt64($1) }) ^ UInt64(column.name.utf8.count)) % 7
+                let token =
+                    (salt ^ UInt64(key.utf8.reduce(0) { $0 &+ UInt64($1) }) ^ UInt64(column.name.utf8.count)) % 7
                 let value: Value
                 if token == 0 {
                     value = .null
                 } else {
                     switch column.type {
-                    case .text: value = column.name == "community" ? .text([Fixtures.community, Fixtures.otherStreetCommunity][Int(token % 2)].rawValue) : .text("v\(token)")
+                    case .text:
+                        value =
+                            column.name == "community"
+                            ? .text([Fixtures.community, Fixtures.otherStreetCommunity][Int(token % 2)].rawValue)
+                            : .text("v\(token)")
                     case .integer: value = .integer(Int64(token))
                     case .real: value = .real(Double(token) / 2)
                     }
                 }
-                units.append(ChangeBatch(rows: [
-                    RowChange(table: "elders", key: key, cells: [CellChange(column: column.name, value: value, clock: clock, origin: origin)])
-                ]))
+                units.append(
+                    ChangeBatch(rows: [
+                        RowChange(
+                            table: "elders", key: key,
+                            cells: [CellChange(column: column.name, value: value, clock: clock, origin: origin)])
+                    ]))
             } else if roll < 62 {
                 let key = "E\(Int.random(in: 0..<5, using: &generator))"
-                units.append(ChangeBatch(rows: [
-                    RowChange(table: "elders", key: key, cells: [
-                        CellChange(column: "_erased", value: .text("request-\(salt % 3)"), clock: clock, origin: origin)
-                    ])
-                ]))
+                units.append(
+                    ChangeBatch(rows: [
+                        RowChange(
+                            table: "elders", key: key,
+                            cells: [
+                                CellChange(
+                                    column: "_erased", value: .text("request-\(salt % 3)"), clock: clock, origin: origin
+                                )
+                            ])
+                    ]))
             } else if roll < 72 {
                 let key = "K\(Int.random(in: 0..<2, using: &generator))"
-                units.append(ChangeBatch(rows: [
-                    RowChange(table: "catalog", key: key, cells: [
-                        CellChange(column: "unit_price", value: .real(Double(salt % 11)), clock: clock, origin: origin)
-                    ])
-                ]))
+                units.append(
+                    ChangeBatch(rows: [
+                        RowChange(
+                            table: "catalog", key: key,
+                            cells: [
+                                CellChange(
+                                    column: "unit_price", value: .real(Double(salt % 11)), clock: clock, origin: origin)
+                            ])
+                    ]))
             } else {
                 let key = StatKey(
-                    origin: origin, community: [Fixtures.community, Fixtures.neighbour].randomElement(using: &generator)!,
+                    origin: origin,
+                    community: [Fixtures.community, Fixtures.neighbour].randomElement(using: &generator)!,
                     metric: ["calls", "visits"].randomElement(using: &generator)!,
-                    dims: ["", "channel=hotline"].randomElement(using: &generator)!, period: "2026-01-0\(Int.random(in: 1...2, using: &generator))")
+                    dims: ["", "channel=hotline"].randomElement(using: &generator)!,
+                    period: "2026-01-0\(Int.random(in: 1...2, using: &generator))")
                 units.append(ChangeBatch(stats: [StatChange(key: key, value: Int64(salt % 1000), clock: clock)]))
             }
         }
@@ -80,7 +99,8 @@ import Testing
         return batch
     }
 
-    static func state(_ directory: TemporaryDirectory, _ name: String, merging batches: [ChangeBatch]) throws -> String {
+    static func state(_ directory: TemporaryDirectory, _ name: String, merging batches: [ChangeBatch]) throws -> String
+    {
         let clock = ManualClock(1_767_225_600_000 + 86_400_000)
         let store = try Fixtures.store(directory, Fixtures.city, clock: clock, name: name)
         for batch in batches { try store.merge(batch, from: Fixtures.district) }
@@ -111,7 +131,9 @@ import Testing
             // One batch with every unit in reverse equals one unit at a time.
             let all = units.reduce(ChangeBatch(), +)
             let reversed = ChangeBatch(rows: all.rows.reversed(), stats: all.stats.reversed())
-            #expect(try Self.state(directory, "all", merging: [all]) == Self.state(directory, "reversed", merging: [reversed]))
+            #expect(
+                try Self.state(directory, "all", merging: [all])
+                    == Self.state(directory, "reversed", merging: [reversed]))
             #expect(try Self.state(directory, "units", merging: units) == Self.state(directory, "all2", merging: [all]))
         }
     }
@@ -157,7 +179,8 @@ import Testing
                 let key = "E\(Int.random(in: 0..<6, using: &generator))"
                 var values: [(column: String, value: Value)] = []
                 for column in textColumns.shuffled(using: &generator).prefix(Int.random(in: 1...3, using: &generator)) {
-                    values.append((column, .text("\(column)-\(codes[actor].rawValue.suffix(3))-\(generator.next() % 100)")))
+                    values.append(
+                        (column, .text("\(column)-\(codes[actor].rawValue.suffix(3))-\(generator.next() % 100)")))
                 }
                 if Bool.random(using: &generator) {
                     values.append(("monthly_hours", .integer(Int64.random(in: 3...45, using: &generator))))
@@ -165,7 +188,9 @@ import Testing
                 try store.write([RecordWrite(table: "elders", key: key, values: values)])
                 let clock = try store.lastClock()
                 for (column, value) in values {
-                    record(CellID(table: "elders", key: key, column: column), Version(clock: clock, origin: codes[actor], value: value))
+                    record(
+                        CellID(table: "elders", key: key, column: column),
+                        Version(clock: clock, origin: codes[actor], value: value))
                 }
             } else if roll < 39 {
                 let key = "E\(Int.random(in: 0..<6, using: &generator))"
@@ -174,7 +199,8 @@ import Testing
                 if expectedErasures[key].map({ $0 < version }) ?? true { expectedErasures[key] = version }
             } else if roll < 62 {
                 let key = StatKey(
-                    origin: codes[actor], community: [Fixtures.community, Fixtures.neighbour].randomElement(using: &generator)!,
+                    origin: codes[actor],
+                    community: [Fixtures.community, Fixtures.neighbour].randomElement(using: &generator)!,
                     metric: "calls", period: "2026-01-0\(Int.random(in: 1...3, using: &generator))")
                 let delta = Int64.random(in: 1...5, using: &generator)
                 try store.add([(key, delta)])
@@ -182,7 +208,8 @@ import Testing
             } else if roll < 92 {
                 var target = Int.random(in: 0..<codes.count, using: &generator)
                 if target == actor { target = (target + 1) % codes.count }
-                let page = try store.changes(after: positions[actor][target], maxCells: Int.random(in: 1...40, using: &generator))
+                let page = try store.changes(
+                    after: positions[actor][target], maxCells: Int.random(in: 1...40, using: &generator))
                 switch Int.random(in: 0..<100, using: &generator) {
                 case 0..<50:  // delivered and acknowledged
                     try stores[target].merge(page.batch, from: codes[actor])

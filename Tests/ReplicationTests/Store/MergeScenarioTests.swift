@@ -10,10 +10,12 @@ import Testing
         let street = try Fixtures.store(directory, Fixtures.street, clock: clock)
         let district = try Fixtures.store(directory, Fixtures.district, clock: clock)
         try community.write([
-            RecordWrite(table: "elders", key: "E1", [
-                "name": "王秀英", "phone": "13800000001", "community": .text(Fixtures.community.rawValue),
-                "status": "applied",
-            ])
+            RecordWrite(
+                table: "elders", key: "E1",
+                [
+                    "name": "王秀英", "phone": "13800000001", "community": .text(Fixtures.community.rawValue),
+                    "status": "applied",
+                ])
         ])
         try street.pull(from: community)
         try district.pull(from: street)
@@ -21,7 +23,8 @@ import Testing
         clock.advance(by: 1000)
         try community.write([RecordWrite(table: "elders", key: "E1", ["phone": "13900000002"])])
         try district.write([
-            RecordWrite(table: "elders", key: "E1", ["categories": "minimum_living", "status": "active", "subsidy_yuan": 100])
+            RecordWrite(
+                table: "elders", key: "E1", ["categories": "minimum_living", "status": "active", "subsidy_yuan": 100])
         ])
         // Exchange along the tree in both directions.
         try street.pull(from: community)
@@ -45,9 +48,11 @@ import Testing
         let community = try Fixtures.store(directory, Fixtures.community, clock: clock)
         let city = try Fixtures.store(directory, Fixtures.city, clock: clock)
         try community.write([
-            RecordWrite(table: "elders", key: "E2", [
-                "address": "长安区建设北大街1号", "community": .text(Fixtures.community.rawValue), "status": "active",
-            ])
+            RecordWrite(
+                table: "elders", key: "E2",
+                [
+                    "address": "长安区建设北大街1号", "community": .text(Fixtures.community.rawValue), "status": "active",
+                ])
         ])
         try city.pull(from: community)
         clock.advance(by: 10)
@@ -71,7 +76,8 @@ import Testing
         let street = try Fixtures.store(directory, Fixtures.street, clock: clock)
         let oldStreet = try Fixtures.store(directory, try NodeCode("130102002000"), clock: clock)
         let district = try Fixtures.store(directory, Fixtures.district, clock: clock)
-        let cell = StatKey(origin: Fixtures.community, community: Fixtures.community, metric: "calls", period: "2026-01-05")
+        let cell = StatKey(
+            origin: Fixtures.community, community: Fixtures.community, metric: "calls", period: "2026-01-05")
         try community.add([(cell, 3)])
         // The community's cells reach the district through its old street and its new street, twice each.
         for path in [street, oldStreet] {
@@ -121,10 +127,12 @@ import Testing
         let district = try Fixtures.store(directory, Fixtures.district, clock: clock)
         let city = try Fixtures.store(directory, Fixtures.city, clock: clock)
         try community.write([
-            RecordWrite(table: "elders", key: "E5", [
-                "name": "李桂兰", "resident_id": "130102194501010024", "phone": "13800000005",
-                "address": "桥西区中华南大街5号", "community": .text(Fixtures.community.rawValue), "status": "active",
-            ])
+            RecordWrite(
+                table: "elders", key: "E5",
+                [
+                    "name": "李桂兰", "resident_id": "130102194501010024", "phone": "13800000005",
+                    "address": "桥西区中华南大街5号", "community": .text(Fixtures.community.rawValue), "status": "active",
+                ])
         ])
         try street.pull(from: community)
         try district.pull(from: street)

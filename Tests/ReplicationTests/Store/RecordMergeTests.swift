@@ -113,7 +113,9 @@ import Testing
                 let newer =
                     slot.clock > tombstone.clock
                     || (slot.clock == tombstone.clock && Self.codes[slot.origin]! > Self.codes[tombstone.origin]!)
-                #expect(newer || merge.values[position] == .null, "column \(position) kept a value the erasure is newer than")
+                #expect(
+                    newer || merge.values[position] == .null,
+                    "column \(position) kept a value the erasure is newer than")
             }
         }
     }
@@ -141,7 +143,8 @@ import Testing
         // A later write of the scope moves the record: every written slot is announced again.
         var move = RecordMerge(values: stored.values, erased: stored.erased, slots: stored.slots, originCode: Self.code)
         try move.offer(slot: 1, CellVersion(clock: 2, origin: 3, via: 7, seq: 0), value: .text("130102001002"))
-        let moved = try #require(move.seal(seq: 11, via: 7, scopeIndex: Self.scopeIndex, storedScope: .some(stored.scope)))
+        let moved = try #require(
+            move.seal(seq: 11, via: 7, scopeIndex: Self.scopeIndex, storedScope: .some(stored.scope)))
         #expect(moved.scope == "130102001002")
         #expect(moved.previousScope == "130102001001")
         #expect(moved.scopeChanged)

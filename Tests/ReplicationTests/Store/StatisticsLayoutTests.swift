@@ -25,7 +25,8 @@ import Testing
             let deltas = (0..<15).map { _ in
                 (
                     StatKey(
-                        origin: Fixtures.community, community: Fixtures.community, metric: ["calls", "visits"].randomElement(using: &generator)!,
+                        origin: Fixtures.community, community: Fixtures.community,
+                        metric: ["calls", "visits"].randomElement(using: &generator)!,
                         dims: "channel=\(["hotline", "app", "sos_key"].randomElement(using: &generator)!)",
                         period: "2026-03-\(day < 10 ? "0" : "")\(day)"),
                     Int64.random(in: -2...9, using: &generator)
@@ -61,12 +62,20 @@ import Testing
 
         let reopened = try ReplicaStore(
             path: path, node: Fixtures.street, schema: Fixtures.schema,
-            configuration: { var configuration = StoreConfiguration(); configuration.now = { clock.now }; return configuration }())
+            configuration: {
+                var configuration = StoreConfiguration()
+                configuration.now = { clock.now }
+                return configuration
+            }())
         #expect(try Self.keyOrder(reopened) == ["origin", "community", "metric", "period", "dims"])
         #expect(try reopened.canonicalState() == state)
         #expect(try reopened.headSequence() == head)
         let indexes = try reopened.database.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'crdt_stats' AND sql IS NOT NULL ORDER BY name")
+            try String.fetchAll(
+                db,
+                sql:
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'crdt_stats' AND sql IS NOT NULL ORDER BY name"
+            )
         }
         #expect(indexes == ["crdt_stats_report", "crdt_stats_seq"])
         // The report index covers what reports read (value included), so they never visit the table.
@@ -75,7 +84,9 @@ import Testing
         }
         #expect(reportIndex?.contains("metric, period, community, value") == true)
         // It goes on merging: a new change at the community arrives and adds up exactly once.
-        let key = StatKey(origin: Fixtures.community, community: Fixtures.community, metric: "calls", dims: "channel=app", period: "2026-03-05")
+        let key = StatKey(
+            origin: Fixtures.community, community: Fixtures.community, metric: "calls", dims: "channel=app",
+            period: "2026-03-05")
         let before = try reopened.statistic(key)?.value ?? 0
         try community.add([(key, 7)])
         try reopened.pull(from: community)

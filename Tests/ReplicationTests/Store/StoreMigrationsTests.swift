@@ -43,10 +43,18 @@ import Testing
 
     @Test func aFailingMigrationRefusesTheStoreAndLeavesNothingOfItself() throws {
         let directory = try TemporaryDirectory()
-        let refused = #expect(throws: ReplicationError.self) { try Self.open(directory, Self.migrations(failing: true)) }
+        let refused = #expect(throws: ReplicationError.self) {
+            try Self.open(directory, Self.migrations(failing: true))
+        }
         #expect(refused?.code == .storage)
         // The migrations before it stay; its own ALTER was rolled back with it.
-        let store = try Self.open(directory, { var m = StoreMigrations(); m.register("owner-1") { _ in }; return m }())
+        let store = try Self.open(
+            directory,
+            {
+                var m = StoreMigrations()
+                m.register("owner-1") { _ in }
+                return m
+            }())
         let (applied, columns) = try store.database.read { db in
             (
                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),

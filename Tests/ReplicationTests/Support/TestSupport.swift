@@ -64,7 +64,9 @@ enum Fixtures {
 
 extension ReplicaStore {
     /// Every change of the feed after `after`, page by page.
-    func allChanges(after: UInt64 = 0, filter: FeedFilter = .init(), pageCells: Int = 64) throws -> (ChangeBatch, UInt64) {
+    func allChanges(after: UInt64 = 0, filter: FeedFilter = .init(), pageCells: Int = 64) throws -> (
+        ChangeBatch, UInt64
+    ) {
         var position = after
         var batch = ChangeBatch()
         while true {

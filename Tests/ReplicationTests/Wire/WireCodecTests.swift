@@ -1,6 +1,7 @@
 import PropertyBased
-@testable import Replication
 import Testing
+
+@testable import Replication
 
 @Suite(.timeLimit(.minutes(10))) struct WireCodecTests {
     @Test func batchesRoundTripExactly() async {
@@ -13,8 +14,14 @@ import Testing
 
     @Test func everyMessageRoundTrips() throws {
         let messages: [SyncMessage] = [
-            .hello(.init(nodeCode: "130102001001", protocolVersion: 1, receivedWatermark: 42, receivedEpoch: "p-1", feedEpoch: "c-1", software: "fedctl 0.1.0")),
-            .welcome(.init(nodeCode: "130102001000", protocolVersion: 1, receivedWatermark: 7, receivedEpoch: "c-1", feedEpoch: "p-1", maxMessageBytes: 1 << 24, maxInFlight: 4)),
+            .hello(
+                .init(
+                    nodeCode: "130102001001", protocolVersion: 1, receivedWatermark: 42, receivedEpoch: "p-1",
+                    feedEpoch: "c-1", software: "fedctl 0.1.0")),
+            .welcome(
+                .init(
+                    nodeCode: "130102001000", protocolVersion: 1, receivedWatermark: 7, receivedEpoch: "c-1",
+                    feedEpoch: "p-1", maxMessageBytes: 1 << 24, maxInFlight: 4)),
             .error(.init(code: .clockSkew, message: "clock ahead", batchID: 9)),
             .batch(.init(batchID: 3, seqFrom: 10, seqTo: 20, compressed: true, payload: [1, 2, 3], cellCount: 5)),
             .ack(.init(batchID: 3, seqTo: 20, applied: 4, duplicates: 1)),
@@ -28,10 +35,18 @@ import Testing
     @Test func compressionShrinksRealisticBatches() throws {
         let origin = Fixtures.community
         let rows = (0..<500).map { index in
-            RowChange(table: "elders", key: "E130102001001-\(index)", cells: [
-                CellChange(column: "status", value: "active", clock: HybridTimestamp(physicalMilliseconds: 1_767_225_600_000, logical: UInt16(index)), origin: origin),
-                CellChange(column: "community", value: .text(origin.rawValue), clock: HybridTimestamp(physicalMilliseconds: 1_767_225_600_000, logical: UInt16(index)), origin: origin),
-            ])
+            RowChange(
+                table: "elders", key: "E130102001001-\(index)",
+                cells: [
+                    CellChange(
+                        column: "status", value: "active",
+                        clock: HybridTimestamp(physicalMilliseconds: 1_767_225_600_000, logical: UInt16(index)),
+                        origin: origin),
+                    CellChange(
+                        column: "community", value: .text(origin.rawValue),
+                        clock: HybridTimestamp(physicalMilliseconds: 1_767_225_600_000, logical: UInt16(index)),
+                        origin: origin),
+                ])
         }
         let batch = ChangeBatch(rows: rows)
         #expect(try WireCodec.encodeBatch(batch).count * 3 < WireCodec.encodeBatch(batch, compress: false).count)
@@ -70,10 +85,15 @@ import Testing
         }
         // A compression bomb beyond the limit.
         let big = try WireCodec.encodeBatch(
-            ChangeBatch(rows: [RowChange(table: "elders", key: "E1", cells: [
-                CellChange(column: "address", value: .text(String(repeating: "号", count: 100_000)),
-                           clock: HybridTimestamp(rawValue: 1 << 20), origin: Fixtures.community)
-            ])]))
+            ChangeBatch(rows: [
+                RowChange(
+                    table: "elders", key: "E1",
+                    cells: [
+                        CellChange(
+                            column: "address", value: .text(String(repeating: "号", count: 100_000)),
+                            clock: HybridTimestamp(rawValue: 1 << 20), origin: Fixtures.community)
+                    ])
+            ]))
         #expect(throws: ReplicationError.self) { try WireCodec.decodeBatch(big, compressed: true, maxBytes: 10_000) }
     }
 }

@@ -13,7 +13,8 @@ import Testing
         .appendingPathComponent("fuzz/corpus/wire")
 
     static func corpus() throws -> [(name: String, bytes: [UInt8])] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { !$0.hasPrefix(".") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { !$0.hasPrefix(".") }
+            .sorted()
         return try names.map { name in
             (name: name, bytes: [UInt8](try Data(contentsOf: directory.appendingPathComponent(name))))
         }
@@ -33,19 +34,27 @@ import Testing
             case .heartbeat: kinds.insert("heartbeat")
             case .batch(let frame):
                 kinds.insert("batch")
-                if frame.compressed { compressedCells += try WireCodec.decodeBatch(frame.payload, compressed: true).cellCount }
+                if frame.compressed {
+                    compressedCells += try WireCodec.decodeBatch(frame.payload, compressed: true).cellCount
+                }
             }
         }
         #expect(kinds == ["hello", "welcome", "error", "ack", "heartbeat", "batch"])
         #expect(compressedCells >= 150)
         // The seeds are what the other encoder meant: real roster rows with Chinese text, and statistics.
-        let roster = try WireCodec.decodeBatch(try #require(corpus.first(where: { $0.name == "payload_roster_zlib.bin" })).bytes, compressed: true)
+        let roster = try WireCodec.decodeBatch(
+            try #require(corpus.first(where: { $0.name == "payload_roster_zlib.bin" })).bytes, compressed: true)
         #expect(roster.rows.count == 12)
         #expect(roster.rows.allSatisfy { $0.table == "elders" && $0.cells.count == 9 })
-        #expect(roster.rows.flatMap(\.cells).contains { $0.column == "address" && ($0.value.textValue ?? "").hasPrefix("石家庄市") })
-        let plain = try WireCodec.decodeBatch(try #require(corpus.first(where: { $0.name == "payload_roster_plain.bin" })).bytes, compressed: false)
+        #expect(
+            roster.rows.flatMap(\.cells).contains {
+                $0.column == "address" && ($0.value.textValue ?? "").hasPrefix("石家庄市")
+            })
+        let plain = try WireCodec.decodeBatch(
+            try #require(corpus.first(where: { $0.name == "payload_roster_plain.bin" })).bytes, compressed: false)
         #expect(plain == roster)
-        let stats = try WireCodec.decodeBatch(try #require(corpus.first(where: { $0.name == "payload_stats_plain.bin" })).bytes, compressed: false)
+        let stats = try WireCodec.decodeBatch(
+            try #require(corpus.first(where: { $0.name == "payload_stats_plain.bin" })).bytes, compressed: false)
         #expect(stats.stats.count == 30)
     }
 
@@ -66,7 +75,8 @@ import Testing
                 do {
                     let batch = try WireCodec.decodeBatch(file.bytes, compressed: compressed, maxBytes: 1 << 20)
                     let canonical = try WireCodec.encodeBatch(batch, compress: false)
-                    let again = try WireCodec.encodeBatch(WireCodec.decodeBatch(canonical, compressed: false), compress: false)
+                    let again = try WireCodec.encodeBatch(
+                        WireCodec.decodeBatch(canonical, compressed: false), compress: false)
                     #expect(again == canonical, "\(file.name)")
                 } catch {
                     // Another message's bytes read as a batch fail on whatever field breaks first

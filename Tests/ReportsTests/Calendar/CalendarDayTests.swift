@@ -37,7 +37,9 @@ import Testing
         // 2026-01-04T16:30:00Z is 2026-01-05 00:30 in Beijing.
         let moment: Int64 = 1_767_544_200
         #expect(CalendarDay(unixSeconds: moment, utcOffsetSeconds: 0).description == "2026-01-04")
-        #expect(CalendarDay(unixSeconds: moment, utcOffsetSeconds: CalendarDay.chinaStandardOffsetSeconds).description == "2026-01-05")
+        #expect(
+            CalendarDay(unixSeconds: moment, utcOffsetSeconds: CalendarDay.chinaStandardOffsetSeconds).description
+                == "2026-01-05")
         // Before 1970 the day is floored, not truncated towards zero.
         #expect(CalendarDay(unixSeconds: -1, utcOffsetSeconds: 0).description == "1969-12-31")
     }

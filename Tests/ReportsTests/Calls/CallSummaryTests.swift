@@ -13,10 +13,13 @@ import Testing
     ) throws -> StatKey {
         StatKey(
             origin: origin.node, community: try NodeCode(community), metric: CallStatistics.metric,
-            dims: CallStatistics.dimensions(channel: channel, type: type, effective: effective, hour: hour), period: day)
+            dims: CallStatistics.dimensions(channel: channel, type: type, effective: effective, hour: hour), period: day
+        )
     }
 
-    func summary(_ store: ReplicaStore, _ scope: String, _ days: ClosedRange<CalendarDay> = january) throws -> CallSummary {
+    func summary(_ store: ReplicaStore, _ scope: String, _ days: ClosedRange<CalendarDay> = january) throws
+        -> CallSummary
+    {
         try CallSummary.compute(store.database, scope: try NodeCode(scope), days: days)
     }
 
@@ -75,7 +78,11 @@ import Testing
         try store.add([
             (try key(store, "130102001001", "2026-01-05", channel: "hotline", type: "emergency", hour: 0), 2),
             (try key(store, "130102001001", "2026-01-05", channel: "sos_key", type: "emergency", hour: 9), 3),
-            (try key(store, "130102001001", "2026-01-06", channel: "walk_in", type: "invalid", effective: false, hour: 23), 5),
+            (
+                try key(
+                    store, "130102001001", "2026-01-06", channel: "walk_in", type: "invalid", effective: false, hour: 23
+                ), 5
+            ),
             // Other metrics in the same table are not calls.
             (StatKey(origin: store.node, community: store.node, metric: "visits", dims: "", period: "2026-01-05"), 100),
         ])
@@ -117,7 +124,11 @@ import Testing
         let directory = try TemporaryDirectory()
         let store = try ReportFixtures.store("130102001001", in: directory)
         try store.add([
-            (StatKey(origin: store.node, community: store.node, metric: "calls", dims: "effective=1;hour=9x", period: "2026-01-05"), 4)
+            (
+                StatKey(
+                    origin: store.node, community: store.node, metric: "calls", dims: "effective=1;hour=9x",
+                    period: "2026-01-05"), 4
+            )
         ])
         let calls = try summary(store, "130102001001")
         #expect(calls.total == 4)
@@ -128,10 +139,12 @@ import Testing
 
     @Test func dimensionStringsParse() {
         #expect(StatDimensions.parse("") == [:])
-        #expect(StatDimensions.parse("channel=hotline;effective=1;hour=09;type=emergency")
-            == ["channel": "hotline", "effective": "1", "hour": "09", "type": "emergency"])
+        #expect(
+            StatDimensions.parse("channel=hotline;effective=1;hour=09;type=emergency")
+                == ["channel": "hotline", "effective": "1", "hour": "09", "type": "emergency"])
         #expect(StatDimensions.parse("a=b=c;flag") == ["a": "b=c", "flag": ""])
-        #expect(CallStatistics.dimensions(channel: "app", type: "complaint", effective: false, hour: 7)
-            == "channel=app;effective=0;hour=07;type=complaint")
+        #expect(
+            CallStatistics.dimensions(channel: "app", type: "complaint", effective: false, hour: 7)
+                == "channel=app;effective=0;hour=07;type=complaint")
     }
 }

@@ -4,7 +4,7 @@ import Testing
 @Suite(.timeLimit(.minutes(10))) struct RatioTests {
     @Test func rollUpIsSumOverSumNotAverageOfRatios() {
         // Shijiazhuang: 121,200 effective of 303,000 calls.
-        let a = Ratio(numerator: 1, denominator: 1)        // 100%
+        let a = Ratio(numerator: 1, denominator: 1)  // 100%
         let b = Ratio(numerator: 121_199, denominator: 302_999)
         let total = a + b
         #expect(total == Ratio(numerator: 121_200, denominator: 303_000))

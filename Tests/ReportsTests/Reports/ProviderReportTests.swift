@@ -40,7 +40,8 @@ import Testing
         try cells.visits(6, minutes: 360, community: community, day: "2026-01-05", item: "daily_care.bathing")
         try cells.visits(4, minutes: 240, community: "130102001002", day: "2026-03-31", item: "助浴")
         try cells.visits(4, minutes: 150, community: community, day: "2026-02-10", item: "daily_care.cleaning")
-        try cells.visits(5, minutes: 300, community: community, day: "2026-04-01", item: "daily_care.bathing")  // next quarter
+        // The next quarter's:
+        try cells.visits(5, minutes: 300, community: community, day: "2026-04-01", item: "daily_care.bathing")
         try cells.visits(3, minutes: 90, community: community, provider: "P2", item: "陪聊")
         try cells.callbacks(6, score: "satisfied", community: community)
         try cells.callbacks(2, score: "basically_satisfied", community: community)

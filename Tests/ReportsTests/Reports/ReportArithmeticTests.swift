@@ -39,12 +39,14 @@ import Testing
             ]
             Self.expectOverflowOrValue { try ServiceSummary(visits: services, minutes: services) }
             let callbacks = [
-                "complaint=1;provider=P1;score=satisfied": value(), "complaint=1;provider=P1;score=dissatisfied": value(),
+                "complaint=1;provider=P1;score=satisfied": value(),
+                "complaint=1;provider=P1;score=dissatisfied": value(),
             ]
             Self.expectOverflowOrValue { try SatisfactionSummary(callbacks) }
         }
         #expect((try? CallSummary(sums: ["effective=1;hour=09": 1 << 62, "effective=1;hour=10": 1 << 62])) == nil)
-        #expect(try CallSummary(sums: ["effective=1;hour=09": 1 << 61, "effective=1;hour=10": 1 << 61]).total == 1 << 62)
+        #expect(
+            try CallSummary(sums: ["effective=1;hour=09": 1 << 61, "effective=1;hour=10": 1 << 61]).total == 1 << 62)
     }
 
     @Test func settlementArithmeticNeverTraps() throws {
@@ -52,7 +54,8 @@ import Testing
             for price in Self.extremes {
                 for unit in [ServiceCatalog.Unit.visit, .hour] {
                     Self.expectOverflowOrValue {
-                        try ProviderReport.amountFen(visits: visits, minutes: visits, price: .init(id: "x", unit: unit, fen: price))
+                        try ProviderReport.amountFen(
+                            visits: visits, minutes: visits, price: .init(id: "x", unit: unit, fen: price))
                     }
                 }
                 Self.expectOverflowOrValue { try ProviderReport.sum([visits, price, visits], provider: "P1") }
@@ -66,7 +69,9 @@ import Testing
             }
         }
         // Minutes × price ÷ 60, rounded half away from zero to the fen, as before.
-        #expect(try ProviderReport.amountFen(visits: 4, minutes: 150, price: .init(id: "x", unit: .hour, fen: 3_000)) == 7_500)
+        #expect(
+            try ProviderReport.amountFen(visits: 4, minutes: 150, price: .init(id: "x", unit: .hour, fen: 3_000))
+                == 7_500)
         #expect(try ProviderReport.amountFen(visits: 1, minutes: 1, price: .init(id: "x", unit: .hour, fen: 30)) == 1)
         #expect(try ProviderReport.amountFen(visits: 1, minutes: 1, price: .init(id: "x", unit: .hour, fen: 29)) == 0)
         #expect(try ProviderReport.amountFen(visits: 1, minutes: -1, price: .init(id: "x", unit: .hour, fen: 30)) == -1)
@@ -104,10 +109,14 @@ import Testing
         #expect(report.providers[0].unpricedItems == ["daily_care.bathing", "daily_care.meals"])
         #expect(report.providers[0].name == "P")
         try store.database.write { db in
-            try db.execute(sql: "INSERT INTO service_items(id, unit, unit_price_fen) VALUES ('daily_care.bathing', 'visit', ?)", arguments: [Int64(1) << 62])
+            try db.execute(
+                sql: "INSERT INTO service_items(id, unit, unit_price_fen) VALUES ('daily_care.bathing', 'visit', ?)",
+                arguments: [Int64(1) << 62])
         }
         #expect(throws: ReportError.self) {
-            try store.database.read { db in try ProviderReport.compute(db, scope: try NodeCode(Self.street), days: Self.january) }
+            try store.database.read { db in
+                try ProviderReport.compute(db, scope: try NodeCode(Self.street), days: Self.january)
+            }
         }
     }
 
@@ -129,11 +138,13 @@ import Testing
                 ("E6", RosterSummary.maxMonthlySubsidy, RosterSummary.maxMonthlyHours),
             ] as [(String, Int64, Int64)] {
                 try db.execute(
-                    sql: "INSERT INTO elders(id, community, status, categories, monthly_subsidy, monthly_hours) VALUES (?, ?, 'active', 'a', ?, ?)",
+                    sql:
+                        "INSERT INTO elders(id, community, status, categories, monthly_subsidy, monthly_hours) VALUES (?, ?, 'active', 'a', ?, ?)",
                     arguments: [id, Self.community, subsidy, hours])
             }
             try db.execute(
-                sql: "INSERT INTO elders(id, community, status, monthly_subsidy, monthly_hours) VALUES ('E7', ?, 'active', 1.5e300, 'abc')",
+                sql:
+                    "INSERT INTO elders(id, community, status, monthly_subsidy, monthly_hours) VALUES ('E7', ?, 'active', 1.5e300, 'abc')",
                 arguments: [Self.community])
         }
         let roster = try store.database.read { db in

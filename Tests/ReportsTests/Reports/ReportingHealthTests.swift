@@ -25,7 +25,8 @@ import Testing
                     """)
             for row in rows {
                 try db.execute(
-                    sql: "INSERT INTO node_links(peer, role, connected, last_seen, peer_head) VALUES (?, 'child', 1, ?, ?)",
+                    sql:
+                        "INSERT INTO node_links(peer, role, connected, last_seen, peer_head) VALUES (?, 'child', 1, ?, ?)",
                     arguments: [row.peer, Int64(row.lastSeen), row.head])
             }
         }
@@ -64,7 +65,8 @@ import Testing
         // December: only street 002 reported.
         let december = try district.database.read { db in
             try ReportingHealth.compute(
-                db, scope: try NodeCode("130102000000"), days: .days("2025-12-01", "2025-12-31"), nowMilliseconds: Self.now)
+                db, scope: try NodeCode("130102000000"), days: .days("2025-12-01", "2025-12-31"),
+                nowMilliseconds: Self.now)
         }
         #expect(december.children.map(\.reported) == [false, true, false])
         // At a street scope the children are communities, which have no direct link.

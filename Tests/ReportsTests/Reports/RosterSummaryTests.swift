@@ -52,7 +52,8 @@ import Testing
         #expect(children[try NodeCode("130102001000")]?.active == 3)
         #expect(children[try NodeCode("130102002000")]?.active == 1)
         // Entitlement use in February: 98 h entitled; 49 h delivered is one half.
-        let use = EntitlementUse.ratio(deliveredMinutes: 49 * 60, monthlyHours: 98, days: .days("2026-02-01", "2026-02-28"))
+        let use = EntitlementUse.ratio(
+            deliveredMinutes: 49 * 60, monthlyHours: 98, days: .days("2026-02-01", "2026-02-28"))
         #expect(use == Ratio(numerator: 2_940, denominator: 5_880))
     }
 

@@ -56,7 +56,8 @@ import Testing
         try cells.callbacks(400, score: "satisfied", community: "130102001002", provider: "P2")
         try cells.callbacks(98, score: "basically_satisfied", community: "130102001002", provider: "P2")
         try cells.callbacks(1, score: "dissatisfied", community: "130102001002", provider: "P2")
-        try cells.callbacks(1, score: "dissatisfied", complaint: true, community: "130102001002", day: "2026-02-01", provider: nil)
+        try cells.callbacks(
+            1, score: "dissatisfied", complaint: true, community: "130102001002", day: "2026-02-01", provider: nil)
         let satisfaction = try street.database.read { db in
             try SatisfactionSummary.compute(db, scope: try NodeCode("130102001000"), days: Self.year)
         }
@@ -74,7 +75,8 @@ import Testing
         #expect(children[try NodeCode("130102001002")]?.rate == Ratio(numerator: 498, denominator: 500))
         // January only: the complaint of 1 February is outside.
         let january = try street.database.read { db in
-            try SatisfactionSummary.compute(db, scope: try NodeCode("130102001000"), days: .days("2026-01-01", "2026-01-31"))
+            try SatisfactionSummary.compute(
+                db, scope: try NodeCode("130102001000"), days: .days("2026-01-01", "2026-01-31"))
         }
         #expect(january.rated == 999)
         #expect(january.complaints == 0)

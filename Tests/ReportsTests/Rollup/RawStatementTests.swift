@@ -22,7 +22,8 @@ import Testing
             #expect(rows.map { $0[0] as String } == texts.sorted())
             #expect(rows.allSatisfy { $0[2] as String == "text" })
             for (offset, text) in texts.enumerated() {
-                #expect(try Int64.fetchOne(db, sql: "SELECT b FROM t WHERE a = ?", arguments: [text]) == Int64(offset * 6))
+                #expect(
+                    try Int64.fetchOne(db, sql: "SELECT b FROM t WHERE a = ?", arguments: [text]) == Int64(offset * 6))
             }
         }
     }

@@ -38,12 +38,18 @@ import Testing
             let score = ["satisfied", "basically_satisfied", "dissatisfied"].randomElement(using: &random)!
             let complaint = Bool.random(using: &random)
             let provider = ["P1", "P2", nil].randomElement(using: &random)!
-            try rolled.callbacks(count, score: score, complaint: complaint, community: community, day: day.description, provider: provider)
-            try raw.callbacks(count, score: score, complaint: complaint, community: community, day: day.description, provider: provider)
+            try rolled.callbacks(
+                count, score: score, complaint: complaint, community: community, day: day.description,
+                provider: provider)
+            try raw.callbacks(
+                count, score: score, complaint: complaint, community: community, day: day.description,
+                provider: provider)
             // The node folds on a timer: here at random points, sometimes only part of what is pending,
             // so the comparisons below meet a rollup with changes folded, partly folded and pending.
             if Int.random(in: 0..<40, using: &random) == 0 {
-                try withRollup.database.write { db in _ = try ReportRollup.fold(db, limit: Int.random(in: 1...200, using: &random)) }
+                try withRollup.database.write { db in
+                    _ = try ReportRollup.fold(db, limit: Int.random(in: 1...200, using: &random))
+                }
             }
         }
         #expect(try withRollup.database.read { db in try ReportRollup.pendingCount(db) } > 0)
@@ -53,10 +59,13 @@ import Testing
         ]
         for round in 0..<(25 + fixed.count) {
             if round % 5 == 4 {
-                try withRollup.database.write { db in _ = try ReportRollup.fold(db, limit: Int.random(in: 1...300, using: &random)) }
+                try withRollup.database.write { db in
+                    _ = try ReportRollup.fold(db, limit: Int.random(in: 1...300, using: &random))
+                }
             }
             let start = CalendarDay("2025-12-20")!.adding(days: Int.random(in: 0..<140, using: &random))
-            let days = round < fixed.count ? fixed[round] : start...start.adding(days: Int.random(in: 0..<100, using: &random))
+            let days =
+                round < fixed.count ? fixed[round] : start...start.adding(days: Int.random(in: 0..<100, using: &random))
             for scopeText in Self.scopes {
                 let scope = try NodeCode(scopeText)
                 let a = try withRollup.database.read { db in try CallSummary.compute(db, scope: scope, days: days) }
@@ -65,31 +74,52 @@ import Testing
                 let c = try withRollup.database.read { db in try ServiceSummary.compute(db, scope: scope, days: days) }
                 let d = try plain.database.read { db in try ServiceSummary.compute(db, scope: scope, days: days) }
                 #expect(c.total == d.total && c.byCategory == d.byCategory && c.byProvider == d.byProvider)
-                let e = try withRollup.database.read { db in try CallSummary.computeByChild(db, scope: scope, days: days) }
+                let e = try withRollup.database.read { db in
+                    try CallSummary.computeByChild(db, scope: scope, days: days)
+                }
                 let f = try plain.database.read { db in try CallSummary.computeByChild(db, scope: scope, days: days) }
                 #expect(e == f, "children of \(scope) \(days)")
                 // The `calls#effective` projection: the children's totals and the daily series.
-                let totals = try withRollup.database.read { db in try CallSummary.computeTotalsByChild(db, scope: scope, days: days) }
+                let totals = try withRollup.database.read { db in
+                    try CallSummary.computeTotalsByChild(db, scope: scope, days: days)
+                }
                 // (A child whose cells cancel out to zero in total, e.g. +3 by hotline and −3 by app, is
                 // listed by the full rows and not by the projection: zero either way.)
                 func figures<T>(_ byChild: [NodeCode: T], _ values: (T) -> [Int64]) -> [NodeCode: [Int64]] {
                     byChild.mapValues(values).filter { $0.value.contains { $0 != 0 } }
                 }
-                #expect(figures(totals) { [$0.total, $0.effective] } == figures(f) { [$0.total, $0.effective] }, "totals of \(scope) \(days)")
-                let plainTotals = try plain.database.read { db in try CallSummary.computeTotalsByChild(db, scope: scope, days: days) }
+                #expect(
+                    figures(totals) { [$0.total, $0.effective] } == figures(f) { [$0.total, $0.effective] },
+                    "totals of \(scope) \(days)")
+                let plainTotals = try plain.database.read { db in
+                    try CallSummary.computeTotalsByChild(db, scope: scope, days: days)
+                }
                 #expect(figures(plainTotals) { [$0.total, $0.effective] } == figures(f) { [$0.total, $0.effective] })
-                let trend = try withRollup.database.read { db in try DailySeries.compute(db, metric: .effectiveRatio, scope: scope, days: days) }
-                let plainTrend = try plain.database.read { db in try DailySeries.compute(db, metric: .effectiveRatio, scope: scope, days: days) }
+                let trend = try withRollup.database.read { db in
+                    try DailySeries.compute(db, metric: .effectiveRatio, scope: scope, days: days)
+                }
+                let plainTrend = try plain.database.read { db in
+                    try DailySeries.compute(db, metric: .effectiveRatio, scope: scope, days: days)
+                }
                 #expect(trend == plainTrend, "effective ratio by day of \(scope) \(days)")
                 #expect(trend.points.map(\.value).reduce(0, +) == b.total)
-                let g = try withRollup.database.read { db in try ServiceSummary.computeByChild(db, scope: scope, days: days) }
-                let h = try plain.database.read { db in try ServiceSummary.computeByChild(db, scope: scope, days: days) }
+                let g = try withRollup.database.read { db in
+                    try ServiceSummary.computeByChild(db, scope: scope, days: days)
+                }
+                let h = try plain.database.read { db in try ServiceSummary.computeByChild(db, scope: scope, days: days)
+                }
                 #expect(g.keys == h.keys, "service children of \(scope) \(days)")
                 // The `visits#category`, `minutes#category` projections: the same totals and categories.
-                let serviceTotals = try withRollup.database.read { db in try ServiceSummary.computeTotalsByChild(db, scope: scope, days: days) }
-                #expect(figures(serviceTotals) { [$0.total.visits, $0.total.minutes] } == figures(h) { [$0.total.visits, $0.total.minutes] })
+                let serviceTotals = try withRollup.database.read { db in
+                    try ServiceSummary.computeTotalsByChild(db, scope: scope, days: days)
+                }
+                #expect(
+                    figures(serviceTotals) { [$0.total.visits, $0.total.minutes] }
+                        == figures(h) { [$0.total.visits, $0.total.minutes] })
                 for (child, summary) in serviceTotals {
-                    #expect(summary.byCategory.filter { $0.value != .init() } == (h[child]?.byCategory ?? [:]).filter { $0.value != .init() })
+                    #expect(
+                        summary.byCategory.filter { $0.value != .init() }
+                            == (h[child]?.byCategory ?? [:]).filter { $0.value != .init() })
                 }
                 for (child, summary) in g {
                     #expect(summary.total == h[child]?.total && summary.byCategory == h[child]?.byCategory)
@@ -100,13 +130,24 @@ import Testing
                 let j = try plain.database.read { db in
                     try ReportingHealth.compute(db, scope: scope, days: days, nowMilliseconds: 0)
                 }
-                #expect(i.children.map(\.code) == j.children.map(\.code) && i.reported == j.reported, "health \(scope) \(days)")
+                #expect(
+                    i.children.map(\.code) == j.children.map(\.code) && i.reported == j.reported,
+                    "health \(scope) \(days)")
                 // The `callbacks#score` projection: rated and satisfied per child and per day.
-                let ratings = try plain.database.read { db in try SatisfactionSummary.computeByChild(db, scope: scope, days: days) }
-                let ratingTotals = try withRollup.database.read { db in try SatisfactionSummary.computeTotalsByChild(db, scope: scope, days: days) }
-                #expect(figures(ratingTotals) { [$0.rated, $0.satisfied] } == figures(ratings) { [$0.rated, $0.satisfied] })
-                let ratingTrend = try withRollup.database.read { db in try DailySeries.compute(db, metric: .satisfaction, scope: scope, days: days) }
-                let plainRatingTrend = try plain.database.read { db in try DailySeries.compute(db, metric: .satisfaction, scope: scope, days: days) }
+                let ratings = try plain.database.read { db in
+                    try SatisfactionSummary.computeByChild(db, scope: scope, days: days)
+                }
+                let ratingTotals = try withRollup.database.read { db in
+                    try SatisfactionSummary.computeTotalsByChild(db, scope: scope, days: days)
+                }
+                #expect(
+                    figures(ratingTotals) { [$0.rated, $0.satisfied] } == figures(ratings) { [$0.rated, $0.satisfied] })
+                let ratingTrend = try withRollup.database.read { db in
+                    try DailySeries.compute(db, metric: .satisfaction, scope: scope, days: days)
+                }
+                let plainRatingTrend = try plain.database.read { db in
+                    try DailySeries.compute(db, metric: .satisfaction, scope: scope, days: days)
+                }
                 #expect(ratingTrend == plainRatingTrend, "satisfaction by day of \(scope) \(days)")
             }
         }
@@ -124,8 +165,9 @@ import Testing
         }
         #expect(filled == maintained)
         let originSQL = "SELECT * FROM report_origin_days WHERE cells != 0 ORDER BY 1, 2, 3"
-        #expect(try plain.database.read { db in try Row.fetchAll(db, sql: originSQL) }
-            == (try withRollup.database.read { db in try Row.fetchAll(db, sql: originSQL) }))
+        #expect(
+            try plain.database.read { db in try Row.fetchAll(db, sql: originSQL) }
+                == (try withRollup.database.read { db in try Row.fetchAll(db, sql: originSQL) }))
         #expect(!filled.isEmpty)
         let series = try withRollup.database.read { db in
             try DailySeries.compute(db, metric: .calls, scope: try NodeCode("130100000000"), days: year)
@@ -167,19 +209,24 @@ import Testing
         #expect(try city.database.read { db in try ReportRollup.installedVersion(db) } == ReportRollup.version)
         #expect(try city.database.read { db in try ReportRollup.topLevel(db) } == .city)
         // A city node keeps no province rows.
-        let levels = try city.database.read { db in try Int.fetchAll(db, sql: "SELECT DISTINCT level FROM report_rollup ORDER BY 1") }
+        let levels = try city.database.read { db in
+            try Int.fetchAll(db, sql: "SELECT DISTINCT level FROM report_rollup ORDER BY 1")
+        }
         #expect(levels == [2, 3, 4])
 
         func expectSameAsCells(_ note: String) throws {
             let plainDirectory = try TemporaryDirectory()
             let plain = try ReportFixtures.store("130100000000", in: plainDirectory)
             try city.database.read { db in
-                let rows = try Row.fetchAll(db, sql: "SELECT origin, community, metric, dims, period, value, clock, seq, via FROM crdt_stats")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT origin, community, metric, dims, period, value, clock, seq, via FROM crdt_stats")
                 try plain.database.write { target in
                     for row in rows {
                         try target.execute(
-                            sql: "INSERT INTO crdt_stats(origin, community, metric, dims, period, value, clock, seq, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            arguments: StatementArguments(row.databaseValues.map { $0 as (any DatabaseValueConvertible)? }))
+                            sql:
+                                "INSERT INTO crdt_stats(origin, community, metric, dims, period, value, clock, seq, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            arguments: StatementArguments(
+                                row.databaseValues.map { $0 as (any DatabaseValueConvertible)? }))
                     }
                 }
             }
@@ -193,7 +240,8 @@ import Testing
                     let b = try plain.database.read { db in try CallSummary.compute(db, scope: area, days: days) }
                     #expect(a == b, "\(note): calls \(area) \(days)")
                     let c = try city.database.read { db in try CallSummary.computeByChild(db, scope: area, days: days) }
-                    let d = try plain.database.read { db in try CallSummary.computeByChild(db, scope: area, days: days) }
+                    let d = try plain.database.read { db in try CallSummary.computeByChild(db, scope: area, days: days)
+                    }
                     #expect(c == d, "\(note): children of \(area) \(days)")
                     let e = try city.database.read { db in try ServiceSummary.compute(db, scope: area, days: days) }
                     let f = try plain.database.read { db in try ServiceSummary.compute(db, scope: area, days: days) }
@@ -209,7 +257,10 @@ import Testing
         try cells.calls(4, effective: true, community: "130102001001", day: "2026-01-10")
         try cells.calls(1, effective: true, community: "130102001002", day: "2026-03-05")
         try city.database.write { db in
-            try db.execute(sql: "UPDATE crdt_stats SET period = '2026-04-01', community = '130103001001' WHERE period = '2026-02-03'")
+            try db.execute(
+                sql:
+                    "UPDATE crdt_stats SET period = '2026-04-01', community = '130103001001' WHERE period = '2026-02-03'"
+            )
             try db.execute(sql: "DELETE FROM crdt_stats WHERE period = '2026-01-31' AND metric = 'minutes'")
         }
         try expectSameAsCells("after changes")

@@ -33,12 +33,15 @@ import Testing
                     """,
                 arguments: [
                     origin, community, CallStatistics.metric,
-                    CallStatistics.dimensions(channel: "app", type: "emergency", effective: false, hour: hour + 1), value,
+                    CallStatistics.dimensions(channel: "app", type: "emergency", effective: false, hour: hour + 1),
+                    value,
                 ])
         }
     }
 
-    static func figures(_ store: ReplicaStore, scope: String) throws -> (CallSummary, [NodeCode: CallSummary], DailySeries) {
+    static func figures(_ store: ReplicaStore, scope: String) throws -> (
+        CallSummary, [NodeCode: CallSummary], DailySeries
+    ) {
         try store.database.read { db in
             let code = try NodeCode(scope)
             return (
@@ -69,9 +72,10 @@ import Testing
         #expect(try store.database.read { db in try ReportRollup.skippedCells(db) } == 2)
     }
 
-    @Test(arguments: [
-        [Int64.max, Int64.max], [Int64.min], [Int64.min, Int64.max], [1 << 62, -(1 << 62)],
-    ] as [[Int64]])
+    @Test(
+        arguments: [
+            [Int64.max, Int64.max], [Int64.min], [Int64.min, Int64.max], [1 << 62, -(1 << 62)],
+        ] as [[Int64]])
     func anyInt64IsSkippedAndCounted(values: [Int64]) throws {
         let directory = try TemporaryDirectory()
         let store = try Self.store(directory, hostile: values)
@@ -128,8 +132,11 @@ import Testing
         let directory = try TemporaryDirectory()
         let store = try Self.store(directory, hostile: [])
         try store.database.write { db in
-            let origin = try Int64.fetchOne(db, sql: "SELECT id FROM crdt_nodes WHERE code = ?", arguments: [Self.community])!
-            for (index, (value, cells)) in ([(9.3e18, 1), (1, Int64.max), ("abc", 1)] as [(any DatabaseValueConvertible, Int64)]).enumerated() {
+            let origin = try Int64.fetchOne(
+                db, sql: "SELECT id FROM crdt_nodes WHERE code = ?", arguments: [Self.community])!
+            for (index, (value, cells))
+                in ([(9.3e18, 1), (1, Int64.max), ("abc", 1)] as [(any DatabaseValueConvertible, Int64)]).enumerated()
+            {
                 try db.execute(
                     sql: """
                         INSERT INTO report_rollup_pending(metric, community, period, dims, origin, value, cells)
@@ -141,7 +148,8 @@ import Testing
         let before = try Self.figures(store, scope: Self.city)
         #expect(before.0.total == 5)
         let health = try store.database.read { db in
-            try ReportingHealth.compute(db, scope: try NodeCode(Self.city), days: .days("2026-01-06", "2026-01-06"), nowMilliseconds: 0)
+            try ReportingHealth.compute(
+                db, scope: try NodeCode(Self.city), days: .days("2026-01-06", "2026-01-06"), nowMilliseconds: 0)
         }
         #expect(health.reported == 0)
         let outcome = try store.database.write { db in try ReportRollup.foldCounting(db) }

@@ -42,8 +42,12 @@ struct ReportCells {
         category: String = "daily_care", provider: String = "P1", item: String = "daily_care.bathing"
     ) throws {
         let dims = ServiceStatistics.dimensions(category: category, provider: provider, item: item)
-        try add(count, origin: origin ?? community, community: community, metric: ServiceStatistics.visitsMetric, dims: dims, day: day)
-        try add(minutes, origin: origin ?? community, community: community, metric: ServiceStatistics.minutesMetric, dims: dims, day: day)
+        try add(
+            count, origin: origin ?? community, community: community, metric: ServiceStatistics.visitsMetric,
+            dims: dims, day: day)
+        try add(
+            minutes, origin: origin ?? community, community: community, metric: ServiceStatistics.minutesMetric,
+            dims: dims, day: day)
     }
 
     mutating func callbacks(

@@ -1,3 +1,4 @@
+import FederationNode
 // Stateful libFuzzer target for the parent side of a link: each input is a sequence of HELLO, BATCH,
 // HEARTBEAT and ACK messages from a trusted child, with field values drawn from the input (biased to
 // the extremes: 0, 2^63−1, 2^63, 2^64−1) and batches of generated changes (every replicated table,
@@ -18,7 +19,6 @@ import Reports
 
 @testable import Eldercare
 @testable import FederationSync
-import FederationNode
 
 let street = try! NodeCode("130102001000")
 let child = try! NodeCode("130102001001")
@@ -35,7 +35,8 @@ let store: ReplicaStore = {
     let store = try! NodeSchema.open(path: path, node: street, configuration: configuration)
     // The sibling's elder the child will try to take over.
     try! store.write([
-        RecordWrite(table: "elders", key: "S1", ["name": "张秀英", "community": .text(sibling.rawValue), "status": "active"])
+        RecordWrite(
+            table: "elders", key: "S1", ["name": "张秀英", "community": .text(sibling.rawValue), "status": "active"])
     ])
     return store
 }()
@@ -67,12 +68,17 @@ struct Draw {
     }
 
     mutating func signed() -> Int64 {
-        pick([0, 1, -1, 7, StatisticGrammar.maxValue, StatisticGrammar.maxValue + 1, 1 << 62, .max, .min, Int64(bitPattern: number())])
+        pick([
+            0, 1, -1, 7, StatisticGrammar.maxValue, StatisticGrammar.maxValue + 1, 1 << 62, .max, .min,
+            Int64(bitPattern: number()),
+        ])
     }
 
     mutating func text() -> String {
-        pick(["", "active", "deceased", "张三", "2026-01-05", "yesterday", "2026-11-31", "9999-12-31", "x=1;=", "a\u{0}b",
-              child.rawValue, sibling.rawValue, street.rawValue, String(repeating: "长", count: 200)])
+        pick([
+            "", "active", "deceased", "张三", "2026-01-05", "yesterday", "2026-11-31", "9999-12-31", "x=1;=", "a\u{0}b",
+            child.rawValue, sibling.rawValue, street.rawValue, String(repeating: "长", count: 200),
+        ])
     }
 
     mutating func clock() -> HybridTimestamp {
@@ -96,7 +102,9 @@ struct Draw {
 
     mutating func batch() -> ChangeBatch {
         var batch = ChangeBatch()
-        let columns = ["name", "community", "status", "resident_id", "monthly_hours", "scope", "unit_price_fen", "_erased", "nope"]
+        let columns = [
+            "name", "community", "status", "resident_id", "monthly_hours", "scope", "unit_price_fen", "_erased", "nope",
+        ]
         for _ in 0..<(byte() % 5) {
             let table = pick(["elders", "providers", "service_items", "subsidy_policy", "visits"])
             let key = pick(["S1", "C1", "P-1", "", "daily_care.bathing", String(repeating: "k", count: 200)])
@@ -111,8 +119,12 @@ struct Draw {
         ]
         for _ in 0..<(byte() % 5) {
             let key = StatKey(
-                origin: pick(codes), community: pick(codes), metric: pick(["calls", "visits", "visit_minutes", "callbacks", "bribes", ""]),
-                dims: pick(dims), period: pick(["2026-01-05", "2026-12-31", "1970-01-01", "9998-12-31", "9999-12-31", "2026-02-29", "today"]))
+                origin: pick(codes), community: pick(codes),
+                metric: pick(["calls", "visits", "visit_minutes", "callbacks", "bribes", ""]),
+                dims: pick(dims),
+                period: pick([
+                    "2026-01-05", "2026-12-31", "1970-01-01", "9998-12-31", "9999-12-31", "2026-02-29", "today",
+                ]))
             batch.stats.append(StatChange(key: key, value: signed(), clock: clock()))
         }
         return batch
@@ -132,8 +144,10 @@ public func fuzzParentSession(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         case 0:
             message = .hello(
                 .init(
-                    nodeCode: draw.pick([child.rawValue, sibling.rawValue, "junk"]), protocolVersion: UInt32(truncatingIfNeeded: draw.number()),
-                    receivedWatermark: draw.number(), receivedEpoch: draw.pick(["", store.feedEpoch]), feedEpoch: draw.pick(["e1", "e2"]),
+                    nodeCode: draw.pick([child.rawValue, sibling.rawValue, "junk"]),
+                    protocolVersion: UInt32(truncatingIfNeeded: draw.number()),
+                    receivedWatermark: draw.number(), receivedEpoch: draw.pick(["", store.feedEpoch]),
+                    feedEpoch: draw.pick(["e1", "e2"]),
                     software: "fuzz"))
         case 1:
             let from = draw.pick([0, inbound?.watermark ?? 0, draw.number()])
@@ -160,7 +174,8 @@ public func fuzzParentSession(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     // Whatever arrived, the reports over the store answer.
     do {
         try store.database.read { db in
-            _ = try CallSummary.compute(db, scope: street, days: CalendarDay("1970-01-01")!...CalendarDay("9998-12-31")!)
+            _ = try CallSummary.compute(
+                db, scope: street, days: CalendarDay("1970-01-01")!...CalendarDay("9998-12-31")!)
             _ = try LinkStatus.snapshot(db)
             for row in try Row.fetchAll(db, sql: "SELECT value FROM crdt_stats") {
                 guard let value = row[0] as Int64?, (0...StatisticGrammar.maxValue).contains(value) else {
@@ -179,7 +194,9 @@ func handle(_ message: SyncMessage) {
     switch message {
     case .hello(let hello):
         // Greeting as `ChildrenHub.greet`: only the trusted child's code and protocol 1 get a session.
-        guard hello.protocolVersion == FederationVersion.protocolVersion, hello.nodeCode == child.rawValue else { return }
+        guard hello.protocolVersion == FederationVersion.protocolVersion, hello.nodeCode == child.rawValue else {
+            return
+        }
         var downFrom = hello.receivedEpoch == store.feedEpoch ? hello.receivedWatermark : 0
         if let head = try? store.headSequence(), downFrom > head { downFrom = 0 }
         let stored = try? store.watermark(peer: child, .received)
