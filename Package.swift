@@ -116,9 +116,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // SplitMix, the one seeded generator of the simulation, the tools and the tests.
+        .target(name: "SeededRandom", swiftSettings: strict),
         .target(
             name: "Simulation",
             dependencies: [
+                "SeededRandom",
                 "Replication",
                 "Reports",
                 "Eldercare",
@@ -176,6 +179,7 @@ let package = Package(
         .executableTarget(
             name: "fedbench",
             dependencies: [
+                "SeededRandom",
                 "LoopbackHTTP",
                 "ZeroMQTransport",
                 "Replication",
@@ -195,6 +199,7 @@ let package = Package(
         .executableTarget(
             name: "fedchaos",
             dependencies: [
+                "SeededRandom",
                 "LoopbackHTTP",
                 "Eldercare",
                 "Simulation",
@@ -207,7 +212,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // Helpers shared by the test targets (temporary directories, seeded generator).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["SeededRandom"], path: "Tests/TestSupport"),
         .testTarget(
             name: "ZeroMQTransportTests",
             dependencies: ["ZeroMQTransport", "TestSupport"]

@@ -2,6 +2,7 @@ import Eldercare
 import Foundation
 public import Replication
 public import Reports
+import SeededRandom
 
 /// Deterministic sample activity for a set of communities, calibrated to the seeds
 /// (`SimulationProfile`): a roster per community, and each day's calls, service visits and

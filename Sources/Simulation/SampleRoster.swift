@@ -1,5 +1,6 @@
 import Eldercare
 public import Replication
+import SeededRandom
 
 /// Deterministic sample elders with realistic values: Chinese names, valid resident IDs whose birth
 /// date and gender agree, mobile numbers, street addresses, subsidy categories and tiers in
@@ -122,20 +123,5 @@ public struct SampleRoster: Sendable {
                 ("card_no", .text(card)),
                 ("status", .text(status)),
             ])
-    }
-}
-
-/// SplitMix64, the simulator's and the benchmarks' deterministic generator.
-public struct SplitMix: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -2,6 +2,7 @@ import Eldercare
 import FederationNode
 import Foundation
 import GRDB
+import LoopbackHTTP
 import Replication
 import Simulation
 
@@ -48,10 +49,10 @@ enum LevelsBenchmark {
         // Data directories, top down: each child trusts its parent's key and is trusted by it.
         for (level, code) in chain {
             let parent = nodes.last
-            let syncPort = try freePort()
+            let syncPort = try LoopbackPort.free()
             let config = NodeConfig(
                 code: code, name: "bench \(level)", listen: "tcp://127.0.0.1:\(syncPort)",
-                http: "127.0.0.1:\(try freePort())",
+                http: "127.0.0.1:\(try LoopbackPort.free())",
                 parent: parent.map { "tcp://127.0.0.1:\($0.syncPort)" },
                 parentKey: try parent?.directory.loadKeyPair().publicKey)
             let directory = try DataDirectory.initialize(at: root.appendingPathComponent(code).path, config: config)
@@ -147,21 +148,4 @@ enum LevelsBenchmark {
         return nil
     }
 
-    /// A free TCP port on loopback (bound to port 0 and released).
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else { throw BenchError("cannot find a free loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }

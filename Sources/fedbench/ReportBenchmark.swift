@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import Replication
 import Reports
+import SeededRandom
 import Simulation
 
 /// `fedbench report`: the city summary for a year over 2,000 communities (docs/BENCHMARKS.md).

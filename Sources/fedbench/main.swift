@@ -14,6 +14,7 @@ import FederationNode
 import Foundation
 import GRDB
 import Replication
+import SeededRandom
 import Simulation
 
 #if canImport(Glibc)

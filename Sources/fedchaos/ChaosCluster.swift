@@ -1,5 +1,6 @@
 import FederationNode
 import Foundation
+import LoopbackHTTP
 import Replication
 
 #if canImport(Glibc)
@@ -62,7 +63,7 @@ final class ChaosCluster: @unchecked Sendable {
         for member in topology.members {
             nodes[member.code] = Node(
                 code: member.code, name: member.name, data: root.appendingPathComponent(member.code),
-                syncPort: try Self.freePort(), httpPort: try Self.freePort(), parent: member.parent)
+                syncPort: try LoopbackPort.free(), httpPort: try LoopbackPort.free(), parent: member.parent)
         }
     }
 
@@ -296,23 +297,6 @@ final class ChaosCluster: @unchecked Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A free TCP port on loopback (bound to port 0 and released).
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else { throw ChaosError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 /// A failure of the harness itself, or a check that did not hold.

@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 /// One event the load generator posts, with exactly what it must add to the figures once accepted.
 ///
@@ -96,27 +97,14 @@ enum ChaosEvent: Sendable {
     }
 }
 
-/// A seeded SplitMix64 generator, so a run can be repeated with `--seed`.
-struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Makes random valid events with unique ids.
 struct EventFactory: Sendable {
-    var random: SplitMix64
+    var random: SplitMix
     private var next = 0
     let run: String
 
     init(seed: UInt64, run: String) {
-        random = SplitMix64(seed: seed)
+        random = SplitMix(seed: seed)
         self.run = run
     }
 

@@ -1,5 +1,6 @@
 import FederationNode
 import Foundation
+import SeededRandom
 
 /// The scripted faults of a run, each at a fraction of the load's duration, run one after another
 /// while the load streams:
@@ -41,7 +42,7 @@ final class ChaosScript: @unchecked Sendable {
     let cluster: ChaosCluster
     let load: LoadGenerator
     let plan: Plan
-    private var random: SplitMix64
+    private var random: SplitMix
     private(set) var record = Record()
     private var busy: Set<String> = []
     private var acceptedBeforeFast = 0
@@ -59,7 +60,7 @@ final class ChaosScript: @unchecked Sendable {
         self.cluster = cluster
         self.load = load
         self.plan = plan
-        random = SplitMix64(seed: seed ^ 0x5EED)
+        random = SplitMix(seed: seed ^ 0x5EED)
     }
 
     private func progress(_ text: String) { ChaosLog.line(text) }

@@ -1,3 +1,4 @@
+import Eldercare
 import Foundation
 
 /// Elders for the chaos run: valid resident IDs (GB 11643 check character), a few per community so
@@ -8,9 +9,7 @@ enum ChaosRoster {
     static func residentID(area: String, serial: Int) -> String {
         let day = 1 + serial / 1_000 % 28
         let body = String(area.prefix(6)) + String(format: "194501%02d", day) + String(format: "%03d", serial % 1_000)
-        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        let sum = zip(body, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
-        return body + String(Array("10X98765432")[sum % 11])
+        return body + String(ResidentID.checkCharacter(for: body))
     }
 
     static func elder(id: String, community: String, serial: Int, address: String = "长安区建设北大街12号") -> [String: Any] {

@@ -1,14 +1,5 @@
-/// SplitMix64: a small deterministic generator; every randomized test prints or receives its seed.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+public import SeededRandom
 
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The tests' name for the one seeded generator (`SplitMix`); every randomized test prints or receives
+/// its seed.
+public typealias SeededGenerator = SplitMix

@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackHTTP
 import Testing
 
 /// `fedctl plan`, `simulate`, `backup` and `demo` as an operator runs them.
@@ -198,7 +199,7 @@ import Testing
             ("130100000000", "石家庄市"), ("130102000000", "长安区"), ("130102001000", "建北街道"), (Self.community, "建设北大街社区"),
         ] {
             text +=
-                "[[node]]\ncode = \"\(code)\"\nname = \"\(name)\"\nhost = \"127.0.0.1\"\nsync_port = \(try ProcessFederation.freePort())\nhttp_port = \(try ProcessFederation.freePort())\n\n"
+                "[[node]]\ncode = \"\(code)\"\nname = \"\(name)\"\nhost = \"127.0.0.1\"\nsync_port = \(try LoopbackPort.free())\nhttp_port = \(try LoopbackPort.free())\n\n"
         }
         let topology = federation.root.appendingPathComponent("demo.toml")
         try Data(text.utf8).write(to: topology)

@@ -1,3 +1,4 @@
+import Eldercare
 import Foundation
 import Testing
 
@@ -135,9 +136,7 @@ import Testing
     static func residentID(_ community: String, serial: Int) -> String {
         let body =
             String(community.prefix(6)) + "194003" + String(format: "%02d", serial) + String(format: "%03d", serial)
-        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        let sum = zip(body, weights).reduce(0) { $0 + Int(String($1.0))! * $1.1 }
-        return body + String(Array("10X98765432")[sum % 11])
+        return body + String(ResidentID.checkCharacter(for: body))
     }
 
     static func json(_ elder: Elder) -> [String: Any] {

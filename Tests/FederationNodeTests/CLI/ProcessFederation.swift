@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackHTTP
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -60,8 +61,8 @@ final class ProcessFederation: @unchecked Sendable {
     /// `fedctl init` (and `trust` at the parent); the node is not started.
     func initialise(_ code: String, name: String, under parent: String? = nil) throws {
         var node = Node(
-            code: code, data: root.appendingPathComponent(code).path, syncPort: try Self.freePort(),
-            httpPort: try Self.freePort())
+            code: code, data: root.appendingPathComponent(code).path, syncPort: try LoopbackPort.free(),
+            httpPort: try LoopbackPort.free())
         var arguments = [
             "init", "--data", node.data, "--code", code, "--name", name, "--listen", "tcp://127.0.0.1:\(node.syncPort)",
             "--http", "127.0.0.1:\(node.httpPort)",
@@ -91,8 +92,9 @@ final class ProcessFederation: @unchecked Sendable {
         var planned: [Node] = []
         for (code, name) in nodes {
             let node = Node(
-                code: code, data: root.appendingPathComponent("planned/\(code)").path, syncPort: try Self.freePort(),
-                httpPort: try Self.freePort())
+                code: code, data: root.appendingPathComponent("planned/\(code)").path,
+                syncPort: try LoopbackPort.free(),
+                httpPort: try LoopbackPort.free())
             text +=
                 "[[node]]\ncode = \"\(code)\"\nname = \"\(name)\"\nhost = \"127.0.0.1\"\nsync_port = \(node.syncPort)\nhttp_port = \(node.httpPort)\n\n"
             planned.append(node)
@@ -205,23 +207,6 @@ final class ProcessFederation: @unchecked Sendable {
         return String(line)
     }
 
-    /// A free TCP port on loopback (bound to port 0 and released).
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else { throw ProcessFederationError("cannot find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 struct ProcessFederationError: Error, CustomStringConvertible {
