@@ -73,15 +73,15 @@ import Testing
     }
 
     @Test func aRunningNodeAboveTheBoundaryHoldsNoKeyInItsFileOrInMemory() async throws {
-        let federation = try TestFederation()
-        let keyed: (inout NodeConfig) -> Void = { $0.privacy = PrivacyPolicy(hashKey: Self.key) }
-        let city = try await federation.start("130100000000")
-        let district = try await federation.start("130102000000", under: "130100000000", configure: keyed)
-        #expect(city.daemon.config.privacy?.hashKey == nil)
-        #expect(try !String(contentsOf: city.directory.configURL, encoding: .utf8).contains("hash_key"))
-        #expect(district.daemon.config.privacy?.hashKey == Self.key)
-        // A city configured with the key does not start.
-        await #expect(throws: NodeError.self) { try await federation.start("130200000000", configure: keyed) }
-        await federation.shutdown()
+        try await TestFederation.with { federation in
+            let keyed: (inout NodeConfig) -> Void = { $0.privacy = PrivacyPolicy(hashKey: Self.key) }
+            let city = try await federation.start("130100000000")
+            let district = try await federation.start("130102000000", under: "130100000000", configure: keyed)
+            #expect(city.daemon.config.privacy?.hashKey == nil)
+            #expect(try !String(contentsOf: city.directory.configURL, encoding: .utf8).contains("hash_key"))
+            #expect(district.daemon.config.privacy?.hashKey == Self.key)
+            // A city configured with the key does not start.
+            await #expect(throws: NodeError.self) { try await federation.start("130200000000", configure: keyed) }
+        }
     }
 }

@@ -84,47 +84,46 @@ import Testing
     }
 
     @Test func syncMovesTheLinkMetricsOnBothSides() async throws {
-        let federation = try TestFederation()
-        defer { Task { await federation.shutdown() } }
-        let street = try await federation.start(Codes.street)
-        let community = try await federation.start(Codes.community, under: Codes.street)
-        let streetApp = Application(router: try NodeHTTP.makeRouter(context: street.daemon.context))
-        let communityApp = Application(router: try NodeHTTP.makeRouter(context: community.daemon.context))
-        try await communityApp.test(.router) { client in
-            // A daemon's tokens come from its data directory.
-            let posted = try await client.execute(
-                uri: "/api/v1/calls", method: .post,
-                headers: [
-                    .contentType: "application/json",
-                    .authorization: "Bearer \(community.daemon.context.tokens.operator)",
-                ],
-                body: ByteBuffer(string: "[" + Self.call("S1") + "," + Self.call("S2") + "]"))
-            #expect(posted.status == .ok)
+        try await TestFederation.with { federation in
+            let street = try await federation.start(Codes.street)
+            let community = try await federation.start(Codes.community, under: Codes.street)
+            let streetApp = Application(router: try NodeHTTP.makeRouter(context: street.daemon.context))
+            let communityApp = Application(router: try NodeHTTP.makeRouter(context: community.daemon.context))
+            try await communityApp.test(.router) { client in
+                // A daemon's tokens come from its data directory.
+                let posted = try await client.execute(
+                    uri: "/api/v1/calls", method: .post,
+                    headers: [
+                        .contentType: "application/json",
+                        .authorization: "Bearer \(community.daemon.context.tokens.operator)",
+                    ],
+                    body: ByteBuffer(string: "[" + Self.call("S1") + "," + Self.call("S2") + "]"))
+                #expect(posted.status == .ok)
+            }
+            let streetStore = street.store
+            #expect(
+                try await federation.eventually {
+                    try streetStore.total("calls", within: try NodeCode(Codes.community)) == 2
+                })
+            let peer = #"{peer="\#(Codes.community)",role="child"}"#
+            var streetText = ""
+            let received = await Self.eventually {
+                streetText = (try? await Self.scrapeOnce(streetApp)) ?? ""
+                return (Self.value(streetText, "eldercare_link_batches_received_total" + peer) ?? 0) >= 1
+            }
+            #expect(received, "\(streetText)")
+            #expect((Self.value(streetText, "eldercare_link_cells_received_total" + peer) ?? 0) >= 1)
+            #expect(Self.value(streetText, "eldercare_link_refused_batches_total" + peer) == 0)
+            #expect(Self.value(streetText, "eldercare_link_connected" + peer) == 1)
+            let up = #"{peer="\#(Codes.street)",role="parent"}"#
+            var communityText = ""
+            let sent = await Self.eventually {
+                communityText = (try? await Self.scrapeOnce(communityApp)) ?? ""
+                return (Self.value(communityText, "eldercare_link_batches_sent_total" + up) ?? 0) >= 1
+                    && Self.value(communityText, "eldercare_link_send_lag_changes" + up) == 0
+            }
+            #expect(sent, "\(communityText)")
         }
-        let streetStore = street.store
-        #expect(
-            try await federation.eventually {
-                try streetStore.total("calls", within: try NodeCode(Codes.community)) == 2
-            })
-        let peer = #"{peer="\#(Codes.community)",role="child"}"#
-        var streetText = ""
-        let received = await Self.eventually {
-            streetText = (try? await Self.scrapeOnce(streetApp)) ?? ""
-            return (Self.value(streetText, "eldercare_link_batches_received_total" + peer) ?? 0) >= 1
-        }
-        #expect(received, "\(streetText)")
-        #expect((Self.value(streetText, "eldercare_link_cells_received_total" + peer) ?? 0) >= 1)
-        #expect(Self.value(streetText, "eldercare_link_refused_batches_total" + peer) == 0)
-        #expect(Self.value(streetText, "eldercare_link_connected" + peer) == 1)
-        let up = #"{peer="\#(Codes.street)",role="parent"}"#
-        var communityText = ""
-        let sent = await Self.eventually {
-            communityText = (try? await Self.scrapeOnce(communityApp)) ?? ""
-            return (Self.value(communityText, "eldercare_link_batches_sent_total" + up) ?? 0) >= 1
-                && Self.value(communityText, "eldercare_link_send_lag_changes" + up) == 0
-        }
-        #expect(sent, "\(communityText)")
-        await federation.shutdown()
     }
 
     /// Polls an async condition every 100 ms for up to 20 s.

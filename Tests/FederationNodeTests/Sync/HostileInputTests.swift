@@ -87,16 +87,18 @@ final class RawChild {
             clock: HybridTimestamp(physicalMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000), logical: 0))
     }
 
-    /// A street with one honest community syncing, and a trusted raw child.
-    static func setUp() async throws -> (TestFederation, RawChild) {
-        let federation = try TestFederation()
-        let street = try await federation.start(Self.street)
-        try await federation.start(Self.honest, under: Self.street)
-        let keys = try CurveKeyPair.generate()
-        try street.directory.trust(child: try NodeCode(Self.raw), publicKey: keys.publicKey, of: street.code)
-        let client = try RawChild(
-            endpoint: street.endpoint, serverKey: try street.directory.loadKeyPair().publicKey, keys: keys)
-        return (federation, client)
+    /// Runs `body` with a street, one honest community syncing under it and a trusted raw child; every
+    /// node is stopped afterwards, whether `body` returns or throws.
+    static func withSetUp<T>(_ body: (TestFederation, RawChild) async throws -> T) async throws -> T {
+        try await TestFederation.with { federation in
+            let street = try await federation.start(Self.street)
+            try await federation.start(Self.honest, under: Self.street)
+            let keys = try CurveKeyPair.generate()
+            try street.directory.trust(child: try NodeCode(Self.raw), publicKey: keys.publicKey, of: street.code)
+            let client = try RawChild(
+                endpoint: street.endpoint, serverKey: try street.directory.loadKeyPair().publicKey, keys: keys)
+            return try await body(federation, client)
+        }
     }
 
     /// The honest community keeps syncing whatever the raw child did.
@@ -118,133 +120,133 @@ final class RawChild {
     }
 
     @Test func anUntrustedKeyGetsNothingThrough() async throws {
-        let (federation, _) = try await Self.setUp()
-        let street = try #require(federation.nodes[try NodeCode(Self.street)])
-        let stranger = try RawChild(
-            endpoint: street.endpoint, serverKey: try street.directory.loadKeyPair().publicKey,
-            keys: try CurveKeyPair.generate())
-        try stranger.send(
-            .hello(
-                .init(
-                    nodeCode: Self.raw, protocolVersion: 1, receivedWatermark: 0, receivedEpoch: "", feedEpoch: "x",
-                    software: "raw")))
-        #expect(try await stranger.receive(within: 2_000) == nil)
-        try await Self.honestChildStillSyncs(federation, adding: 1)
-        await federation.shutdown()
+        try await Self.withSetUp { federation, _ in
+            let street = try #require(federation.nodes[try NodeCode(Self.street)])
+            let stranger = try RawChild(
+                endpoint: street.endpoint, serverKey: try street.directory.loadKeyPair().publicKey,
+                keys: try CurveKeyPair.generate())
+            try stranger.send(
+                .hello(
+                    .init(
+                        nodeCode: Self.raw, protocolVersion: 1, receivedWatermark: 0, receivedEpoch: "", feedEpoch: "x",
+                        software: "raw")))
+            #expect(try await stranger.receive(within: 2_000) == nil)
+            try await Self.honestChildStillSyncs(federation, adding: 1)
+        }
     }
 
     @Test func aForgedOriginIsRefusedLoggedAndCounted() async throws {
-        let (federation, client) = try await Self.setUp()
-        guard case .welcome = try #require(try await client.hello(Self.raw)) else {
-            Issue.record("no WELCOME")
-            return
+        try await Self.withSetUp { federation, client in
+            guard case .welcome = try #require(try await client.hello(Self.raw)) else {
+                Issue.record("no WELCOME")
+                return
+            }
+            let reply = try await client.batch(
+                1, from: 0, to: 1,
+                stats: [
+                    try Self.cell(origin: Self.honest, community: Self.honest, value: 500),
+                    try Self.cell(origin: Self.raw, community: Self.raw, value: 2),
+                ])
+            // The forged cell is left out and counted; the child's own cell beside it is applied, and the
+            // batch is acknowledged so nothing behind it waits.
+            guard case .ack(let ack) = try #require(reply) else {
+                Issue.record("expected ACK, got \(String(describing: reply))")
+                return
+            }
+            #expect(ack.refused == 1)
+            #expect(ack.applied == 1)
+            #expect(ack.seqTo == 1)
+            let street = try federation.store(Self.street)
+            #expect(try street.total("calls", within: try NodeCode(Self.honest)) == 0)
+            #expect(try street.total("calls", within: try NodeCode(Self.raw)) == 2)
+            #expect(
+                try await federation.eventually(timeout: .seconds(5)) {
+                    try street.database.read { db in
+                        try LinkStatistics.all(db).first { $0.peer == Self.raw }.map {
+                            $0.refusedChanges == 1 && $0.refusedByCode["foreign_origin"] == 1 && $0.refusedBatches == 0
+                        } ?? false
+                    }
+                })
+            try await Self.honestChildStillSyncs(federation, adding: 2)
         }
-        let reply = try await client.batch(
-            1, from: 0, to: 1,
-            stats: [
-                try Self.cell(origin: Self.honest, community: Self.honest, value: 500),
-                try Self.cell(origin: Self.raw, community: Self.raw, value: 2),
-            ])
-        // The forged cell is left out and counted; the child's own cell beside it is applied, and the
-        // batch is acknowledged so nothing behind it waits.
-        guard case .ack(let ack) = try #require(reply) else {
-            Issue.record("expected ACK, got \(String(describing: reply))")
-            return
-        }
-        #expect(ack.refused == 1)
-        #expect(ack.applied == 1)
-        #expect(ack.seqTo == 1)
-        let street = try federation.store(Self.street)
-        #expect(try street.total("calls", within: try NodeCode(Self.honest)) == 0)
-        #expect(try street.total("calls", within: try NodeCode(Self.raw)) == 2)
-        #expect(
-            try await federation.eventually(timeout: .seconds(5)) {
-                try street.database.read { db in
-                    try LinkStatistics.all(db).first { $0.peer == Self.raw }.map {
-                        $0.refusedChanges == 1 && $0.refusedByCode["foreign_origin"] == 1 && $0.refusedBatches == 0
-                    } ?? false
-                }
-            })
-        try await Self.honestChildStillSyncs(federation, adding: 2)
-        await federation.shutdown()
     }
 
     @Test func garbageTruncationWrongVersionAndImpersonationGetErrorsAndTheNodeKeepsServing() async throws {
-        let (federation, client) = try await Self.setUp()
-        try client.sendRaw([0xde, 0xad, 0xbe, 0xef, 0xff])
-        guard case .error(let garbage) = try #require(try await client.receive()) else {
-            Issue.record("no ERROR for garbage")
-            return
+        try await Self.withSetUp { federation, client in
+            try client.sendRaw([0xde, 0xad, 0xbe, 0xef, 0xff])
+            guard case .error(let garbage) = try #require(try await client.receive()) else {
+                Issue.record("no ERROR for garbage")
+                return
+            }
+            #expect(garbage.code == .malformed)
+            let hello = try WireCodec.encode(
+                .hello(
+                    .init(
+                        nodeCode: Self.raw, protocolVersion: 1, receivedWatermark: 0, receivedEpoch: "", feedEpoch: "x",
+                        software: "raw")))
+            try client.sendRaw(Array(hello.prefix(hello.count - 3)))
+            guard case .error(let truncated) = try #require(try await client.receive()) else {
+                Issue.record("no ERROR for truncation")
+                return
+            }
+            #expect(truncated.code == .malformed)
+            guard case .error(let version) = try #require(try await client.hello(Self.raw, version: 99)) else {
+                Issue.record("no ERROR for version")
+                return
+            }
+            #expect(version.code == .unsupportedVersion)
+            guard case .error(let impersonation) = try #require(try await client.hello(Self.honest)) else {
+                Issue.record("no ERROR for impersonation")
+                return
+            }
+            #expect(impersonation.code == .notTrusted)
+            let early = try await client.batch(
+                7, from: 0, to: 1, stats: [try Self.cell(origin: Self.raw, community: Self.raw, value: 1)])
+            guard case .error(let notWelcomed) = try #require(early) else {
+                Issue.record("no ERROR before HELLO")
+                return
+            }
+            #expect(notWelcomed.code == .notWelcomed)
+            try await Self.honestChildStillSyncs(federation, adding: 3)
         }
-        #expect(garbage.code == .malformed)
-        let hello = try WireCodec.encode(
-            .hello(
-                .init(
-                    nodeCode: Self.raw, protocolVersion: 1, receivedWatermark: 0, receivedEpoch: "", feedEpoch: "x",
-                    software: "raw")))
-        try client.sendRaw(Array(hello.prefix(hello.count - 3)))
-        guard case .error(let truncated) = try #require(try await client.receive()) else {
-            Issue.record("no ERROR for truncation")
-            return
-        }
-        #expect(truncated.code == .malformed)
-        guard case .error(let version) = try #require(try await client.hello(Self.raw, version: 99)) else {
-            Issue.record("no ERROR for version")
-            return
-        }
-        #expect(version.code == .unsupportedVersion)
-        guard case .error(let impersonation) = try #require(try await client.hello(Self.honest)) else {
-            Issue.record("no ERROR for impersonation")
-            return
-        }
-        #expect(impersonation.code == .notTrusted)
-        let early = try await client.batch(
-            7, from: 0, to: 1, stats: [try Self.cell(origin: Self.raw, community: Self.raw, value: 1)])
-        guard case .error(let notWelcomed) = try #require(early) else {
-            Issue.record("no ERROR before HELLO")
-            return
-        }
-        #expect(notWelcomed.code == .notWelcomed)
-        try await Self.honestChildStillSyncs(federation, adding: 3)
-        await federation.shutdown()
     }
 
     @Test func replayedAndDuplicatedBatchesHaveNoEffectAndGapsAreRefused() async throws {
-        let (federation, client) = try await Self.setUp()
-        guard case .welcome = try #require(try await client.hello(Self.raw)) else {
-            Issue.record("no WELCOME")
-            return
+        try await Self.withSetUp { federation, client in
+            guard case .welcome = try #require(try await client.hello(Self.raw)) else {
+                Issue.record("no WELCOME")
+                return
+            }
+            let cell = try Self.cell(origin: Self.raw, community: Self.raw, value: 4)
+            guard case .ack(let first) = try #require(try await client.batch(1, from: 0, to: 1, stats: [cell])) else {
+                Issue.record("no ACK")
+                return
+            }
+            #expect(first.applied == 1)
+            #expect(first.seqTo == 1)
+            guard case .ack(let replay) = try #require(try await client.batch(2, from: 0, to: 1, stats: [cell])) else {
+                Issue.record("no ACK")
+                return
+            }
+            #expect(replay.applied == 0)
+            #expect(replay.duplicates == 1)
+            let street = try federation.store(Self.street)
+            #expect(try street.total("calls", within: try NodeCode(Self.raw)) == 4)
+            let gap = try await client.batch(
+                3, from: 5, to: 6, stats: [try Self.cell(origin: Self.raw, community: Self.raw, value: 9)])
+            guard case .error(let error) = try #require(gap) else {
+                Issue.record("expected ERROR for a gap")
+                return
+            }
+            #expect(error.code == .outOfOrder)
+            #expect(try street.total("calls", within: try NodeCode(Self.raw)) == 4)
+            // The child's watermark is durable: a new session starts where the street's commit left it.
+            guard case .welcome(let again) = try #require(try await client.hello(Self.raw)) else {
+                Issue.record("no WELCOME")
+                return
+            }
+            #expect(again.receivedWatermark == 1)
+            #expect(again.receivedEpoch == "raw-1")
         }
-        let cell = try Self.cell(origin: Self.raw, community: Self.raw, value: 4)
-        guard case .ack(let first) = try #require(try await client.batch(1, from: 0, to: 1, stats: [cell])) else {
-            Issue.record("no ACK")
-            return
-        }
-        #expect(first.applied == 1)
-        #expect(first.seqTo == 1)
-        guard case .ack(let replay) = try #require(try await client.batch(2, from: 0, to: 1, stats: [cell])) else {
-            Issue.record("no ACK")
-            return
-        }
-        #expect(replay.applied == 0)
-        #expect(replay.duplicates == 1)
-        let street = try federation.store(Self.street)
-        #expect(try street.total("calls", within: try NodeCode(Self.raw)) == 4)
-        let gap = try await client.batch(
-            3, from: 5, to: 6, stats: [try Self.cell(origin: Self.raw, community: Self.raw, value: 9)])
-        guard case .error(let error) = try #require(gap) else {
-            Issue.record("expected ERROR for a gap")
-            return
-        }
-        #expect(error.code == .outOfOrder)
-        #expect(try street.total("calls", within: try NodeCode(Self.raw)) == 4)
-        // The child's watermark is durable: a new session starts where the street's commit left it.
-        guard case .welcome(let again) = try #require(try await client.hello(Self.raw)) else {
-            Issue.record("no WELCOME")
-            return
-        }
-        #expect(again.receivedWatermark == 1)
-        #expect(again.receivedEpoch == "raw-1")
-        await federation.shutdown()
     }
 }

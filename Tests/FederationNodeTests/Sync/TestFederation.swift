@@ -21,6 +21,24 @@ final class TestFederation: @unchecked Sendable {
     private(set) var nodes: [NodeCode: Node] = [:]
     private var httpPort = 0
 
+    /// Runs `body` with a new federation and stops every node and removes every file afterwards,
+    /// whether `body` returns or throws (structured: the shutdown is awaited before this returns).
+    ///
+    ///     try await TestFederation.with { federation in
+    ///         try await federation.start("130102001000")
+    ///     }
+    static func with<T>(_ body: (TestFederation) async throws -> T) async throws -> T {
+        let federation = try TestFederation()
+        do {
+            let result = try await body(federation)
+            await federation.shutdown()
+            return result
+        } catch {
+            await federation.shutdown()
+            throw error
+        }
+    }
+
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("eldercare-fed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
