@@ -29,10 +29,8 @@ package actor ChildrenHub {
         var outbound: OutboundStream
         var inbound: InboundStream
         var lastHeard: UInt64
-        var lastHeartbeat: UInt64 = 0
-        var pumpedHead: UInt64 = .max
-        var lastPump: UInt64 = 0
-        var windowWasFull = false
+        /// When to read the feed for this child and send it a heartbeat (the same rules as the uplink's).
+        var pacer: LinkPacer
     }
 
     private let executor = SerialThreadExecutor(name: "children-hub")
@@ -148,8 +146,7 @@ package actor ChildrenHub {
                 )
             }
             pump(&session, head: head, now: now)
-            if now.since(session.lastHeartbeat) >= settings.common.heartbeatIntervalMs {
-                session.lastHeartbeat = now
+            if session.pacer.heartbeatDue(now: now) {
                 send(
                     .heartbeat(.init(sentAtMilliseconds: LinkClock.wall(), feedHead: (try? store.headSequence()) ?? 0)),
                     to: routingID)
@@ -331,7 +328,7 @@ package actor ChildrenHub {
                 privacyGuard: settings.privacyGuard.map { reducer -> @Sendable (inout ChangeBatch) -> Int in
                     { batch in reducer.enforce(&batch) }
                 }),
-            lastHeard: now)
+            lastHeard: now, pacer: LinkPacer(intervalMs: settings.common.heartbeatIntervalMs))
         send(
             .welcome(
                 .init(
@@ -353,14 +350,12 @@ package actor ChildrenHub {
     }
 
     private func pump(_ session: inout Session, head: UInt64, now: UInt64) {
-        let windowReopened = session.windowWasFull && session.outbound.inFlightCount < settings.common.maxInFlight
+        let maxInFlight = settings.common.maxInFlight
         guard
-            head != session.pumpedHead || windowReopened
-                || now.since(session.lastPump) >= settings.common.heartbeatIntervalMs
+            session.pacer.shouldPump(
+                head: head, inFlight: session.outbound.inFlightCount, maxInFlight: maxInFlight, now: now)
         else { return }
-        defer { session.windowWasFull = session.outbound.inFlightCount >= settings.common.maxInFlight }
-        session.pumpedHead = head
-        session.lastPump = now
+        defer { session.pacer.pumped(inFlight: session.outbound.inFlightCount, maxInFlight: maxInFlight) }
         do {
             while let (frame, cells) = try session.outbound.nextFrame(
                 store, maxCells: settings.common.batchCells, maxBytes: settings.common.maxMessageBytes - 4_096,

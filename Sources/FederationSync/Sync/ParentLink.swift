@@ -44,6 +44,8 @@ package actor ParentLink {
         var maxInFlight: Int
         /// The smaller of this node's and the parent's message limits, less room for the envelope.
         var maxPayloadBytes: Int
+        /// When to read the feed and send a heartbeat (the same rules as the children hub's).
+        var pacer: LinkPacer
     }
 
     private let executor = SerialThreadExecutor(name: "parent-link")
@@ -59,10 +61,6 @@ package actor ParentLink {
     private var state: State = .disconnected(retryAt: 0)
     private var backoffMs: UInt64 = 100
     private var lastHeard: UInt64 = 0
-    private var lastHeartbeat: UInt64 = 0
-    private var pumpedHead: UInt64 = 0
-    private var lastPump: UInt64 = 0
-    private var windowWasFull = false
     private var statistics: LinkStatistics
     private var statisticsSavedAt: UInt64 = 0
     private var statisticsDirty = true
@@ -317,10 +315,10 @@ package actor ParentLink {
             maxInFlight: max(1, min(settings.common.maxInFlight, Int(welcome.maxInFlight))),
             // A parent's limit below 64 KiB is taken as 64 KiB: no batch is smaller than one record.
             maxPayloadBytes: min(settings.common.maxMessageBytes, max(65_536, Int(clamping: welcome.maxMessageBytes)))
-                - 4_096)
+                - 4_096,
+            pacer: LinkPacer(intervalMs: settings.common.heartbeatIntervalMs))
         state = .established(session)
         backoffMs = 100
-        pumpedHead = 0
         statistics.peer = parent.rawValue
         statistics.connected = true
         statistics.lastSeen = LinkClock.wall()
@@ -337,12 +335,14 @@ package actor ParentLink {
         }
         let head = latestHead.load(ordering: .relaxed)
         // Read the feed when a commit woke us, a window slot freed up, or at least every heartbeat.
-        let windowReopened = windowWasFull && session.outbound.inFlightCount < session.maxInFlight
-        guard head != pumpedHead || windowReopened || now.since(lastPump) >= settings.common.heartbeatIntervalMs else {
+        guard
+            session.pacer.shouldPump(
+                head: head, inFlight: session.outbound.inFlightCount, maxInFlight: session.maxInFlight, now: now)
+        else {
+            // A stalled window rewound above must be kept even when the feed is not read now.
+            state = .established(session)
             return
         }
-        pumpedHead = head
-        lastPump = now
         do {
             while let (frame, cells) = try session.outbound.nextFrame(
                 store, maxCells: settings.common.batchCells, maxBytes: session.maxPayloadBytes,
@@ -358,13 +358,13 @@ package actor ParentLink {
         } catch {
             logger.error("cannot read the feed for the parent: \(error)")
         }
-        windowWasFull = session.outbound.inFlightCount >= session.maxInFlight
+        session.pacer.pumped(inFlight: session.outbound.inFlightCount, maxInFlight: session.maxInFlight)
         if case .established = state { state = .established(session) }
     }
 
     private func heartbeat(now: UInt64) {
-        guard now.since(lastHeartbeat) >= settings.common.heartbeatIntervalMs else { return }
-        lastHeartbeat = now
+        guard case .established(var session) = state, session.pacer.heartbeatDue(now: now) else { return }
+        state = .established(session)
         let head = (try? store.headSequence()) ?? 0
         send(.heartbeat(.init(sentAtMilliseconds: LinkClock.wall(), feedHead: head)))
     }
