@@ -8,9 +8,9 @@
 /// code is greater (`originCode` resolves the store's origin ids); the same version again is a
 /// duplicate.
 ///
-///     var merge = RecordMerge(values: stored, erased: .null, slots: slots, originCode: { directory[$0]! })
-///     try merge.offer(slot: 2, CellVersion(clock: c, origin: o, via: v, seq: 0), value: .text("李"))
-///     try merge.scrubPersonal(personalIndexes)
+///     var merge = RecordMerge(values: stored, erased: .null, slots: slots)
+///     try merge.offer(slot: 2, CellVersion(clock: c, origin: o, via: v, seq: 0), value: .text("李")) { directory[$0]! }
+///     try merge.scrubPersonal(personalIndexes) { directory[$0]! }
 ///     let sealed = merge.seal(seq: next, via: v, scopeIndex: 0, storedScope: .some("130102001001"))
 ///
 /// - Complexity: O(1) per offered cell (plus a linear check of the few slots changed so far);
@@ -30,30 +30,28 @@ struct RecordMerge {
 
     private let original: [CellVersion]
     private var erasureChanged = false
-    private let originCode: (UInt32) throws -> String
 
     /// - Parameters:
     ///   - values: the stored values of the declared columns (nulls for a new record).
     ///   - slots: the stored versions, one per declared column plus the tombstone.
-    ///   - originCode: the node code of a stored origin id (for the tie-break at equal clocks).
-    init(values: [Value], erased: Value, slots: [CellVersion], originCode: @escaping (UInt32) throws -> String) {
+    init(values: [Value], erased: Value, slots: [CellVersion]) {
         precondition(slots.count == values.count + 1, "one slot per declared column plus the tombstone")
         self.values = values
         self.erased = erased
         self.slots = slots
         self.original = slots
-        self.originCode = originCode
     }
 
     /// A new record: every slot empty, every value null.
-    init(columns: Int, originCode: @escaping (UInt32) throws -> String) {
+    init(columns: Int) {
         self.init(
             values: Array(repeating: .null, count: columns), erased: .null,
-            slots: Array(repeating: .empty, count: columns + 1), originCode: originCode)
+            slots: Array(repeating: .empty, count: columns + 1))
     }
 
-    /// Whether `version` wins over what `slot` holds.
-    func isNewer(_ version: CellVersion, than slot: CellVersion) throws -> Bool {
+    /// Whether `version` wins over what `slot` holds; `originCode` gives the node code of a stored origin
+    /// id (asked only at equal clocks, for the tie-break).
+    func isNewer(_ version: CellVersion, than slot: CellVersion, originCode: (UInt32) throws -> String) throws -> Bool {
         if version.clock != slot.clock { return version.clock > slot.clock }
         if version.origin == slot.origin { return false }
         return try originCode(version.origin) > originCode(slot.origin)
@@ -61,8 +59,10 @@ struct RecordMerge {
 
     /// Offers one cell: it wins its slot if newer than what the slot holds (`version.seq` is ignored; the
     /// store assigns the sequence in `seal`).
-    mutating func offer(slot: Int, _ version: CellVersion, value: Value) throws {
-        guard try isNewer(version, than: slots[slot]) else {
+    mutating func offer(
+        slot: Int, _ version: CellVersion, value: Value, originCode: (UInt32) throws -> String
+    ) throws {
+        guard try isNewer(version, than: slots[slot], originCode: originCode) else {
             duplicates += 1
             return
         }
@@ -85,7 +85,7 @@ struct RecordMerge {
     /// After the offers: an erasure tombstone scrubs every personal column (`personal`: declared
     /// column positions) whose version it is newer than. Runs only when something changed, so a
     /// merge that brought nothing new writes nothing.
-    mutating func scrubPersonal(_ personal: [Int]) throws {
+    mutating func scrubPersonal(_ personal: [Int], originCode: (UInt32) throws -> String) throws {
         let tombstone = slots[0]
         guard tombstone.isWritten, erasureChanged || !changed.isEmpty else { return }
         for position in personal {
@@ -93,7 +93,9 @@ struct RecordMerge {
             // At an equal version (only a node replaying its own clock could make one) the tombstone
             // still wins, so the outcome does not depend on arrival order.
             let sameVersion = slots[slot].clock == tombstone.clock && slots[slot].origin == tombstone.origin
-            if sameVersion ? !values[position].isNull : try isNewer(tombstone, than: slots[slot]) {
+            if sameVersion
+                ? !values[position].isNull : try isNewer(tombstone, than: slots[slot], originCode: originCode)
+            {
                 slots[slot] = CellVersion(clock: tombstone.clock, origin: tombstone.origin, via: tombstone.via, seq: 0)
                 values[position] = .null
                 if !changed.contains(slot) { changed.append(slot) }
@@ -121,8 +123,8 @@ struct RecordMerge {
         var previousScope: String?
         /// Whether the stored `_scope` column must be rewritten.
         var scopeChanged: Bool
-        /// Feed sequences no slot refers to any more (their entries are deleted).
-        var superseded: Set<UInt64>
+        /// Feed sequences no slot refers to any more (their entries are deleted), each once.
+        var superseded: [UInt64]
         /// The feed entry's `via`: the peer if every slot of this sequence came through it, else 0.
         var entryVia: UInt32
     }
@@ -142,8 +144,11 @@ struct RecordMerge {
             scopeChanged = true
             for slot in slots.indices where slots[slot].isWritten { slots[slot].seq = seq }
         }
-        let remaining = Set(slots.lazy.map(\.seq))
-        let superseded = Set(original.lazy.map(\.seq).filter { $0 != 0 && !remaining.contains($0) })
+        // A handful of slots: linear scans, and nothing allocated for a record new to the store.
+        var superseded: [UInt64] = []
+        for old in original where old.seq != 0 && !superseded.contains(old.seq) {
+            if !slots.contains(where: { $0.seq == old.seq }) { superseded.append(old.seq) }
+        }
         let entryVia = slots.allSatisfy { $0.seq != seq || $0.via == via } ? via : 0
         return Sealed(
             values: values, erased: erased, slots: slots, changedSlots: changed.sorted(), scope: scope,

@@ -203,7 +203,7 @@ extension ReplicaStore {
         let schema = table.schema
         let slotCount = schema.columns.count + 1
         let directory = self.directory
-        let originCode: (UInt32) throws -> String = { try directory.code(for: $0, db).rawValue }
+        func originCode(_ id: UInt32) throws -> String { try directory.code(for: id, db).rawValue }
         // Read the record as stored (if it is), decide in RecordMerge, then persist what it decided.
         var rowID: Int64?
         var storedScope: String??
@@ -217,16 +217,17 @@ extension ReplicaStore {
                     Value(row[StoredTable.firstValueColumn + $0] as DatabaseValue)
                 },
                 erased: Value(row[table.erasedIndex] as DatabaseValue),
-                slots: blob.withUnsafeBytes { [CellVersion](blob: $0, count: slotCount) }, originCode: originCode)
+                slots: blob.withUnsafeBytes { [CellVersion](blob: $0, count: slotCount) })
         } else {
-            merge = RecordMerge(columns: schema.columns.count, originCode: originCode)
+            merge = RecordMerge(columns: schema.columns.count)
         }
         for cell in change.cells {
             let slot = cell.column == TableSchema.erasureColumn ? 0 : schema.index[cell.column]! + 1
             let origin = try directory.id(for: cell.origin, db)
             try merge.offer(
-                slot: slot, CellVersion(clock: cell.clock.rawValue, origin: origin, via: via, seq: 0), value: cell.value
-            )
+                slot: slot, CellVersion(clock: cell.clock.rawValue, origin: origin, via: via, seq: 0),
+                value: cell.value,
+                originCode: originCode)
         }
         if let owners, schema.scopeIndex != nil {
             if let refusal = Self.ownership(
@@ -239,7 +240,7 @@ extension ReplicaStore {
         }
         outcome.applied += merge.applied
         outcome.duplicates += merge.duplicates
-        try merge.scrubPersonal(schema.personalIndexes)
+        try merge.scrubPersonal(schema.personalIndexes, originCode: originCode)
         guard
             let sealed = merge.seal(
                 seq: context.seq + 1, via: via, scopeIndex: schema.scopeIndex, storedScope: storedScope)

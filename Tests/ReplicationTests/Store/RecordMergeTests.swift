@@ -48,12 +48,12 @@ import Testing
     {
         var merge =
             if let start {
-                RecordMerge(values: start.values, erased: start.erased, slots: start.slots, originCode: code)
+                RecordMerge(values: start.values, erased: start.erased, slots: start.slots)
             } else {
-                RecordMerge(columns: columns, originCode: code)
+                RecordMerge(columns: columns)
             }
-        for cell in cells { try merge.offer(slot: cell.slot, cell.version, value: cell.value) }
-        try merge.scrubPersonal(personal)
+        for cell in cells { try merge.offer(slot: cell.slot, cell.version, value: cell.value, originCode: code) }
+        try merge.scrubPersonal(personal, originCode: code)
         let stored: String?? = if let start { .some(start.scope) } else { .none }
         return (merge, merge.seal(seq: seq, via: 9, scopeIndex: scopeIndex, storedScope: stored))
     }
@@ -121,19 +121,27 @@ import Testing
     }
 
     @Test func atAnEqualClockTheGreaterOriginCodeWins() throws {
-        var merge = RecordMerge(columns: Self.columns, originCode: Self.code)
-        try merge.offer(slot: 4, CellVersion(clock: 5, origin: 4, via: 0, seq: 0), value: .text("district"))
-        try merge.offer(slot: 4, CellVersion(clock: 5, origin: 2, via: 0, seq: 0), value: .text("community 2"))
-        try merge.offer(slot: 4, CellVersion(clock: 5, origin: 1, via: 0, seq: 0), value: .text("community 1"))
+        var merge = RecordMerge(columns: Self.columns)
+        try merge.offer(
+            slot: 4, CellVersion(clock: 5, origin: 4, via: 0, seq: 0), value: .text("district"), originCode: Self.code)
+        try merge.offer(
+            slot: 4, CellVersion(clock: 5, origin: 2, via: 0, seq: 0), value: .text("community 2"),
+            originCode: Self.code)
+        try merge.offer(
+            slot: 4, CellVersion(clock: 5, origin: 1, via: 0, seq: 0), value: .text("community 1"),
+            originCode: Self.code)
         #expect(merge.values[3] == .text("community 2"))
         #expect(merge.applied == 1)
         #expect(merge.duplicates == 2)
     }
 
     @Test func whatTheStoreWritesWhenARecordMovesAndSupersedesItsOldEntries() throws {
-        var start = RecordMerge(columns: Self.columns, originCode: Self.code)
-        try start.offer(slot: 1, CellVersion(clock: 1, origin: 1, via: 0, seq: 0), value: .text("130102001001"))
-        try start.offer(slot: 4, CellVersion(clock: 1, origin: 1, via: 0, seq: 0), value: .text("active"))
+        var start = RecordMerge(columns: Self.columns)
+        try start.offer(
+            slot: 1, CellVersion(clock: 1, origin: 1, via: 0, seq: 0), value: .text("130102001001"),
+            originCode: Self.code)
+        try start.offer(
+            slot: 4, CellVersion(clock: 1, origin: 1, via: 0, seq: 0), value: .text("active"), originCode: Self.code)
         let stored = try #require(start.seal(seq: 10, via: 0, scopeIndex: Self.scopeIndex, storedScope: .none))
         #expect(stored.previousScope == nil)
         #expect(!stored.scopeChanged)
@@ -141,8 +149,10 @@ import Testing
         #expect(stored.slots.map(\.seq) == [0, 10, 0, 0, 10])
 
         // A later write of the scope moves the record: every written slot is announced again.
-        var move = RecordMerge(values: stored.values, erased: stored.erased, slots: stored.slots, originCode: Self.code)
-        try move.offer(slot: 1, CellVersion(clock: 2, origin: 3, via: 7, seq: 0), value: .text("130102001002"))
+        var move = RecordMerge(values: stored.values, erased: stored.erased, slots: stored.slots)
+        try move.offer(
+            slot: 1, CellVersion(clock: 2, origin: 3, via: 7, seq: 0), value: .text("130102001002"),
+            originCode: Self.code)
         let moved = try #require(
             move.seal(seq: 11, via: 7, scopeIndex: Self.scopeIndex, storedScope: .some(stored.scope)))
         #expect(moved.scope == "130102001002")
@@ -156,12 +166,14 @@ import Testing
     }
 
     @Test func anOlderCellChangesNothingAndSealsToNothing() throws {
-        var merge = RecordMerge(columns: Self.columns, originCode: Self.code)
-        try merge.offer(slot: 2, CellVersion(clock: 3, origin: 1, via: 0, seq: 0), value: .text("张"))
+        var merge = RecordMerge(columns: Self.columns)
+        try merge.offer(
+            slot: 2, CellVersion(clock: 3, origin: 1, via: 0, seq: 0), value: .text("张"), originCode: Self.code)
         let stored = try #require(merge.seal(seq: 1, via: 0, scopeIndex: Self.scopeIndex, storedScope: .none))
-        var late = RecordMerge(values: stored.values, erased: stored.erased, slots: stored.slots, originCode: Self.code)
-        try late.offer(slot: 2, CellVersion(clock: 2, origin: 4, via: 0, seq: 0), value: .text("李"))
-        try late.scrubPersonal(Self.personal)
+        var late = RecordMerge(values: stored.values, erased: stored.erased, slots: stored.slots)
+        try late.offer(
+            slot: 2, CellVersion(clock: 2, origin: 4, via: 0, seq: 0), value: .text("李"), originCode: Self.code)
+        try late.scrubPersonal(Self.personal, originCode: Self.code)
         #expect(late.seal(seq: 2, via: 0, scopeIndex: Self.scopeIndex, storedScope: .some(stored.scope)) == nil)
         #expect(late.values[1] == .text("张"))
         #expect(late.duplicates == 1)
